@@ -1,0 +1,23 @@
+"""rope_viz: positional encodings from "add the integer" to multimodal RoPE.
+
+The package behind the book *You could have designed RoPE*. Three layers, data flowing
+one way:
+
+- the math layer (numpy in, numpy out; torch where it must) holds every encoding;
+- the figures layer (``plot_*``) calls the math and returns plotly figures;
+- the widgets layer (``*_widget``) wraps figures in ipywidgets for live kernels.
+
+Importing rope_viz changes no global state. The book build sets the environment variable
+``ROPE_VIZ_BOOK_BUILD=1``, and only then is a plotly renderer for static pages activated.
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+__version__ = "0.1.0"
+
+if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
+    from rope_viz._book import use_static_renderer as _use_static_renderer
+
+    _use_static_renderer()
