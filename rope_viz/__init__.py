@@ -17,7 +17,23 @@ import os as _os
 
 __version__ = "0.1.0"
 
+# --- math layer ---
+__all__ = []
+# --- end math layer ---
+
 if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
     from rope_viz._book import use_static_renderer as _use_static_renderer
 
     _use_static_renderer()
+
+# --- examples, figures, widgets ---
+from rope_viz.attention import permutation_equivariance, self_attention, token_embeddings  # noqa: E402
+from rope_viz.figures import plot_permutation_equivariance  # noqa: E402
+
+__all__ += [
+    "permutation_equivariance",
+    "self_attention",
+    "token_embeddings",
+    "plot_permutation_equivariance",
+]
+# --- end examples, figures, widgets ---
