@@ -18,6 +18,40 @@ import os as _os
 __version__ = "0.1.0"
 
 # --- math layer ---
+from rope_viz.absolute import (
+    binary_encoding,
+    hierarchical_decomposition,
+    integer_encoding,
+    sinusoid_shift_matrix,
+    sinusoidal_encoding,
+)
+from rope_viz.rope import (
+    apply_rope,
+    empirical_decay,
+    long_range_decay,
+    pairing_permutation,
+    rope_angles,
+    rope_frequencies,
+    rotation_matrix,
+)
+
+__all__ = [
+    "integer_encoding",
+    "binary_encoding",
+    "sinusoidal_encoding",
+    "sinusoid_shift_matrix",
+    "hierarchical_decomposition",
+    "rope_frequencies",
+    "rope_angles",
+    "rotation_matrix",
+    "apply_rope",
+    "pairing_permutation",
+    "long_range_decay",
+    "empirical_decay",
+]
+# --- end math layer ---
+
+# --- math layer ---
 __all__ = []
 # --- end math layer ---
 

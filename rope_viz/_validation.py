@@ -25,6 +25,11 @@ __all__ = [
     "check_float",
     "check_choice",
     "as_positions",
+    "check_bool",
+    "is_tensor",
+    "check_features",
+    "check_int_tuple",
+    "check_generator",
 ]
 
 
@@ -153,3 +158,88 @@ def as_positions(
     if nonnegative and array.size and array.min() < 0:
         fail(name, "non-negative", array, f"the smallest is {array.min():g}")
     return array
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` if it is a bool (numpy bools accepted)."""
+    if not isinstance(value, (bool, np.bool_)):
+        fail(name, "True or False", value, kind=TypeError)
+    return bool(value)
+
+
+def is_tensor(value: Any) -> bool:
+    """True for a torch tensor, without importing torch."""
+    return type(value).__module__.startswith("torch") and type(value).__name__ in (
+        "Tensor",
+        "Parameter",
+    )
+
+
+def check_features(
+    x: Any,
+    name: str = "x",
+    *,
+    min_ndim: int = 2,
+    dim: int | None = None,
+) -> Any:
+    """Check a floating numpy array or torch tensor of shape ``(..., n, dim)``.
+
+    Returns ``x`` unchanged (a numpy array for array-likes that are not tensors).
+    The last axis must be even (rotary pairs), and equal to ``dim`` when given.
+    """
+    if is_tensor(x):
+        if not (x.is_floating_point()):
+            fail(name, "a floating-point tensor", x, "convert it with x.float()", kind=TypeError)
+        shape = tuple(x.shape)
+    else:
+        if not isinstance(x, np.ndarray):
+            if isinstance(x, (str, bytes)) or x is None or not isinstance(x, Iterable):
+                fail(name, "a numpy array or a torch tensor of shape (..., n, dim)", x, kind=TypeError)
+            try:
+                x = np.asarray(x, dtype=np.float64)
+            except (TypeError, ValueError):
+                fail(name, "a numpy array or a torch tensor of real numbers", x, kind=TypeError)
+        if not np.issubdtype(x.dtype, np.floating):
+            if np.issubdtype(x.dtype, np.integer) and x.dtype != bool:
+                x = x.astype(np.float64)
+            else:
+                fail(name, "an array of real floating-point numbers", x, kind=TypeError)
+        shape = x.shape
+    if len(shape) < min_ndim:
+        fail(name, f"an array with at least {min_ndim} axes (..., n, dim)", x)
+    last = shape[-1]
+    if last == 0 or last % 2:
+        fail(name, "an array whose last axis (dim) is a positive even number", x,
+             "rotary encodings rotate pairs of dimensions")
+    if dim is not None and last != dim:
+        fail(name, f"an array whose last axis is {dim}", x)
+    return x
+
+
+def check_int_tuple(value: Any, name: str, *, length: int | None = None, minimum: int = 1) -> tuple:
+    """Return ``value`` as a tuple of ints, each >= ``minimum`` (and of ``length`` items)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable) or is_tensor(value):
+        if is_tensor(value):
+            value = value.tolist()
+        else:
+            what = f"a sequence of {length} integers" if length else "a sequence of integers"
+            fail(name, what, value, kind=TypeError)
+    items = list(value.tolist() if isinstance(value, np.ndarray) else value)
+    what = f"{length} integers >= {minimum}" if length else f"integers >= {minimum}"
+    if length is not None and len(items) != length:
+        fail(name, what, value)
+    if not items or not all(_is_int(v) for v in items):
+        fail(name, what, value, kind=TypeError if items and length is None else ValueError)
+    if any(int(v) < minimum for v in items):
+        fail(name, what, value)
+    return tuple(int(v) for v in items)
+
+
+def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Return a numpy Generator from a Generator or an int seed (None is refused: be explicit)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if _is_int(rng) and int(rng) >= 0:
+        return np.random.default_rng(int(rng))
+    fail(name, "a numpy Generator or a non-negative int seed", rng,
+         "pass rng=np.random.default_rng(0) for reproducible draws", kind=TypeError)

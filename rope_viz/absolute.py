@@ -1,0 +1,293 @@
+"""Absolute position encodings: a vector per position, added to the token embedding.
+
+What this module holds
+----------------------
+- :func:`integer_encoding`: the position itself in every component (optionally / length).
+- :func:`binary_encoding`: the bits of the position, least significant bit first.
+- :func:`sinusoidal_encoding`: Vaswani et al.'s sin/cos table, interleaved or concatenated.
+- :func:`sinusoid_shift_matrix`: the block-diagonal M_Δ with PE(k + Δ) = M_Δ · PE(k).
+- :func:`hierarchical_decomposition`: Su's extension of a trained table of n positions to n².
+
+All functions return numpy float64 arrays of shape ``(n, dim)``: row k is the code of
+``positions[k]``.
+
+References
+----------
+- A. Vaswani et al. Attention Is All You Need. arXiv:1706.03762 (2017), section 3.5.
+- 苏剑林 (J. Su). 层次分解位置编码,让BERT可以处理超长文本. kexue.fm/archives/7947 (2020).
+- 苏剑林. Transformer升级之路:1、Sinusoidal位置编码追根溯源. kexue.fm/archives/8231 (2021).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rope_viz._validation import (
+    as_positions,
+    check_choice,
+    check_dim,
+    check_float,
+    fail,
+)
+from rope_viz.rope import rope_frequencies
+
+__all__ = [
+    "SINUSOIDAL_LAYOUTS",
+    "integer_encoding",
+    "binary_encoding",
+    "sinusoidal_encoding",
+    "sinusoid_shift_matrix",
+    "hierarchical_decomposition",
+]
+
+SINUSOIDAL_LAYOUTS = ("interleaved", "concatenated")
+
+
+def integer_encoding(positions: Any, dim: int, length: float | None = None) -> np.ndarray:
+    """The naive encoding: the position number repeated in every component.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        ``(n,)`` positions, or an int ``n`` meaning ``range(n)``.
+    dim : int
+        Embedding size (positive; need not be even).
+    length : float, optional
+        If given (> 0), every value is divided by it, so that positions of a sequence of this
+        length fall in [0, 1): the same position then gets different codes in sequences of
+        different length.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float64 with ``out[k, :] == positions[k]`` (or ``/ length``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, a non-positive ``dim`` or a ``length`` that is not > 0.
+
+    Examples
+    --------
+    >>> integer_encoding(3, 2, length=4)
+    array([[0.  , 0.  ],
+           [0.25, 0.25],
+           [0.5 , 0.5 ]])
+    """
+    positions = as_positions(positions)
+    dim = check_dim(dim, even=False)
+    values = positions
+    if length is not None:
+        length = check_float(length, "length", minimum=0.0)
+        values = positions / length
+    return np.repeat(values[:, None], dim, axis=1)  # (n,) -> (n, dim)
+
+
+def binary_encoding(positions: Any, dim: int) -> np.ndarray:
+    """Binary digits of each position; column i holds bit i (least significant bit first).
+
+    Bit i flips every 2^i positions, so column 0 changes fastest, like the highest-frequency
+    pair of a sinusoidal encoding.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        ``(n,)`` non-negative whole positions (each < 2**dim), or an int ``n`` for ``range(n)``.
+    dim : int
+        Number of bits (1 to 63).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float64 of 0s and 1s; ``out @ 2**arange(dim)`` gives the positions back.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For negative or fractional positions, positions that need more than ``dim`` bits, or a
+        bad ``dim``.
+
+    Examples
+    --------
+    >>> binary_encoding([252], 8)
+    array([[0., 0., 1., 1., 1., 1., 1., 1.]])
+    """
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    dim = check_dim(dim, even=False)
+    if dim > 63:
+        fail("dim", "at most 63 bits for int64 positions", dim)
+    if positions.size and int(positions.max()) >= 2**dim:
+        fail(
+            "positions",
+            f"smaller than 2**dim = {2**dim} to fit in {dim} bits",
+            int(positions.max()),
+            "increase dim",
+        )
+    bits = np.arange(dim, dtype=np.int64)  # (dim,)
+    return ((positions[:, None] >> bits[None, :]) & 1).astype(np.float64)  # (n, dim)
+
+
+def sinusoidal_encoding(
+    positions: Any,
+    dim: int,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+) -> np.ndarray:
+    """Vaswani et al.'s sinusoidal position encoding.
+
+    With ω_i = base^(−2i/dim): ``"interleaved"`` (the paper's layout) puts sin(k·ω_i) in
+    column 2i and cos(k·ω_i) in column 2i+1; ``"concatenated"`` puts all sines in columns
+    ``[0, dim/2)`` and all cosines in ``[dim/2, dim)`` (the tensor2tensor / fairseq layout;
+    note that those libraries also space the frequencies as base^(−i/(dim/2 − 1)), which this
+    function does not copy).
+
+    Parameters
+    ----------
+    positions : int or array_like
+        ``(n,)`` positions (real numbers) or an int ``n`` for ``range(n)``.
+    dim : int
+        Embedding size (positive, even).
+    base : float
+        The base (> 1), 10000 in the paper. Wavelengths run from 2π to 2π·base^((dim−2)/dim).
+    layout : {"interleaved", "concatenated"}
+        Column layout, see above.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim``, ``base`` or ``layout``.
+
+    References
+    ----------
+    Vaswani et al. 2017, arXiv:1706.03762, section 3.5; kexue.fm/archives/8231.
+
+    Examples
+    --------
+    >>> sinusoidal_encoding([0], 4)
+    array([[0., 1., 0., 1.]])
+    """
+    positions = as_positions(positions)
+    layout = check_choice(layout, "layout", SINUSOIDAL_LAYOUTS)
+    freqs = rope_frequencies(dim, base)  # (dim/2,), validates dim and base
+    angles = np.multiply.outer(positions, freqs)  # (n, dim/2)
+    if layout == "concatenated":
+        return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)  # (n, dim)
+    table = np.stack([np.sin(angles), np.cos(angles)], axis=-1)  # (n, dim/2, 2)
+    return table.reshape(len(positions), -1)  # (n, dim): sin, cos, sin, cos, ...
+
+
+def sinusoid_shift_matrix(delta: float, dim: int, base: float = 10000.0) -> np.ndarray:
+    """The matrix M_Δ with ``PE(k + Δ) = M_Δ @ PE(k)`` for the interleaved sinusoidal table.
+
+    Block i (rows and columns 2i, 2i+1) is ``[[cos Δω_i, sin Δω_i], [−sin Δω_i, cos Δω_i]]``.
+    Acting on a (sin, cos) pair this advances the phase by Δω_i; it looks clockwise only because
+    sin comes first in each pair. RoPE's R_Δ (:func:`rope_viz.rotation_matrix`) acts on
+    (x0, x1) and has the opposite off-diagonal signs.
+
+    Parameters
+    ----------
+    delta : float
+        The shift Δ (a real number).
+    dim : int
+        Embedding size (positive, even).
+    base : float
+        The base (> 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim, dim)`` float64, orthogonal.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-finite ``delta`` or a bad ``dim`` or ``base``.
+
+    References
+    ----------
+    Vaswani et al. 2017, section 3.5 ("PE_(pos+k) can be represented as a linear function of
+    PE_pos").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pe = sinusoidal_encoding([3.0, 5.0], 4)
+    >>> bool(np.allclose(sinusoid_shift_matrix(2, 4) @ pe[0], pe[1]))
+    True
+    """
+    delta = check_float(delta, "delta")
+    freqs = rope_frequencies(dim, base)  # (dim/2,)
+    cos, sin = np.cos(delta * freqs), np.sin(delta * freqs)
+    matrix = np.zeros((len(freqs) * 2, len(freqs) * 2), dtype=np.float64)
+    even = np.arange(0, 2 * len(freqs), 2)
+    matrix[even, even] = cos
+    matrix[even, even + 1] = sin
+    matrix[even + 1, even] = -sin
+    matrix[even + 1, even + 1] = cos
+    return matrix
+
+
+def hierarchical_decomposition(table: Any, alpha: float = 0.4) -> np.ndarray:
+    """Extend a trained table of n absolute position vectors to n² positions (Su, 2020).
+
+    With p the trained ``(n, dim)`` table, define ``u_i = (p_i − α·p_0) / (1 − α)`` and
+    ``q[i·n + j] = α·u_i + (1 − α)·u_j`` for ``0 <= i, j < n``. The first n rows reproduce the
+    table (``q[j] == p[j]``, because ``u_0 = p_0``), and position ``i·n + j`` reads as the digit
+    pair (i, j) in base n. α ≠ 0.5 keeps (i, j) and (j, i) apart. Su's post writes the same
+    rule with 1-based indices: ``q_((i−1)·n + j) = α·u_i + (1 − α)·u_j``,
+    ``u_i = (p_i − α·p_1)/(1 − α)``.
+
+    Parameters
+    ----------
+    table : array_like
+        ``(n, dim)`` trained position vectors (e.g. BERT's 512 x 768 table).
+    alpha : float
+        Mixing weight in (0, 1), not 0.5; Su uses 0.4.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n**2, dim)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a table that is not a 2-D array of finite numbers, or ``alpha`` outside (0, 1) or
+        equal to 0.5.
+
+    References
+    ----------
+    苏剑林. 层次分解位置编码,让BERT可以处理超长文本. kexue.fm/archives/7947 (2020).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.arange(6.0).reshape(3, 2)
+    >>> hierarchical_decomposition(p).shape
+    (9, 2)
+    """
+    if isinstance(table, (str, bytes)) or table is None:
+        fail("table", "a 2-D array (n, dim) of trained position vectors", table, kind=TypeError)
+    try:
+        p = np.asarray(table, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail("table", "a 2-D array (n, dim) of real numbers", table, kind=TypeError)
+    if p.ndim != 2 or p.shape[0] < 1 or p.shape[1] < 1:
+        fail("table", "a non-empty 2-D array (n, dim)", p)
+    if not np.all(np.isfinite(p)):
+        fail("table", "finite numbers", p)
+    alpha = check_float(alpha, "alpha", minimum=0.0)
+    if alpha >= 1.0 or alpha == 0.5:
+        fail("alpha", "a number in (0, 1) other than 0.5", alpha,
+             "alpha = 0.5 gives positions i*n + j and j*n + i the same vector")
+    n, dim = p.shape
+    u = (p - alpha * p[0]) / (1.0 - alpha)  # (n, dim)
+    q = alpha * u[:, None, :] + (1.0 - alpha) * u[None, :, :]  # (n, n, dim): [i, j]
+    return q.reshape(n * n, dim)  # (n², dim): row i*n + j

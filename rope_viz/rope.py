@@ -1,0 +1,611 @@
+"""Rotary position embedding (RoPE): frequencies, rotation matrices, and applying it.
+
+What this module holds
+----------------------
+- :func:`rope_frequencies` and :func:`rope_angles`: θ_i = base^(−2i/dim) and the angles m·θ_i.
+- :func:`rotation_matrix`: the block-diagonal R_m of Su et al. (2021).
+- :func:`apply_rope`: RoPE on numpy arrays or torch tensors, in three equivalent forms
+  (``"matrix"``, ``"complex"``, ``"elementwise"``) and two pairings (``"interleaved"``,
+  ``"half"``).
+- :func:`pairing_permutation`: the index permutation between the two pairings.
+- :func:`long_range_decay` and :func:`empirical_decay`: Su's bound on the attention score and
+  the measured mean score of random vectors.
+
+Conventions
+-----------
+Shapes use ``n`` for the sequence length and ``dim`` for the head dimension; ``x`` is
+``(..., n, dim)``. Pair ``i`` (``0 <= i < dim/2``) is rotated **counter-clockwise** by the angle
+``positions[m] * θ_i``::
+
+    (x0, x1) -> (x0 cos − x1 sin,  x1 cos + x0 sin)
+
+The pairing says which two dimensions form pair ``i``: ``"interleaved"`` uses ``(2i, 2i+1)``
+(RoFormer, GPT-J, Meta's Llama code, lucidrains' rotary-embedding-torch); ``"half"`` uses
+``(i, i + dim/2)`` (GPT-NeoX and Hugging Face's ``rotate_half``).
+
+Angles are always formed in float64 (positions times ``inv_freq``) and only the resulting cos
+and sin are rounded to the dtype of ``x``: this keeps float32 results accurate at positions in
+the millions, where forming ``m·θ`` in float32 would already be off by a sizeable fraction of a
+radian (see :mod:`rope_viz.precision`).
+
+References
+----------
+- J. Su, Y. Lu, S. Pan, A. Murtadha, B. Wen, Y. Liu. RoFormer: Enhanced Transformer with Rotary
+  Position Embedding. arXiv:2104.09864 (2021).
+- 苏剑林 (J. Su). Transformer升级之路:2、博采众长的旋转式位置编码. kexue.fm/archives/8265
+  (2021): the matrix, the elementwise form and the long-range decay bound.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from rope_viz._validation import (
+    as_positions,
+    check_bool,
+    check_choice,
+    check_dim,
+    check_features,
+    check_float,
+    check_generator,
+    check_int,
+    fail,
+    is_tensor,
+)
+
+__all__ = [
+    "PAIRINGS",
+    "FORMS",
+    "rope_frequencies",
+    "rope_angles",
+    "rotation_matrix",
+    "apply_rope",
+    "pairing_permutation",
+    "long_range_decay",
+    "empirical_decay",
+]
+
+PAIRINGS = ("interleaved", "half")
+FORMS = ("elementwise", "complex", "matrix")
+
+
+# ---------------------------------------------------------------------------------------------
+# frequencies and angles
+# ---------------------------------------------------------------------------------------------
+
+
+def rope_frequencies(dim: int, base: float = 10000.0) -> np.ndarray:
+    """The RoPE inverse frequencies θ_i = base^(−2i/dim).
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        The base b (> 1); 10000 in RoFormer and Llama 2, 500000 in Llama 3.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim/2,)`` float64, decreasing from 1 to base^(−(dim−2)/dim).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an odd or non-positive ``dim`` or a ``base`` that is not a number > 1.
+
+    References
+    ----------
+    Su et al. 2021 (arXiv:2104.09864), eq. (15); Vaswani et al. 2017 for the same geometric
+    progression in sinusoidal encodings.
+
+    Examples
+    --------
+    >>> rope_frequencies(4)
+    array([1.  , 0.01])
+    """
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0, hint="RoPE frequencies are base**(-2i/dim)")
+    exponents = np.arange(0, dim, 2, dtype=np.float64) / dim  # (dim/2,)
+    return base**-exponents
+
+
+def _check_inv_freq(inv_freq: Any, dim: int) -> np.ndarray:
+    values = as_positions(inv_freq, "inv_freq")
+    if values.shape != (dim // 2,):
+        fail("inv_freq", f"a 1-D array of dim/2 = {dim // 2} frequencies", inv_freq)
+    return values
+
+
+def rope_angles(positions: Any, dim: int, base: float = 10000.0, *, inv_freq: Any = None) -> np.ndarray:
+    """The rotation angles ``positions[m] * θ_i``, formed in float64.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        ``(n,)`` positions (any real numbers), or an int ``n`` meaning ``range(n)``.
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base; ignored when ``inv_freq`` is given.
+    inv_freq : array_like, optional
+        ``(dim/2,)`` frequencies to use instead of :func:`rope_frequencies` (for example the
+        output of :func:`rope_viz.scaled_frequencies`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim/2)`` float64 angles in radians (not reduced modulo 2π).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim``, ``base`` or ``inv_freq``.
+
+    Examples
+    --------
+    >>> rope_angles([0, 2], 4)
+    array([[0.  , 0.  ],
+           [2.  , 0.02]])
+    """
+    dim = check_dim(dim)
+    positions = as_positions(positions)
+    if inv_freq is None:
+        freqs = rope_frequencies(dim, base)
+    else:
+        freqs = _check_inv_freq(inv_freq, dim)
+    return np.multiply.outer(positions, freqs)  # (n, dim/2)
+
+
+def rotation_matrix(position: float, dim: int, base: float = 10000.0) -> np.ndarray:
+    """The block-diagonal rotation R_m of RoPE, interleaved pairs, counter-clockwise.
+
+    Block ``i`` sits on rows and columns ``2i, 2i+1`` and equals
+    ``[[cos mθ_i, −sin mθ_i], [sin mθ_i, cos mθ_i]]``. R_m is orthogonal and
+    ``R_m.T @ R_n == R_(n−m)``.
+
+    Parameters
+    ----------
+    position : float
+        The position m (a real number).
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim, dim)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-finite ``position`` or a bad ``dim`` or ``base``.
+
+    References
+    ----------
+    Su et al. 2021 (arXiv:2104.09864), eq. (15); kexue.fm/archives/8265.
+
+    Examples
+    --------
+    >>> rotation_matrix(1, 2, base=10000.0).round(3)
+    array([[ 0.54 , -0.841],
+           [ 0.841,  0.54 ]])
+    """
+    position = check_float(position, "position")
+    angles = rope_angles([position], dim, base)[0]  # (dim/2,)
+    return _block_matrices(angles[None, :])[0]
+
+
+def _block_matrices(angles: np.ndarray) -> np.ndarray:
+    """``(n, dim/2)`` angles -> ``(n, dim, dim)`` block-diagonal rotations (interleaved)."""
+    n, half = angles.shape
+    cos, sin = np.cos(angles), np.sin(angles)  # (n, dim/2) each
+    matrices = np.zeros((n, 2 * half, 2 * half), dtype=np.float64)
+    even = np.arange(0, 2 * half, 2)
+    matrices[:, even, even] = cos
+    matrices[:, even, even + 1] = -sin
+    matrices[:, even + 1, even] = sin
+    matrices[:, even + 1, even + 1] = cos
+    return matrices
+
+
+def pairing_permutation(dim: int, source: str = "half", target: str = "interleaved") -> np.ndarray:
+    """Index permutation that re-lays a vector from one pairing into another.
+
+    With ``perm = pairing_permutation(dim, "half", "interleaved")``, ``x[..., perm]`` puts the
+    pair ``(i, i + dim/2)`` of a half-paired vector at ``(2i, 2i+1)``; so
+    ``apply_rope(x, p, pairing="half")[..., perm] == apply_rope(x[..., perm], p,
+    pairing="interleaved")``. The permutation in the other direction is its inverse
+    (``numpy.argsort(perm)``), which is what ``source="interleaved", target="half"`` returns.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    source, target : {"interleaved", "half"}
+        The pairing the vector is in, and the pairing wanted.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim,)`` int64 indices (the identity when ``source == target``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or an unknown pairing.
+
+    Examples
+    --------
+    >>> pairing_permutation(6)
+    array([0, 3, 1, 4, 2, 5])
+    """
+    dim = check_dim(dim)
+    source = check_choice(source, "source", PAIRINGS)
+    target = check_choice(target, "target", PAIRINGS)
+    if source == target:
+        return np.arange(dim, dtype=np.int64)
+    half = dim // 2
+    to_interleaved = np.stack([np.arange(half), np.arange(half) + half], axis=1)  # (dim/2, 2)
+    to_interleaved = to_interleaved.reshape(dim).astype(np.int64)  # (dim,): i, i+dim/2, ...
+    if target == "interleaved":
+        return to_interleaved
+    return np.argsort(to_interleaved).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# applying RoPE
+# ---------------------------------------------------------------------------------------------
+
+_TABLE_CACHE: OrderedDict = OrderedDict()
+_TABLE_CACHE_SIZE = 16
+
+
+def _cached(key: tuple, build):
+    """A small LRU cache for cos/sin tables; the tables never leave this module."""
+    try:
+        value = _TABLE_CACHE.pop(key)
+    except KeyError:
+        value = build()
+        if len(_TABLE_CACHE) >= _TABLE_CACHE_SIZE:
+            _TABLE_CACHE.popitem(last=False)
+    _TABLE_CACHE[key] = value
+    return value
+
+
+def _torch_compute_dtype(x):
+    """Complex and matrix forms compute fp16/bf16 in float32 (torch has no complex bf16)."""
+    import torch
+
+    return x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
+
+
+def _tables(angles: np.ndarray, like: Any, kind: str, dtype=None):
+    """cos/sin (``kind="cossin"``) or e^(i·angle) (``kind="cis"``) for ``like``'s library."""
+    key_dtype = str(dtype if dtype is not None else like.dtype)
+    device = str(like.device) if is_tensor(like) else "numpy"
+    key = (kind, angles.shape, hash(angles.tobytes()), key_dtype, device)
+
+    def build():
+        if not is_tensor(like):
+            if kind == "cis":
+                return np.exp(1j * angles)  # (n, dim/2) complex128
+            return np.cos(angles).astype(like.dtype), np.sin(angles).astype(like.dtype)
+        import torch
+
+        target = dtype if dtype is not None else like.dtype
+        if kind == "cis":
+            complex_dtype = torch.complex128 if target == torch.float64 else torch.complex64
+            cis = torch.from_numpy(np.exp(1j * angles)).to(complex_dtype)  # (n, dim/2)
+            return cis.to(like.device)
+        cos = torch.from_numpy(np.cos(angles)).to(target).to(like.device)  # (n, dim/2)
+        sin = torch.from_numpy(np.sin(angles)).to(target).to(like.device)  # (n, dim/2)
+        return cos, sin
+
+    return _cached(key, build)
+
+
+def _pair_views(x, pairing: str):
+    """The two members (x0, x1) of every pair, as views of ``x``: each ``(..., n, dim/2)``."""
+    half = x.shape[-1] // 2
+    if pairing == "half":
+        return x[..., :half], x[..., half:]
+    pairs = x.reshape(*x.shape[:-1], half, 2)  # (..., n, dim/2, 2)
+    return pairs[..., 0], pairs[..., 1]
+
+
+def _elementwise(x, angles: np.ndarray, pairing: str):
+    """x ⊗ cos + rot(x) ⊗ sin, written into one output buffer without full-size temporaries."""
+    if is_tensor(x):
+        import torch
+
+        cos, sin = _tables(angles, x, "cossin")  # (n, dim/2) each, x's dtype and device
+        if x.requires_grad and torch.is_grad_enabled():  # out= is not differentiable
+            x0, x1 = _pair_views(x, pairing)
+            r0, r1 = x0 * cos - x1 * sin, x1 * cos + x0 * sin
+            if pairing == "half":
+                return torch.cat([r0, r1], dim=-1)  # (..., n, dim)
+            return torch.stack([r0, r1], dim=-1).flatten(-2)  # (..., n, dim/2, 2) -> (..., n, dim)
+        out = torch.empty(x.shape, dtype=x.dtype, device=x.device)
+        x0, x1 = _pair_views(x, pairing)
+        o0, o1 = _pair_views(out, pairing)
+        torch.mul(x0, cos, out=o0)
+        o0.addcmul_(x1, sin, value=-1)
+        torch.mul(x1, cos, out=o1)
+        o1.addcmul_(x0, sin)
+        return out
+    cos, sin = _tables(angles, x, "cossin")
+    out = np.empty(x.shape, dtype=x.dtype)
+    x0, x1 = _pair_views(x, pairing)
+    o0, o1 = _pair_views(out, pairing)
+    scratch = np.empty(x0.shape, dtype=x.dtype)
+    np.multiply(x0, cos, out=o0)
+    np.multiply(x1, sin, out=scratch)
+    np.subtract(o0, scratch, out=o0)
+    np.multiply(x1, cos, out=o1)
+    np.multiply(x0, sin, out=scratch)
+    np.add(o1, scratch, out=o1)
+    return out
+
+
+def _complex(x, angles: np.ndarray, pairing: str):
+    """Pairs as complex numbers z = x0 + i·x1, multiplied by e^(i·angle)."""
+    if is_tensor(x):
+        import torch
+
+        compute = _torch_compute_dtype(x)
+        xc = x.to(compute)
+        cis = _tables(angles, x, "cis", dtype=compute)  # (n, dim/2) complex
+        if pairing == "interleaved":
+            pairs = xc.reshape(*x.shape[:-1], x.shape[-1] // 2, 2).contiguous()  # (..., n, dim/2, 2)
+            rotated = torch.view_as_complex(pairs) * cis  # (..., n, dim/2) complex
+            out = torch.view_as_real(rotated).reshape(x.shape)  # (..., n, dim/2, 2) -> (..., n, dim)
+        else:
+            x0, x1 = _pair_views(xc, "half")
+            rotated = torch.complex(x0.contiguous(), x1.contiguous()) * cis  # (..., n, dim/2)
+            out = torch.cat([rotated.real, rotated.imag], dim=-1)  # (..., n, dim)
+        return out.to(x.dtype)
+    cis = _tables(angles, x, "cis")  # (n, dim/2) complex128
+    x0, x1 = _pair_views(x, pairing)
+    rotated = (x0 + 1j * x1) * cis  # (..., n, dim/2) complex
+    if pairing == "half":
+        out = np.concatenate([rotated.real, rotated.imag], axis=-1)  # (..., n, dim)
+    else:
+        out = np.stack([rotated.real, rotated.imag], axis=-1).reshape(x.shape)  # (..., n, dim)
+    return out.astype(x.dtype)
+
+
+def _matrix(x, angles: np.ndarray, pairing: str):
+    """Multiply every row by its full ``(dim, dim)`` R_m (the textbook form; O(n·dim²))."""
+    matrices = _block_matrices(angles)  # (n, dim, dim), interleaved layout
+    if pairing == "half":
+        # conjugate by the permutation: R_half = P^T R_interleaved P
+        perm = pairing_permutation(x.shape[-1], "half", "interleaved")
+        inverse = np.argsort(perm)
+        matrices = matrices[:, inverse][:, :, inverse]  # (n, dim, dim)
+    if is_tensor(x):
+        import torch
+
+        compute = _torch_compute_dtype(x)
+        mats = torch.from_numpy(matrices).to(device=x.device, dtype=compute)
+        out = torch.einsum("nij,...nj->...ni", mats, x.to(compute))  # (..., n, dim)
+        return out.to(x.dtype)
+    out = np.einsum("nij,...nj->...ni", matrices, x.astype(np.float64))  # (..., n, dim)
+    return out.astype(x.dtype)
+
+
+_FORM_FUNCTIONS = {"elementwise": _elementwise, "complex": _complex, "matrix": _matrix}
+
+
+def rotate_with_angles(x: Any, angles: np.ndarray, pairing: str = "interleaved", form: str = "elementwise"):
+    """Rotate pair ``i`` of row ``m`` of ``x`` by ``angles[m, i]`` (already validated input).
+
+    The shared engine behind :func:`apply_rope`, :func:`rope_viz.apply_mrope` and the N-D
+    variants; public callers should use those.
+    """
+    return _FORM_FUNCTIONS[form](x, angles, pairing)
+
+
+def check_rope_input(x: Any, n_positions: int, name: str = "x"):
+    """Validate ``x`` as ``(..., n, dim)`` with ``n == n_positions``; returns x (numpy or torch)."""
+    x = check_features(x, name)
+    n = x.shape[-2]
+    if n != n_positions:
+        fail(
+            "positions",
+            f"one position per row of {name} ({n}, from {name}.shape[-2])",
+            f"{n_positions} positions",
+        )
+    return x
+
+
+def apply_rope(
+    x: Any,
+    positions: Any,
+    base: float = 10000.0,
+    pairing: str = "interleaved",
+    *,
+    form: str = "elementwise",
+    inv_freq: Any = None,
+):
+    """Apply rotary position embedding to ``x``.
+
+    Row ``m`` of ``x`` (along the second-to-last axis) is multiplied by R_(positions[m]): pair
+    ``i`` is turned counter-clockwise by ``positions[m] * θ_i`` with θ_i = base^(−2i/dim).
+
+    Parameters
+    ----------
+    x : numpy.ndarray or torch.Tensor
+        Queries or keys, shape ``(..., n, dim)``, floating point, any device. The result has the
+        same type, shape, dtype and device.
+    positions : int or array_like
+        ``(n,)`` positions (real numbers; fractions allowed, e.g. for interpolation) or an int
+        ``n`` meaning ``range(n)``. A torch tensor is accepted and read on the CPU.
+    base : float
+        RoPE base (> 1). Ignored when ``inv_freq`` is given.
+    pairing : {"interleaved", "half"}
+        ``"interleaved"``: pairs are dims ``(2i, 2i+1)`` (RoFormer, Meta Llama, lucidrains).
+        ``"half"``: pairs are ``(i, i + dim/2)`` (GPT-NeoX, Hugging Face ``rotate_half``).
+    form : {"elementwise", "complex", "matrix"}
+        How the rotation is computed; all three give the same numbers up to rounding.
+        ``"elementwise"`` (default): ``x ⊗ cos + rot(x) ⊗ sin`` written into one output buffer
+        (fused multiply-adds, no full-size temporaries). ``"complex"``: pairs as complex numbers
+        times e^(i·mθ) (the fastest form for interleaved torch tensors on CPU; fp16/bf16 are
+        computed in float32). ``"matrix"``: a full ``(dim, dim)`` matrix per row, O(n·dim²),
+        for teaching.
+    inv_freq : array_like, optional
+        ``(dim/2,)`` frequencies to use instead of base^(−2i/dim), e.g. from
+        :func:`rope_viz.scaled_frequencies`.
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor
+        The rotated ``x``, shape ``(..., n, dim)``. ``x`` itself is not modified. The cos/sin
+        tables for the last few (positions, frequencies, dtype, device) are cached.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an ``x`` that is not a floating array with an even last axis, a number of positions
+        different from ``x.shape[-2]``, a non-finite position, a bad ``base``, or an unknown
+        ``pairing`` or ``form``.
+
+    References
+    ----------
+    Su et al. 2021, RoFormer (arXiv:2104.09864) eqs. (34) and (15); kexue.fm/archives/8265.
+    Checked against Hugging Face ``transformers.models.llama.modeling_llama.apply_rotary_pos_emb``
+    (``pairing="half"``) and lucidrains' ``rotary_embedding_torch.apply_rotary_emb``
+    (``pairing="interleaved"``) in ``tests/test_rope.py``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> apply_rope(np.array([[1.0, 0.0]]), [np.pi / 2]).round(6)
+    array([[0., 1.]])
+    """
+    pairing = check_choice(pairing, "pairing", PAIRINGS)
+    form = check_choice(form, "form", FORMS)
+    positions = as_positions(positions)
+    x = check_rope_input(x, positions.shape[0])
+    angles = rope_angles(positions, x.shape[-1], base, inv_freq=inv_freq)  # (n, dim/2)
+    return rotate_with_angles(x, angles, pairing, form)
+
+
+# ---------------------------------------------------------------------------------------------
+# long-range decay
+# ---------------------------------------------------------------------------------------------
+
+
+def long_range_decay(distances: Any, dim: int = 128, base: float = 10000.0) -> np.ndarray:
+    """Su's long-range decay curve: the mean partial-sum size that bounds the RoPE score.
+
+    With ``S_j = Σ_{i<j} exp(1j·m·θ_i)`` (``S_0 = 0``), Abel summation gives
+    ``|Σ_i h_i e^(1j·m·θ_i)| ≤ max_i |h_(i+1) − h_i| · Σ_j |S_j|`` for the complex pair products
+    ``h_i``; this function returns ``(1/(dim/2)) Σ_{j=1..dim/2} |S_j|`` for each distance m.
+    At m = 0 every ``|S_j| = j``, so the value is ``(dim/2 + 1)/2``: 32.5 for dim = 128, the
+    starting point of Su's figure. The curve falls with m, but not monotonically.
+
+    Parameters
+    ----------
+    distances : int or array_like
+        ``(k,)`` relative distances m (real numbers), or an int k meaning ``range(k)``.
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k,)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``distances``, ``dim`` or ``base``.
+
+    References
+    ----------
+    kexue.fm/archives/8265, section 远程衰减 (the same sum, written there with
+    ``Σ_{j=0..d/2−1} |Σ_{i=0..j} e^(imθ_i)|``, an index shift of this one); Su et al. 2021,
+    section 3.4.3.
+
+    Examples
+    --------
+    >>> float(long_range_decay([0])[0])
+    32.5
+    """
+    distances = as_positions(distances, "distances")
+    angles = rope_angles(distances, dim, base)  # (k, dim/2)
+    partial_sums = np.cumsum(np.exp(1j * angles), axis=-1)  # (k, dim/2): S_1 .. S_(dim/2)
+    return np.abs(partial_sums).mean(axis=-1)
+
+
+def empirical_decay(
+    distances: Any,
+    dim: int = 128,
+    base: float = 10000.0,
+    *,
+    identical: bool = False,
+    samples: int = 1000,
+    rng: Any = 0,
+) -> np.ndarray:
+    """Mean RoPE attention score ``(R_m q)·(R_0 k)`` over random Gaussian q, k.
+
+    q and k have independent standard-normal components. With ``identical=False`` k is drawn
+    independently of q and the expected score is 0 at every distance (the curve shows the noise
+    of ``samples`` draws). With ``identical=True`` k = q and the expected score is
+    ``Σ_i 2 cos(m·θ_i)``: ``dim`` at m = 0, then a decaying, oscillating curve.
+
+    Parameters
+    ----------
+    distances : int or array_like
+        ``(k,)`` distances m = (query position − key position), or an int meaning ``range(k)``.
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+    identical : bool
+        Use k = q.
+    samples : int
+        Number of random (q, k) draws (>= 1).
+    rng : numpy.random.Generator or int
+        Source of randomness, or a seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k,)`` float64 mean scores.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``distances``, ``dim``, ``base``, ``samples`` or ``rng``.
+
+    References
+    ----------
+    kexue.fm/archives/8265 (decay of the RoPE score); Men et al. 2024, arXiv:2405.14591
+    (the expectation for identical q, k).
+
+    Examples
+    --------
+    >>> float(empirical_decay([0], dim=8, identical=True, samples=10, rng=0)[0]) > 0
+    True
+    """
+    distances = as_positions(distances, "distances")
+    dim = check_dim(dim)
+    identical = check_bool(identical, "identical")
+    samples = check_int(samples, "samples", minimum=1)
+    generator = check_generator(rng)
+    angles = rope_angles(distances, dim, base)  # (k, dim/2)
+    q = generator.standard_normal((samples, dim // 2, 2))  # (samples, dim/2, 2): interleaved pairs
+    k = q if identical else generator.standard_normal((samples, dim // 2, 2))
+    q_c = q[..., 0] + 1j * q[..., 1]  # (samples, dim/2)
+    k_c = k[..., 0] + 1j * k[..., 1]  # (samples, dim/2)
+    products = (q_c * np.conj(k_c)).mean(axis=0)  # (dim/2,): mean h_i
+    return np.real(np.exp(1j * angles) @ products)  # (k,)
