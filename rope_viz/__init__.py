@@ -51,10 +51,6 @@ __all__ = [
 ]
 # --- end math layer ---
 
-# --- math layer ---
-__all__ = []
-# --- end math layer ---
-
 if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
     from rope_viz._book import use_static_renderer as _use_static_renderer
 
