@@ -1,0 +1,9 @@
+"""The figures layer: ``plot_*`` functions that call the math layer and return plotly figures.
+
+Figures that the reader should move carry plotly sliders, buttons or animation frames,
+computed when the figure is made, so they move in a static web page with no kernel.
+"""
+
+from rope_viz.figures.equivariance import plot_permutation_equivariance
+
+__all__ = ["plot_permutation_equivariance"]

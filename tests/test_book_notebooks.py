@@ -1,0 +1,88 @@
+"""The chapters as files: listed in the table of contents, stored without outputs, each opening
+with the install cell made from _config.yml's repository URL, and free of helper definitions.
+
+Run with ``pytest tests/test_book_notebooks.py`` (no build needed).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import dev  # noqa: E402  (the repository's build script: the install-cell template lives there)
+
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def code_cells(notebook: dict) -> list:
+    return [c for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_chapters_and_the_toc_lists_exactly_them():
+    assert CHAPTERS, "no chapters under book/"
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(\S+)", toc)) | set(re.findall(r"root:\s*(\S+)", toc))
+    for path in CHAPTERS:
+        assert f"book/{path.stem}" in listed, f"{path.name} is not in _toc.yml"
+    for entry in listed:
+        stem = ROOT / entry
+        assert any(stem.with_suffix(s).exists() for s in (".ipynb", ".md")), f"_toc.yml names {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    for index, cell in enumerate(code_cells(load(path))):
+        assert not cell.get("outputs"), f"{path.name}: cell {index} has stored outputs"
+        assert cell.get("execution_count") is None, f"{path.name}: cell {index} has an execution count"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_first_cell_installs_rope_viz_from_the_configured_repository(path):
+    first = load(path)["cells"][0]
+    expected = dev.INSTALL_CELL.format(url=dev.repository_url())
+    assert first["cell_type"] == "code"
+    assert "".join(first["source"]) == expected, (
+        f"{path.name}: the install cell differs from _config.yml's repository.url; "
+        "run `python3 dev.py book` to rewrite it"
+    )
+
+
+def test_repository_url_is_read_from_config():
+    url = dev.repository_url()
+    assert url.startswith("https://") and url in (ROOT / "_config.yml").read_text()
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_run_on_a_python_kernel(path):
+    assert load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_define_no_helpers(path):
+    """Code belongs in rope_viz: a chapter cell calls it and defines no function or class."""
+    for index, cell in enumerate(code_cells(load(path))[1:], start=1):
+        source = "".join(cell["source"])
+        source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        tree = ast.parse(source)
+        defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        assert not defined, f"{path.name}: code cell {index} defines {defined}; move it into rope_viz"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_widget_cells_show_nothing_in_static_pages(path):
+    """A widget has no kernel in the static book: its cell's output is removed there."""
+    for index, cell in enumerate(code_cells(load(path))):
+        if "_widget(" in "".join(cell["source"]):
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert "remove-output" in tags, f"{path.name}: widget cell {index} needs the tag remove-output"

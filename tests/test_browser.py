@@ -1,0 +1,197 @@
+"""The built book in a real browser: every page, offline.
+
+Needs the built book (``python3 dev.py book``) and Chromium (Debian's ``chromium``; set
+``ROPE_VIZ_CHROMIUM`` to use another binary). ``python3 dev.py test`` provides both. The
+pages are served on 127.0.0.1 and every request elsewhere is blocked and reported, so a page
+that needs the network fails here.
+
+Run with ``pytest tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHAPTER_PAGES = sorted(f"book/{p.stem}.html" for p in (ROOT / "book").glob("*.ipynb"))
+PAGES = sorted(f"book/{p.stem}.html" for p in (ROOT / "book").glob("*.ipynb")) + sorted(
+    f"book/{p.stem}.html" for p in (ROOT / "book").glob("*.md")
+)
+MAX_PAGE_BYTES = 1_000_000
+
+pytestmark = pytest.mark.browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book in {HTML}: run `python3 dev.py book` first")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("ROPE_VIZ_CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Chromium not found: install Debian's chromium or set ROPE_VIZ_CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+class LoadedPage:
+    """A page opened with every non-local request blocked, its errors collected."""
+
+    def __init__(self, browser, site: str, path: str):
+        self.path = path
+        self.blocked: list = []
+        self.errors: list = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on("console", self._console)
+        self.page.goto(f"{site}/{path}", wait_until="load")
+        # MathJax typesets asynchronously: wait for it to load, then for its first pass.
+        self.page.wait_for_function("() => !window.MathJax || window.MathJax.startup", timeout=30_000)
+        self.page.evaluate(
+            "() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise.then(() => true) : true"
+        )
+
+    def _route(self, route):
+        if route.request.url.startswith("http://127.0.0.1"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text}")
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture(scope="module")
+def pages(browser, site):
+    opened = {}
+
+    def open_once(path: str) -> LoadedPage:
+        if path not in opened:
+            opened[path] = LoadedPage(browser, site, path)
+        return opened[path]
+
+    yield open_once
+    for page in opened.values():
+        page.close()
+
+
+def test_every_page_is_built_and_small():
+    for path in PAGES:
+        file = HTML / path
+        assert file.exists(), f"{path} was not built"
+        size = file.stat().st_size
+        assert size < MAX_PAGE_BYTES, f"{path} is {size / 1e6:.2f} MB (limit 1 MB, shared assets excluded)"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_without_errors(pages, path):
+    page = pages(path)
+    assert not page.blocked, f"{path} tried to reach the network: {page.blocked[:5]}"
+    assert not page.errors, f"{path}: {page.errors[:5]}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_formula_is_typeset(pages, path):
+    page = pages(path).page
+    counts = page.evaluate(
+        """() => {
+            const maths = [...document.querySelectorAll('.math')];
+            return {
+                total: maths.length,
+                typeset: maths.filter(m => m.querySelector('mjx-container')).length,
+                errors: document.querySelectorAll('mjx-merror').length,
+                raw: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+            };
+        }"""
+    )
+    assert counts["typeset"] == counts["total"], f"{path}: formulas left as raw TeX: {counts['raw'][:3]}"
+    assert counts["errors"] == 0, f"{path}: {counts['errors']} formulas have TeX errors"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_plotly_figure_draws(pages, path):
+    page = pages(path).page
+    result = page.evaluate(
+        """() => {
+            const divs = [...document.querySelectorAll('.plotly-graph-div')];
+            return {total: divs.length, drawn: divs.filter(d => d.querySelector('svg.main-svg')).length};
+        }"""
+    )
+    assert result["drawn"] == result["total"], f"{path}: {result['total'] - result['drawn']} figures did not draw"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_widget_leaves_a_blank_hole(pages, path):
+    holes = pages(path).page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    assert holes == 0, f"{path}: {holes} widget outputs that cannot render without a kernel"
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_chapter_has_binder_and_colab_buttons(pages, path):
+    page = pages(path).page
+    notebook = path.replace(".html", ".ipynb")
+    binder = page.locator('a[href*="mybinder.org"]')
+    colab = page.locator('a[href*="colab.research.google.com"]')
+    assert binder.count() >= 1, f"{path} has no Binder button"
+    assert colab.count() >= 1, f"{path} has no Colab button"
+    assert colab.first.get_attribute("href").endswith(notebook), f"{path}: Colab does not open {notebook}"
+
+
+def test_some_page_has_a_slider():
+    found = [p for p in CHAPTER_PAGES if "slider" in (HTML / p).read_text()]
+    assert found, "no chapter has a plotly slider to test"
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_clicking_a_slider_changes_the_figure(pages, path):
+    page = pages(path).page
+    figures = page.locator(".plotly-graph-div:has(g.slider-container)")
+    if figures.count() == 0:
+        pytest.skip(f"{path} has no slider")
+    for index in range(figures.count()):
+        figure = figures.nth(index)
+        figure.scroll_into_view_if_needed()
+        state = "el => JSON.stringify([el.data.map(t => t.z || t.y || t.x), el.layout.title && el.layout.title.text])"
+        before = figure.evaluate(state)
+        rail = figure.locator("rect.slider-rail-touch-rect").first
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 4, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        after = figure.evaluate(state)
+        assert after != before, f"{path}: figure {index}'s slider moved but the figure did not change"
