@@ -108,7 +108,7 @@ def apt_install(packages: list) -> None:
 
 def setup(extras: str) -> None:
     """Create .venv and install rope_viz with ``extras``; skipped when nothing changed."""
-    if sys.version_info < (3, 9):
+    if sys.version_info < (3, 9):  # noqa: UP036 (this script must explain itself on old Pythons)
         raise Failure(f"Python 3.9 or newer is needed, this is {sys.version.split()[0]}")
     make_venv()
     stamp = VENV / f".installed-{extras.replace(',', '-')}"
@@ -182,20 +182,30 @@ def sync_install_cells() -> None:
         say(f"updated the install cell of {path.relative_to(ROOT)}")
 
 
-def summarise_build_log() -> str:
-    """The build's warnings and errors, one line each, naming the page."""
+def build_problems() -> list:
+    """The build's warnings and errors, one line each, naming the page, without repeats."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", LOG.read_text(errors="replace"))
     problems = []
     for line in text.splitlines():
-        if "[IPKernelApp]" in line:  # the kernel's notice about TCP transport, not a problem
+        match = re.search(r"(\S+: (?:WARNING|ERROR|CRITICAL): .*)", line)
+        if not match or "[IPKernelApp]" in line:  # the kernel's note on TCP transport
             continue
-        if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line) or line.startswith(("Exception", "Traceback")):
-            problems.append(line.replace(str(ROOT) + "/", "").strip())
-    # A failing cell: the exception's own line is the most useful one.
-    errors = [line for line in text.splitlines()
-              if re.match(r"^\w*(Error|Exception)\b.*:", line)]
-    lines = problems[:20] + [f"  cell error: {e}" for e in errors[:5]]
-    return "\n".join(f"  {line}" for line in lines)
+        problem = match.group(1).replace(str(ROOT) + "/", "")
+        saved = re.search(r"^(\S+): WARNING: Notebook exception traceback saved in: (\S+)", problem)
+        if saved:  # a failing cell: its exception, read from the saved traceback
+            page, report = saved.groups()
+            report_path = ROOT / report
+            lines = report_path.read_text(errors="replace") if report_path.exists() else ""
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", lines).splitlines()
+            raised = [x for x in lines if re.match(r"^[A-Za-z_]\w*(Error|Exception|Interrupt|Exit)\b", x)]
+            where = [x.strip() for x in lines if x.startswith("Cell In[")]
+            cell = f"{where[-1]}, " if where else ""
+            problem = f"{page}: {cell}raised {raised[-1] if raised else 'an error'} (traceback: {report})"
+        elif "Executing notebook failed" in problem:
+            continue
+        if problem not in problems:
+            problems.append(problem)
+    return problems
 
 
 def build_book() -> None:
@@ -222,9 +232,11 @@ def build_book() -> None:
     try:
         run(command, log=LOG, env=env, what="the book build")
     except Failure:
-        print(summarise_build_log(), file=sys.stderr)
-        raise Failure(f"the book build failed: see the problems above, each names its page "
-                      f"(full log: {LOG.relative_to(ROOT)})") from None
+        problems = build_problems() or ["no warning found; see the log"]
+        for problem in problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        raise Failure(f"the book build failed: {problems[0]} ({len(problems)} problem(s) "
+                      f"listed above; full log: {LOG.relative_to(ROOT)})") from None
     stamp.write_text(fingerprint)
     say(f"book built in {time.perf_counter() - start:.0f} s: {HTML.relative_to(ROOT)}/index.html")
 
