@@ -34,6 +34,14 @@ from rope_viz.rope import (
     rope_frequencies,
     rotation_matrix,
 )
+from rope_viz.scaling import (
+    RopeSettings,
+    beta_digits,
+    min_base_for_context,
+    ntk_aware_base,
+    rope_settings_from_config,
+    scaled_frequencies,
+)
 
 __all__ = [
     "integer_encoding",
@@ -48,6 +56,12 @@ __all__ = [
     "pairing_permutation",
     "long_range_decay",
     "empirical_decay",
+    "scaled_frequencies",
+    "ntk_aware_base",
+    "beta_digits",
+    "min_base_for_context",
+    "RopeSettings",
+    "rope_settings_from_config",
 ]
 # --- end math layer ---
 
