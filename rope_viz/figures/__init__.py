@@ -4,6 +4,11 @@ Figures that the reader should move carry plotly sliders, buttons or animation f
 computed when the figure is made, so they move in a static web page with no kernel.
 """
 
+from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 
-__all__ = ["plot_permutation_equivariance"]
+__all__ = [
+    "plot_permutation_equivariance",
+    "plot_encoding_heatmaps",
+    "plot_bits_to_waves",
+]

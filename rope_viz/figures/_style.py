@@ -45,3 +45,70 @@ def slider(steps: list, *, prefix: str, active: int = 0, y: float = -0.08) -> di
         yanchor="top",
         steps=[{"method": "restyle", **step} for step in steps],
     )
+
+
+# One visual language across the book (Okabe–Ito colours: distinguishable with colour-blindness
+# and readable on white): the same colour means the same thing in every figure.
+QUERY = "#0072B2"  # blue
+KEY = "#E69F00"  # orange
+SIN = "#009E73"  # bluish green
+COS = "#D55E00"  # vermillion
+AXIS_COLORS = {"t": "#CC79A7", "h": "#009E73", "w": "#56B4E9"}  # time, height, width
+MODALITY_COLORS = {"text": "#8C8C8C", "image": "#E69F00", "video": "#0072B2"}
+ENCODING_COLORS = {
+    "integer": "#8C8C8C",
+    "binary": "#555555",
+    "sinusoidal": SIN,
+    "rope": QUERY,
+    "absolute": COS,
+}
+SEQUENTIAL = "Viridis"
+GRID = "#E5E5E5"
+
+
+def buttons(items: list, *, x: float = 0.0, y: float = 1.12, active: int = 0,
+            direction: str = "right") -> dict:
+    """A row of plotly buttons (an ``updatemenu``) from ``items`` (dicts with label, method, args)."""
+    return dict(
+        type="buttons",
+        direction=direction,
+        active=active,
+        showactive=True,
+        x=x,
+        y=y,
+        xanchor="left",
+        yanchor="bottom",
+        pad=dict(r=4, t=2, b=2, l=0),
+        bgcolor="white",
+        bordercolor="#BBB",
+        font=dict(size=12),
+        buttons=items,
+    )
+
+
+def play_controls(frame_names: list, *, prefix: str, duration: int = 120,
+                  y: float = -0.06) -> tuple:
+    """``(updatemenus, sliders)`` for an animation: play / pause buttons and a frame slider."""
+    play = dict(
+        label="\u25B6 play",
+        method="animate",
+        args=[None, dict(frame=dict(duration=duration, redraw=True), fromcurrent=True,
+                         transition=dict(duration=0), mode="immediate")],
+    )
+    pause = dict(
+        label="\u275A\u275A pause",
+        method="animate",
+        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
+                           transition=dict(duration=0))],
+    )
+    menu = buttons([play, pause], x=0.0, y=y, direction="right")
+    menu.update(yanchor="top", pad=dict(t=36, r=10))
+    steps = [
+        dict(method="animate", label=str(name),
+             args=[[str(name)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                     transition=dict(duration=0))])
+        for name in frame_names
+    ]
+    track = slider(steps, prefix=prefix, y=y)
+    track.update(x=0.16, len=0.84)
+    return [menu], [track]

@@ -1,0 +1,311 @@
+"""Figures for Part I: absolute encodings as pictures.
+
+What this module holds
+----------------------
+- :func:`plot_encoding_heatmaps`: integer, normalised integer, binary and sinusoidal codes
+  side by side on one colour scale, with a slider for the sequence length.
+- :func:`plot_bits_to_waves`: binary bits against position with the sinusoid of the same
+  period, and the animated 3-D trajectory of three dimensions (jumpy bits, smooth waves).
+
+Every number comes from :mod:`rope_viz.absolute`; these functions only arrange it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import (
+    as_positions,
+    check_dim,
+    check_float,
+    check_int,
+    check_int_tuple,
+    fail,
+)
+from rope_viz.absolute import binary_encoding, integer_encoding, sinusoidal_encoding
+from rope_viz.figures._style import (
+    COS,
+    DIVERGING,
+    ENCODING_COLORS,
+    SIN,
+    base_layout,
+    play_controls,
+    rounded,
+    slider,
+)
+
+__all__ = ["plot_encoding_heatmaps", "plot_bits_to_waves"]
+
+
+def _check_lengths(lengths: Any, count: int) -> tuple:
+    lengths = check_int_tuple(lengths, "lengths", minimum=1)
+    if min(lengths) < count:
+        fail("lengths", f"sequence lengths >= the {count} positions shown", lengths,
+             "a sequence must be at least as long as the positions it contains")
+    return lengths
+
+
+def plot_encoding_heatmaps(
+    positions: Any = 16,
+    dim: int = 16,
+    *,
+    lengths: Any = (16, 32, 64, 128, 256),
+    base: float = 10000.0,
+) -> go.Figure:
+    """Four absolute encodings of the same positions, side by side on one colour scale.
+
+    Rows are positions, columns are dimensions. All four panels share the colour scale −1 to 1:
+    the integer code runs off the scale after position 1 (it swamps a token embedding whose
+    entries sit near 0), the normalised code stays in [0, 1), the bits are 0 or 1 and the
+    sinusoids stay in [−1, 1]. The slider sets the length of the sequence these positions
+    belong to: only the normalised panel changes, because only it divides by the length, so the
+    same position gets a different code in a longer sequence.
+
+    Calls :func:`rope_viz.integer_encoding` (with and without ``length``),
+    :func:`rope_viz.binary_encoding` and :func:`rope_viz.sinusoidal_encoding`.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        The positions shown (rows), or an int n for ``range(n)``; whole, non-negative numbers.
+    dim : int
+        Dimensions shown (columns); positive and even (the sinusoidal code works on pairs).
+    lengths : sequence of int
+        Sequence lengths for the slider, each at least the number of positions shown.
+    base : float
+        Sinusoidal base (> 1).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Four heatmap traces (integer, normalised, binary, sinusoidal) and one slider with a
+        step per length; each step restyles the normalised panel (trace 1) only.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim``, ``lengths`` or ``base``.
+
+    Examples
+    --------
+    >>> fig = plot_encoding_heatmaps(8, 8, lengths=(8, 16))
+    >>> len(fig.layout.sliders[0].steps)
+    2
+    """
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    if positions.size == 0:
+        fail("positions", "at least one position", positions)
+    dim = check_dim(dim)
+    lengths = _check_lengths(lengths, int(positions.max()) + 1)
+    base = check_float(base, "base", minimum=1.0)
+
+    integer = integer_encoding(positions, dim)  # (n, dim)
+    normalised = [integer_encoding(positions, dim, length=length) for length in lengths]
+    binary = binary_encoding(positions, dim)  # (n, dim)
+    sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
+
+    names = ("integer k", f"normalised k / {lengths[0]}", "binary bits of k", "sinusoidal")
+    fig = make_subplots(rows=1, cols=4, horizontal_spacing=0.03, shared_yaxes=True,
+                        subplot_titles=names)
+    heat = dict(colorscale=DIVERGING, zmin=-1.0, zmax=1.0, x=list(range(dim)),
+                y=positions.tolist(), showscale=False,
+                hovertemplate="position %{y}<br>dimension %{x}<br>value %{z}<extra></extra>")
+    for col, table in enumerate((integer, normalised[0], binary, sinusoid), start=1):
+        extra = dict(showscale=True, colorbar=dict(title="value", len=0.9)) if col == 4 else {}
+        fig.add_trace(go.Heatmap(z=rounded(table), **{**heat, **extra}), 1, col)
+
+    steps = [
+        dict(
+            method="update",
+            label=str(length),
+            args=[{"z": [rounded(table)]},
+                  {"annotations[1].text": f"normalised k / {length}"}, [1]],
+        )
+        for length, table in zip(lengths, normalised)
+    ]
+    fig.update_layout(**base_layout(
+        title=("Only the normalised code depends on the sequence length; "
+               "the integer code runs off the scale"),
+        height=430,
+        sliders=[slider(steps, prefix="sequence length: ", y=-0.16)],
+        margin=dict(l=70, r=30, t=90, b=80),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(title_text="position k", row=1, col=1)
+    fig.update_xaxes(title_text="dimension")
+    return fig
+
+
+def plot_bits_to_waves(
+    positions: Any = 32,
+    *,
+    bits: Any = (0, 1, 2, 3),
+    binary_dims: Any = (0, 1, 2),
+    sinusoid_dims: Any = (2, 3, 4),
+    dim: int = 16,
+    base: float = 10000.0,
+    samples_per_position: int = 4,
+) -> go.Figure:
+    """Binary bits become smooth waves: bits against position, and the 3-D path of a code.
+
+    Left: bit i of the position (a step every 2^i positions; column i of
+    :func:`rope_viz.binary_encoding`) drawn over the sinusoid with the same period 2^(i+1),
+    ½ − ½·sin(2πk / 2^(i+1)), taken from the two-dimensional :func:`rope_viz.sinusoidal_encoding`
+    at the rescaled positions 2πk / 2^(i+1). The low bits flip fastest, like the high-frequency
+    pairs. Right: three chosen dimensions of each code as a path in 3-D, animated as the
+    position advances. The bits jump between the corners of a cube; the sinusoidal code glides
+    along a smooth curve, so nearby positions get nearby codes.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        Whole, non-negative positions (or an int n for ``range(n)``); one animation frame each.
+    bits : sequence of int
+        Which bits to draw in the left panel (each >= 0).
+    binary_dims, sinusoid_dims : sequence of 3 int
+        The three dimensions of the binary and of the sinusoidal code traced in 3-D.
+    dim : int
+        Size of both codes (positive, even); must exceed every chosen dimension and bit.
+    base : float
+        Sinusoidal base (> 1).
+    samples_per_position : int
+        Points per unit of position for the smooth curves (>= 1).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        2·len(bits) scatter traces on the left (bits then waves, alternating), then for each
+        code (binary, sinusoidal) a faint full path, a trail and a marker (``scatter3d``);
+        one animation frame per position with play/pause buttons and a slider.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad positions, dimensions out of range, or bad ``dim``, ``base`` or
+        ``samples_per_position``.
+
+    Examples
+    --------
+    >>> fig = plot_bits_to_waves(8, bits=(0, 1))
+    >>> len(fig.frames)
+    8
+    """
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    if positions.size < 2:
+        fail("positions", "at least two positions", positions)
+    dim = check_dim(dim)
+    bits = check_int_tuple(bits, "bits", minimum=0)
+    binary_dims = check_int_tuple(binary_dims, "binary_dims", length=3, minimum=0)
+    sinusoid_dims = check_int_tuple(sinusoid_dims, "sinusoid_dims", length=3, minimum=0)
+    for name, chosen in (("bits", bits), ("binary_dims", binary_dims),
+                         ("sinusoid_dims", sinusoid_dims)):
+        if max(chosen) >= dim:
+            fail(name, f"dimensions below dim = {dim}", chosen)
+    base = check_float(base, "base", minimum=1.0)
+    samples = check_int(samples_per_position, "samples_per_position", minimum=1)
+
+    fine = np.linspace(positions.min(), positions.max(),
+                       (positions.max() - positions.min()) * samples + 1)  # (n_fine,)
+    binary = binary_encoding(positions, dim)  # (n, dim)
+    sinusoid_fine = sinusoidal_encoding(fine, dim, base)  # (n_fine, dim)
+    sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
+
+    fig = make_subplots(
+        rows=len(bits), cols=2, column_widths=[0.45, 0.55], shared_xaxes=True,
+        vertical_spacing=0.04, horizontal_spacing=0.06,
+        specs=[[{"type": "xy"}, {"type": "scene", "rowspan": len(bits)}]]
+        + [[{"type": "xy"}, None] for _ in bits[1:]],
+        subplot_titles=["bits against position"] + [""] * (len(bits) - 1) + ["3-D path of a code"],
+    )
+    for row, bit in enumerate(bits, start=1):
+        period = 2 ** (bit + 1)
+        wave = sinusoidal_encoding(fine * 2 * np.pi / period, 2)[:, 0]  # sin(2πk/P), (n_fine,)
+        fig.add_trace(go.Scatter(
+            x=positions.tolist(), y=rounded(binary[:, bit]), mode="lines", line_shape="hv",
+            line=dict(color=ENCODING_COLORS["binary"], width=2), name="bit",
+            legendgroup="bit", showlegend=row == 1,
+            hovertemplate=f"bit {bit}<br>k %{{x}}: %{{y}}<extra></extra>",
+        ), row, 1)
+        fig.add_trace(go.Scatter(
+            x=rounded(fine), y=rounded(0.5 - 0.5 * wave), mode="lines",
+            line=dict(color=SIN, width=2), name="sinusoid, same period",
+            legendgroup="wave", showlegend=row == 1, hoverinfo="skip",
+        ), row, 1)
+        fig.update_yaxes(title_text=f"bit {bit}", range=[-0.15, 1.15], tickvals=[0, 1],
+                         row=row, col=1)
+    fig.update_xaxes(title_text="position k", row=len(bits), col=1)
+
+    paths = {
+        "binary": (binary[:, list(binary_dims)], binary[:, list(binary_dims)],
+                   ENCODING_COLORS["binary"], binary_dims),
+        "sinusoidal": (sinusoid_fine[:, list(sinusoid_dims)], sinusoid[:, list(sinusoid_dims)],
+                       SIN, sinusoid_dims),
+    }
+    # both paths share one scene: the waves live in [-1, 1]^3, the bits in [0, 1]^3; the bits
+    # are drawn shifted by +2 along the first axis so the two never overlap
+    offsets = {"binary": 2.0, "sinusoidal": 0.0}
+    trail_traces = []
+    for name, (full, at_positions, color, dims) in paths.items():
+        shift = np.array([offsets[name], 0.0, 0.0])
+        label = f"{name} dims {dims[0]}, {dims[1]}, {dims[2]}"
+        if offsets[name]:
+            label += f" (drawn at a + {offsets[name]:g})"
+        fig.add_trace(go.Scatter3d(
+            x=rounded(full[:, 0] + shift[0]), y=rounded(full[:, 1]), z=rounded(full[:, 2]),
+            mode="lines", line=dict(color=color, width=2), opacity=0.25, name=label + " (all)",
+            showlegend=False, hoverinfo="skip"), 1, 2)
+        trail_traces.append(len(fig.data))
+        fig.add_trace(go.Scatter3d(
+            x=[], y=[], z=[], mode="lines+markers", name=label,
+            line=dict(color=color, width=6), marker=dict(size=2, color=color)), 1, 2)
+        fig.add_trace(go.Scatter3d(
+            x=rounded(at_positions[:1, 0] + shift[0]), y=rounded(at_positions[:1, 1]),
+            z=rounded(at_positions[:1, 2]), mode="markers", showlegend=False,
+            marker=dict(size=7, color=COS if name == "sinusoidal" else "black"),
+            name=f"{name} now"), 1, 2)
+
+    frames = []
+    per_position = samples
+    for index, k in enumerate(positions.tolist()):
+        data, traces = [], []
+        for (name, (full, at_positions, _, _)), trail in zip(paths.items(), trail_traces):
+            shift = offsets[name]
+            if name == "binary":
+                head = at_positions[: index + 1]  # jumps straight from corner to corner
+            else:
+                head = full[: (k - positions.min()) * per_position + 1]
+            data.append(go.Scatter3d(x=rounded(head[:, 0] + shift), y=rounded(head[:, 1]),
+                                     z=rounded(head[:, 2])))
+            data.append(go.Scatter3d(x=rounded(at_positions[index:index + 1, 0] + shift),
+                                     y=rounded(at_positions[index:index + 1, 1]),
+                                     z=rounded(at_positions[index:index + 1, 2])))
+            traces += [trail, trail + 1]
+        frames.append(go.Frame(name=str(k), data=data, traces=traces))
+    fig.frames = frames
+    for frame_trace, index in zip(frames[0].data, frames[0].traces):
+        fig.data[index].update(x=frame_trace.x, y=frame_trace.y, z=frame_trace.z)
+    menus, sliders = play_controls([str(k) for k in positions.tolist()],
+                                   prefix="position k = ", duration=250, y=-0.08)
+    fig.update_layout(**base_layout(
+        title="Bits flip at rates 1, 2, 4, 8…; sinusoids are their smooth versions",
+        height=600,
+        updatemenus=menus,
+        sliders=sliders,
+        margin=dict(l=70, r=20, t=110, b=110),
+        legend=dict(orientation="h", x=0.0, y=1.07, xanchor="left", yanchor="bottom"),
+    ))
+    for note in fig.layout.annotations:
+        if note.text == "3-D path of a code":
+            note.update(x=sum(fig.layout.scene.domain.x) / 2, y=1.0, yanchor="bottom")
+    fig.update_scenes(
+        xaxis=dict(title="dim a", range=[-1.2, 3.2]),
+        yaxis=dict(title="dim b", range=[-1.2, 1.2]),
+        zaxis=dict(title="dim c", range=[-1.2, 1.2]),
+        aspectmode="manual", aspectratio=dict(x=1.6, y=0.8, z=0.8),
+        camera=dict(eye=dict(x=0.4, y=-1.9, z=0.9)),
+    )
+    return fig
