@@ -6,9 +6,12 @@ computed when the figure is made, so they move in a static web page with no kern
 
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
+from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
 
 __all__ = [
     "plot_permutation_equivariance",
     "plot_encoding_heatmaps",
     "plot_bits_to_waves",
+    "plot_shift_rotation",
+    "plot_dot_product_offset",
 ]

@@ -1,0 +1,92 @@
+"""Structure of the shift-is-a-rotation and dot-product figures.
+
+Run with ``pytest tests/test_figures_shift.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from rope_viz.figures import plot_dot_product_offset, plot_shift_rotation
+
+
+def test_shift_rotation_structure():
+    fig = plot_shift_rotation(1, dim=16, positions=10, deltas=[0, 1, 2, 5])
+    assert isinstance(fig, go.Figure)
+    assert [t.type for t in fig.data] == ["scatterpolar"] * 4 + ["scatter"]
+    k_slider, d_slider = fig.layout.sliders
+    assert len(k_slider.steps) == 10 and len(d_slider.steps) == 4
+    assert fig.layout.xaxis.title.text.startswith("sin")
+    assert fig.layout.yaxis.title.text.startswith("cos")
+    assert len(fig.to_json()) < 300_000
+
+
+def test_k_turns_the_picture_and_delta_turns_the_second_point():
+    fig = plot_shift_rotation(0, dim=4, positions=[0, 1, 2], deltas=[0, 1, 3])
+    k_slider, d_slider = fig.layout.sliders
+    rotations = [step.args[0]["polar.angularaxis.rotation"] for step in k_slider.steps]
+    # pair 0 turns by 1 rad per position, clockwise in the (sin, cos) picture
+    np.testing.assert_allclose(np.diff(rotations), -np.degrees(1.0), atol=1e-2)
+    # the k slider never touches the traces: the angle between the points is k-independent
+    assert all(step.method == "relayout" for step in k_slider.steps)
+    thetas = [step.args[0]["theta"][1][1] for step in d_slider.steps]
+    np.testing.assert_allclose(thetas, [0.0, np.degrees(1.0), np.degrees(3.0)], atol=1e-2)
+    texts = [step.args[1]["annotations[1].text"] for step in d_slider.steps]
+    assert len(set(texts)) == 3 and "[[1.000, 0.000]" in texts[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(pair=8), ValueError, "pair"),
+        (dict(pair=-1), ValueError, "pair"),
+        (dict(dim=5), ValueError, "dim"),
+        (dict(deltas=[]), ValueError, "deltas"),
+        (dict(base="big"), TypeError, "base"),
+    ],
+)
+def test_shift_rotation_bad_arguments(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        plot_shift_rotation(**kwargs)
+
+
+def test_dot_product_structure_and_symmetry():
+    fig = plot_dot_product_offset(32, dim=16, bases=[100.0, 10000.0])
+    assert [t.type for t in fig.data] == ["scatter", "scatter"]
+    (slider,) = fig.layout.sliders
+    assert len(slider.steps) == 2 and slider.active == 1
+    assert fig.layout.xaxis.title.text == "offset Δ (positions)"
+    assert "Δ = 0" in fig.layout.yaxis.title.text
+    for step in slider.steps:
+        for curve in step.args[0]["y"]:
+            y = np.array(curve)
+            np.testing.assert_allclose(y, y[::-1], atol=2e-4)  # symmetric in Δ
+            assert y[32] == pytest.approx(1.0)
+            assert np.any(np.diff(y[32:]) > 0)  # not monotone
+    a, b = (np.array(step.args[0]["y"][0]) for step in slider.steps)
+    assert np.abs(a - b).max() > 0.1
+    assert len(fig.to_json()) < 300_000
+
+
+def test_dot_product_does_not_depend_on_the_reference_position():
+    a = plot_dot_product_offset(16, dim=8, bases=[100.0], position=0.0, rope=False)
+    b = plot_dot_product_offset(16, dim=8, bases=[100.0], position=37.0, rope=False)
+    np.testing.assert_allclose(a.data[0].y, b.data[0].y, atol=2e-4)
+    assert len(a.data) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, word",
+    [
+        (dict(offsets=0), ValueError, "offsets"),
+        (dict(bases=[1.0]), ValueError, "bases"),
+        (dict(rope="yes"), TypeError, "rope"),
+        (dict(rng=None), TypeError, "rng"),
+        (dict(dim=3), ValueError, "dim"),
+    ],
+)
+def test_dot_product_bad_arguments(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        plot_dot_product_offset(**kwargs)
