@@ -25,6 +25,16 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
+from rope_viz.multidim import (
+    apply_axial_rope,
+    apply_mrope,
+    axial_rope_angles,
+    flat_position_ids,
+    grid_positions,
+    mrope_axes,
+    mrope_position_ids,
+    rope_tie_position_ids,
+)
 from rope_viz.rope import (
     apply_rope,
     empirical_decay,
@@ -62,6 +72,14 @@ __all__ = [
     "min_base_for_context",
     "RopeSettings",
     "rope_settings_from_config",
+    "grid_positions",
+    "axial_rope_angles",
+    "apply_axial_rope",
+    "mrope_position_ids",
+    "mrope_axes",
+    "apply_mrope",
+    "flat_position_ids",
+    "rope_tie_position_ids",
 ]
 # --- end math layer ---
 
