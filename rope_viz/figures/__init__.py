@@ -6,6 +6,7 @@ computed when the figure is made, so they move in a static web page with no kern
 
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
+from rope_viz.figures.rotation import plot_rope_rotation
 from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "plot_bits_to_waves",
     "plot_shift_rotation",
     "plot_dot_product_offset",
+    "plot_rope_rotation",
 ]

@@ -1,0 +1,194 @@
+"""Figure: RoPE turns each pair of a query at its own speed, and q·k only sees the offset.
+
+What this module holds
+----------------------
+- :func:`plot_rope_rotation`: the d/2 planes of a query and a key as both advance together,
+  animated; the dot product, printed in every frame, never changes.
+
+Numbers come from :func:`rope_viz.apply_rope` and :func:`rope_viz.rope_frequencies`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import (
+    as_positions,
+    check_dim,
+    check_float,
+    check_generator,
+    check_int,
+    fail,
+)
+from rope_viz.figures._style import GRID, KEY, QUERY, base_layout, play_controls, rounded
+from rope_viz.rope import apply_rope, rope_frequencies
+
+__all__ = ["plot_rope_rotation", "rope_rotation_data"]
+
+_COLS = 4
+
+
+def rope_rotation_data(positions: Any, dim: int, base: float, offset: float, rng: Any):
+    """Rotated query and key rows and their dot products (the numbers the figure draws).
+
+    Returns ``(q_rot, k_rot, scores)``: ``(n, dim)``, ``(n, dim)`` and ``(n,)``, with the query
+    at ``positions + offset`` and the key at ``positions``, both from one random draw.
+    """
+    generator = check_generator(rng)
+    query, key = generator.standard_normal((2, 1, dim))  # (1, dim) each
+    n = len(positions)
+    q_rot = apply_rope(np.repeat(query, n, 0), positions + offset, base)  # (n, dim)
+    k_rot = apply_rope(np.repeat(key, n, 0), positions, base)  # (n, dim)
+    scores = np.einsum("nd,nd->n", q_rot, k_rot)  # (n,)
+    return q_rot, k_rot, scores
+
+
+def _score_title(m: float, offset: float, score: float) -> str:
+    return (f"Each pair turns at its own speed, yet q·k stays {score:.4f}"
+            f"<br><sup>query at m + {offset:g}, key at m, now m = {m:g}</sup>")
+
+
+def plot_rope_rotation(
+    dim: int = 16,
+    *,
+    positions: Any = 40,
+    offset: float = 3.0,
+    base: float = 10000.0,
+    trail: int = 6,
+    rng: Any = 0,
+) -> go.Figure:
+    """The d/2 rotation planes of a RoPE query and key, animated as the position advances.
+
+    One small panel per pair i (interleaved pairing: dims 2i and 2i+1). The query (blue) sits
+    at position m + ``offset``, the key (orange) at m; press play and m advances. Pair 0 turns
+    by 1 radian per step and blurs; the last pairs turn by base^(−(d−2)/d) radians per step and
+    barely move. Because both vectors turn by the same angle in every plane, the angle between
+    them in each plane stays put, and so does their dot product: the number in the title is
+    the same in every frame (it depends on the offset only).
+
+    Calls :func:`rope_viz.apply_rope` (and :func:`rope_viz.rope_frequencies` for the panel
+    titles).
+
+    Parameters
+    ----------
+    dim : int
+        Head dimension (positive, even); dim/2 panels.
+    positions : int or array_like
+        Key positions m, one animation frame each (an int n for ``range(n)``).
+    offset : float
+        Query position minus key position.
+    base : float
+        RoPE base (> 1).
+    trail : int
+        How many past query positions each panel keeps as a fading trail (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the random query and key.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Per pair: a reference circle, the query trail, the query arrow and the key arrow
+        (4·dim/2 scatter traces); one frame per position updating the last three of each
+        pair and the title; play/pause buttons and a slider.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``positions``, ``offset``, ``base``, ``trail`` or ``rng``.
+
+    Examples
+    --------
+    >>> fig = plot_rope_rotation(4, positions=5)
+    >>> len(fig.frames), len(fig.data)
+    (5, 8)
+    """
+    dim = check_dim(dim)
+    if dim > 64:
+        fail("dim", "at most 64 (one panel per pair)", dim, "use a smaller head for the picture")
+    positions = as_positions(positions)
+    if positions.size < 2:
+        fail("positions", "at least two positions", positions)
+    offset = check_float(offset, "offset")
+    base = check_float(base, "base", minimum=1.0)
+    trail = check_int(trail, "trail", minimum=1)
+    q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng)
+    freqs = rope_frequencies(dim, base)  # (dim/2,)
+    half = dim // 2
+    q_pairs = q_rot.reshape(len(positions), half, 2)  # (n, dim/2, 2): interleaved pairs
+    k_pairs = k_rot.reshape(len(positions), half, 2)  # (n, dim/2, 2)
+    radius = 1.15 * float(max(np.linalg.norm(q_pairs, axis=-1).max(),
+                              np.linalg.norm(k_pairs, axis=-1).max()))
+
+    rows = -(-half // _COLS)
+    fig = make_subplots(
+        rows=rows, cols=_COLS, horizontal_spacing=0.03, vertical_spacing=0.09,
+        subplot_titles=[f"pair {i}: θ = {freqs[i]:.3g} rad/step" for i in range(half)],
+    )
+    circle = np.linspace(0, 2 * np.pi, 61)
+    animated = []
+
+    def arrow(points: np.ndarray, index: int) -> dict:
+        x, y = points[index]
+        return dict(x=[0.0, round(float(x), 4)], y=[0.0, round(float(y), 4)])
+
+    def trail_of(index: int, pair: int) -> dict:
+        start = max(0, index - trail)
+        pts = q_pairs[start:index + 1, pair]  # (<= trail + 1, 2)
+        return dict(x=rounded(pts[:, 0]), y=rounded(pts[:, 1]))
+
+    for pair in range(half):
+        row, col = pair // _COLS + 1, pair % _COLS + 1
+        r_q = float(np.linalg.norm(q_pairs[0, pair]))
+        fig.add_trace(go.Scatter(x=rounded(r_q * np.cos(circle)), y=rounded(r_q * np.sin(circle)),
+                                 mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip",
+                                 showlegend=False), row, col)
+        animated.append(len(fig.data))
+        fig.add_trace(go.Scatter(**trail_of(0, pair), mode="lines",
+                                 line=dict(color=QUERY, width=6), opacity=0.25,
+                                 hoverinfo="skip", showlegend=False), row, col)
+        fig.add_trace(go.Scatter(**arrow(q_pairs[:, pair], 0), mode="lines+markers",
+                                 line=dict(color=QUERY, width=3), marker=dict(size=[0, 9]),
+                                 name="query (position m + offset)", legendgroup="q",
+                                 showlegend=pair == 0, hoverinfo="skip"), row, col)
+        fig.add_trace(go.Scatter(**arrow(k_pairs[:, pair], 0), mode="lines+markers",
+                                 line=dict(color=KEY, width=3), marker=dict(size=[0, 9]),
+                                 name="key (position m)", legendgroup="k",
+                                 showlegend=pair == 0, hoverinfo="skip"), row, col)
+
+    frames = []
+    for index, m in enumerate(positions):
+        data, traces = [], []
+        for pair, first in enumerate(animated):
+            data += [go.Scatter(**trail_of(index, pair)),
+                     go.Scatter(**arrow(q_pairs[:, pair], index)),
+                     go.Scatter(**arrow(k_pairs[:, pair], index))]
+            traces += [first, first + 1, first + 2]
+        frames.append(go.Frame(name=f"{m:g}", data=data, traces=traces,
+                               layout=dict(title_text=_score_title(m, offset, scores[index]))))
+    fig.frames = frames
+    menus, sliders = play_controls([f"{m:g}" for m in positions], prefix="key position m = ",
+                                   duration=200, y=-0.04)
+    fig.update_layout(**base_layout(
+        title=_score_title(positions[0], offset, scores[0]),
+        height=230 * rows + 200,
+        updatemenus=menus,
+        sliders=sliders,
+        margin=dict(l=40, r=20, t=110, b=130),
+        # above the panel titles, right of the title
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0 + 30 / (230 * rows - 60),
+                    yanchor="bottom"),
+    ))
+    fig.update_xaxes(range=[-radius, radius], showticklabels=False, zeroline=True,
+                     zerolinecolor=GRID, showgrid=False)
+    fig.update_yaxes(range=[-radius, radius], showticklabels=False, zeroline=True,
+                     zerolinecolor=GRID, showgrid=False)
+    for i in range(half):
+        suffix = "" if i == 0 else str(i + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}")
+    fig.update_xaxes(title_text="dim 2i", row=rows)
+    fig.update_yaxes(title_text="dim 2i+1", col=1)
+    return fig
