@@ -35,6 +35,15 @@ from rope_viz.multidim import (
     mrope_position_ids,
     rope_tie_position_ids,
 )
+from rope_viz.relative import (
+    alibi_bias,
+    alibi_slopes,
+    leaky_rerope_relative_positions,
+    relative_position_matrix,
+    rerope_relative_positions,
+    shaw_relative_indices,
+    t5_relative_buckets,
+)
 from rope_viz.rope import (
     apply_rope,
     empirical_decay,
@@ -80,6 +89,13 @@ __all__ = [
     "apply_mrope",
     "flat_position_ids",
     "rope_tie_position_ids",
+    "relative_position_matrix",
+    "shaw_relative_indices",
+    "t5_relative_buckets",
+    "alibi_slopes",
+    "alibi_bias",
+    "rerope_relative_positions",
+    "leaky_rerope_relative_positions",
 ]
 # --- end math layer ---
 

@@ -1,0 +1,362 @@
+"""Relative position schemes that edit the attention logits: the zoo chapter's exhibits.
+
+What this module holds
+----------------------
+- :func:`relative_position_matrix`: key position − query position for every pair.
+- :func:`shaw_relative_indices`: Shaw et al.'s clipped relative distances, as table indices.
+- :func:`t5_relative_buckets`: T5's log-spaced buckets (bidirectional or causal), number for
+  number as Hugging Face's ``T5Attention._relative_position_bucket``.
+- :func:`alibi_slopes` and :func:`alibi_bias`: ALiBi's per-head slopes (including the rule for
+  head counts that are not powers of two) and its linear bias.
+- :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: the relative
+  positions ReRoPE and Leaky ReRoPE feed to RoPE (window w, slope 1/k beyond it).
+
+Matrices are indexed ``[query i, key j]``.
+
+References
+----------
+- P. Shaw, J. Uszkoreit, A. Vaswani. Self-Attention with Relative Position Representations.
+  arXiv:1803.02155 (2018).
+- C. Raffel et al. (T5). arXiv:1910.10683 (2020); Mesh TensorFlow ``_relative_position_bucket``.
+- O. Press, N. Smith, M. Lewis. ALiBi. arXiv:2108.12409 (2022); reference code
+  ``ofirpress/attention_with_linear_biases`` ``get_slopes``; transformers ``build_alibi_tensor``.
+- 苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+- 苏剑林. 让研究人员绞尽脑汁的Transformer位置编码. kexue.fm/archives/8130 (2021).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rope_viz._validation import check_bool, check_float, check_int, fail, is_tensor
+
+__all__ = [
+    "relative_position_matrix",
+    "shaw_relative_indices",
+    "t5_relative_buckets",
+    "alibi_slopes",
+    "alibi_bias",
+    "rerope_relative_positions",
+    "leaky_rerope_relative_positions",
+]
+
+
+def relative_position_matrix(n_query: int, n_key: int | None = None) -> np.ndarray:
+    """``out[i, j] = j − i``: key position minus query position (T5's convention).
+
+    Parameters
+    ----------
+    n_query : int
+        Number of queries (>= 1), at positions 0 .. n_query − 1.
+    n_key : int, optional
+        Number of keys (default ``n_query``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_query, n_key)`` int64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For counts that are not positive integers.
+
+    Examples
+    --------
+    >>> relative_position_matrix(2, 3)
+    array([[ 0,  1,  2],
+           [-1,  0,  1]])
+    """
+    n_query = check_int(n_query, "n_query", minimum=1)
+    n_key = n_query if n_key is None else check_int(n_key, "n_key", minimum=1)
+    return np.arange(n_key)[None, :] - np.arange(n_query)[:, None]  # (n_query, n_key)
+
+
+def shaw_relative_indices(n_query: int, n_key: int | None = None, max_distance: int = 16) -> np.ndarray:
+    """Shaw et al.'s clipped relative distance, shifted to index a table of 2k + 1 vectors.
+
+    ``out[i, j] = clip(j − i, −k, k) + k`` with k = ``max_distance``: all keys further than k
+    share one learned vector per side.
+
+    Parameters
+    ----------
+    n_query : int
+        Number of queries (>= 1).
+    n_key : int, optional
+        Number of keys (default ``n_query``).
+    max_distance : int
+        The clipping distance k (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_query, n_key)`` int64 in [0, 2k].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For counts or ``max_distance`` that are not positive integers.
+
+    References
+    ----------
+    Shaw et al. 2018, arXiv:1803.02155, eqs. (5)-(7).
+
+    Examples
+    --------
+    >>> shaw_relative_indices(1, 5, max_distance=2)
+    array([[2, 3, 4, 4, 4]])
+    """
+    k = check_int(max_distance, "max_distance", minimum=1)
+    rel = relative_position_matrix(n_query, n_key)  # (n_query, n_key)
+    return np.clip(rel, -k, k) + k
+
+
+def t5_relative_buckets(
+    relative_positions: Any,
+    bidirectional: bool = True,
+    num_buckets: int = 32,
+    max_distance: int = 128,
+) -> np.ndarray:
+    """T5's relative position buckets, identical to Hugging Face's ``_relative_position_bucket``.
+
+    ``relative_positions`` are key − query (:func:`relative_position_matrix`). Bidirectional:
+    half of the buckets for keys after the query, half for keys before. Causal: keys after the
+    query all fall in bucket 0. Within a side, distances below ``num_buckets/2`` (of that side's
+    buckets) get their own bucket; larger ones share log-spaced buckets up to ``max_distance``,
+    and everything beyond shares the last bucket. The logarithm is taken in float32, as Hugging
+    Face and Mesh TensorFlow do, so that the bucket edges match theirs exactly.
+
+    Parameters
+    ----------
+    relative_positions : array_like
+        Integer key − query distances, any shape (a torch tensor is read on the CPU).
+    bidirectional : bool
+        Encoder (True) or causal decoder (False) buckets.
+    num_buckets : int
+        Total number of buckets (>= 2; >= 4 when bidirectional); 32 in T5.
+    max_distance : int
+        Distance at which the last bucket starts (> num_buckets of one side / 2); 128 in T5.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 buckets in [0, num_buckets), same shape as ``relative_positions``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For non-integer distances or bad bucket settings.
+
+    References
+    ----------
+    Raffel et al. 2020 (T5), section 2.1; transformers ``T5Attention._relative_position_bucket``.
+
+    Examples
+    --------
+    >>> t5_relative_buckets([-200, -5, 0, 5, 200]).tolist()
+    [15, 5, 0, 21, 31]
+    """
+    if is_tensor(relative_positions):
+        relative_positions = relative_positions.detach().cpu().numpy()
+    if isinstance(relative_positions, (str, bytes)) or relative_positions is None:
+        fail("relative_positions", "an array of integers", relative_positions, kind=TypeError)
+    try:
+        rel = np.asarray(relative_positions)
+    except (TypeError, ValueError):
+        fail("relative_positions", "an array of integers", relative_positions, kind=TypeError)
+    if rel.dtype == bool or not np.issubdtype(rel.dtype, np.number):
+        fail("relative_positions", "an array of integers", relative_positions, kind=TypeError)
+    if not np.all(np.isfinite(rel)) or not np.all(np.mod(rel, 1) == 0):
+        fail("relative_positions", "whole numbers", rel)
+    rel = rel.astype(np.int64)
+    bidirectional = check_bool(bidirectional, "bidirectional")
+    num_buckets = check_int(num_buckets, "num_buckets", minimum=4 if bidirectional else 2)
+    buckets = np.zeros(rel.shape, dtype=np.int64)
+    if bidirectional:
+        num_buckets //= 2
+        buckets += (rel > 0).astype(np.int64) * num_buckets
+        distance = np.abs(rel)
+    else:
+        distance = -np.minimum(rel, 0)
+    max_exact = num_buckets // 2
+    max_distance = check_int(max_distance, "max_distance", minimum=1)
+    if max_distance <= max_exact:
+        fail("max_distance", f"greater than the exact-bucket range {max_exact}", max_distance)
+    is_small = distance < max_exact
+    with np.errstate(divide="ignore"):
+        # float32 throughout, in Hugging Face's order of operations
+        scaled = np.log(distance.astype(np.float32) / np.float32(max_exact))
+        scaled = scaled / np.float32(math.log(max_distance / max_exact)) * np.float32(num_buckets - max_exact)
+    large = max_exact + np.where(is_small, 0, scaled).astype(np.int64)
+    large = np.minimum(large, num_buckets - 1)
+    return buckets + np.where(is_small, distance, large)
+
+
+def alibi_slopes(num_heads: int) -> np.ndarray:
+    """ALiBi head slopes: 2^(−8h/H) for h = 1..H when H is a power of two.
+
+    Otherwise, with P the largest power of two below H: the P slopes for P heads, followed by
+    the odd-indexed slopes (1st, 3rd, 5th, ...) of the 2P-head sequence, H − P of them: the
+    rule of the ALiBi reference code and of Hugging Face's Bloom.
+
+    Parameters
+    ----------
+    num_heads : int
+        Number of attention heads H (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H,)`` float64 slopes in (0, 1).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``num_heads`` that is not a positive integer.
+
+    References
+    ----------
+    Press et al. 2022, arXiv:2108.12409, section 3; ``get_slopes`` in
+    github.com/ofirpress/attention_with_linear_biases; transformers ``bloom._get_alibi_slopes``.
+
+    Examples
+    --------
+    >>> alibi_slopes(8).tolist()
+    [0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625]
+    """
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    power = 2 ** math.floor(math.log2(num_heads))
+    slopes = 2.0 ** (-8.0 * np.arange(1, power + 1) / power)  # (P,)
+    if power != num_heads:
+        extra = 2.0 ** (-8.0 * np.arange(1, 2 * power + 1) / (2 * power))[0::2]  # odd ones of 2P
+        slopes = np.concatenate([slopes, extra[: num_heads - power]])
+    return slopes
+
+
+def alibi_bias(n_query: int, num_heads: int, n_key: int | None = None) -> np.ndarray:
+    """ALiBi's additive attention bias: ``−slope_h · |i − j|``.
+
+    For a causal model the keys j <= i are the ones that count (the rest is masked), and there
+    the bias is the paper's −m·(i − j). Hugging Face's Bloom adds ``slope·j`` instead, which
+    differs from this by a constant per query row and therefore gives the same softmax.
+
+    Parameters
+    ----------
+    n_query : int
+        Number of queries (>= 1).
+    num_heads : int
+        Number of heads (>= 1).
+    n_key : int, optional
+        Number of keys (default ``n_query``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(num_heads, n_query, n_key)`` float64, <= 0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For counts that are not positive integers.
+
+    References
+    ----------
+    Press et al. 2022, arXiv:2108.12409, figure 3.
+
+    Examples
+    --------
+    >>> alibi_bias(3, 1)[0]
+    array([[ 0.        , -0.00390625, -0.0078125 ],
+           [-0.00390625,  0.        , -0.00390625],
+           [-0.0078125 , -0.00390625,  0.        ]])
+    """
+    slopes = alibi_slopes(num_heads)  # (H,)
+    distance = np.abs(relative_position_matrix(n_query, n_key))  # (n_query, n_key)
+    return slopes[:, None, None] * -distance[None, :, :]  # (H, n_query, n_key)
+
+
+def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray:
+    """Leaky ReRoPE's relative positions: exact inside the window, slope 1/k beyond it.
+
+    For the query−key distance d = i − j: ``d`` if |d| < w, else ``sign(d)·(w + (|d| − w)/k)``.
+    The lower triangle (j <= i) is what a causal model uses; RoPE is then applied with these
+    distances in place of i − j (which needs the attention scores computed per distance, not
+    by rotating q and k once).
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 1).
+    window : int
+        The window w (>= 1) inside which positions are left as they are.
+    k : float
+        Compression beyond the window (>= 1); k = 1 gives plain RoPE's i − j, large k
+        approaches ReRoPE.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64 indexed [query i, key j].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``window`` or ``k``.
+
+    References
+    ----------
+    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+
+    Examples
+    --------
+    >>> leaky_rerope_relative_positions(5, 2, 2.0)[4]
+    array([3. , 2.5, 2. , 1. , 0. ])
+    """
+    n = check_int(n, "n", minimum=1)
+    window = check_int(window, "window", minimum=1)
+    k = check_float(k, "k", minimum=1.0, strict=False)
+    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    far = np.abs(d) >= window
+    compressed = np.sign(d) * (window + (np.abs(d) - window) / k)
+    return np.where(far, compressed, d)
+
+
+def rerope_relative_positions(n: int, window: int) -> np.ndarray:
+    """ReRoPE's relative positions: i − j inside the window, clipped to w beyond it.
+
+    ``sign(d)·min(|d|, w)`` for d = i − j: the limit k → ∞ of
+    :func:`leaky_rerope_relative_positions`, so no distance the model sees exceeds w.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 1).
+    window : int
+        The window w (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64 indexed [query i, key j].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n`` or ``window``.
+
+    References
+    ----------
+    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+
+    Examples
+    --------
+    >>> rerope_relative_positions(5, 2)[4]
+    array([2., 2., 2., 1., 0.])
+    """
+    n = check_int(n, "n", minimum=1)
+    window = check_int(window, "window", minimum=1)
+    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    return np.sign(d) * np.minimum(np.abs(d), window)
