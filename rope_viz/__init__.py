@@ -35,6 +35,7 @@ from rope_viz.multidim import (
     mrope_position_ids,
     rope_tie_position_ids,
 )
+from rope_viz.precision import naive_angle_error
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
@@ -96,6 +97,7 @@ __all__ = [
     "alibi_bias",
     "rerope_relative_positions",
     "leaky_rerope_relative_positions",
+    "naive_angle_error",
 ]
 # --- end math layer ---
 
