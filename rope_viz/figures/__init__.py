@@ -4,6 +4,7 @@ Figures that the reader should move carry plotly sliders, buttons or animation f
 computed when the figure is made, so they move in a static web page with no kernel.
 """
 
+from rope_viz.figures.decay import plot_long_range_decay
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.rotation import plot_rope_rotation
@@ -16,4 +17,5 @@ __all__ = [
     "plot_shift_rotation",
     "plot_dot_product_offset",
     "plot_rope_rotation",
+    "plot_long_range_decay",
 ]

@@ -13,9 +13,18 @@ DIVERGING = "RdBu_r"
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13, color="#222")
 
 
-def rounded(values) -> list:
-    """``values`` rounded to ``DECIMALS`` as nested lists, ready for a figure's JSON."""
-    return np.round(np.asarray(values, dtype=float), DECIMALS).tolist()
+def rounded(values, decimals: int = DECIMALS) -> list:
+    """``values`` rounded to ``decimals`` (default ``DECIMALS``) as nested lists, for a figure's JSON."""
+    return np.round(np.asarray(values, dtype=float), decimals).tolist()
+
+
+def short_number(value: float) -> str:
+    """A compact label for a base or a length: 500 -> '500', 10000 -> '10k', 1e6 -> '1M'."""
+    value = float(value)
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
 
 
 def base_layout(*, title: str, height: int = 420, **extra) -> dict:

@@ -1,0 +1,179 @@
+"""Figure: RoPE's long-range decay, Su's bound and the measured mean score.
+
+What this module holds
+----------------------
+- :func:`plot_long_range_decay`: Su's bound (1/(d/2)) Σ_j |S_j| against relative distance,
+  above the mean RoPE score of random queries with themselves; a slider for the base,
+  buttons for the head dimension and for a log-scaled distance axis.
+
+Numbers come from :func:`rope_viz.long_range_decay` and :func:`rope_viz.empirical_decay`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import as_positions, check_dim, check_int, check_int_tuple, fail
+from rope_viz.figures._style import base_layout, buttons, rounded, short_number, slider
+from rope_viz.rope import empirical_decay, long_range_decay
+
+__all__ = ["plot_long_range_decay", "decay_distances", "DIM_COLORS"]
+
+#: One colour per head dimension (light to dark as the head grows).
+DIM_COLORS = {32: "#56B4E9", 64: "#009E73", 128: "#0072B2", 256: "#CC79A7"}
+_EXTRA_COLORS = ("#E69F00", "#D55E00", "#555555", "#F0E442")
+
+
+def decay_distances(max_distance: int, dense: int = 256, sparse: int = 64) -> np.ndarray:
+    """Distances 0 … ``dense`` − 1 one by one, then ``sparse`` log-spaced ones up to the maximum."""
+    max_distance = check_int(max_distance, "max_distance", minimum=2)
+    head = np.arange(min(dense, max_distance + 1), dtype=np.float64)  # (dense,)
+    if max_distance < dense:
+        return head
+    tail = np.geomspace(dense, max_distance, sparse).round()  # (sparse,)
+    return np.unique(np.concatenate([head, tail]))
+
+
+def _color(dim: int, index: int) -> str:
+    return DIM_COLORS.get(dim, _EXTRA_COLORS[index % len(_EXTRA_COLORS)])
+
+
+def plot_long_range_decay(
+    max_distance: int = 8192,
+    *,
+    dims: Any = (32, 64, 128, 256),
+    bases: Any = (100.0, 1000.0, 10000.0, 100000.0, 500000.0, 1000000.0, 10000000.0),
+    dim: int = 128,
+    base: float = 10000.0,
+    samples: int = 500,
+    rng: Any = 0,
+) -> go.Figure:
+    """Su's long-range decay bound and the mean RoPE score against relative distance.
+
+    Top: (1/(d/2)) Σ_j |S_j| with S_j = Σ_{i<j} e^(i·m·θ_i), the factor that bounds the RoPE
+    attention score at distance m; for d = 128 it starts at 32.5 and falls, with bumps (not
+    monotone). Bottom: the mean score (R_m q)·q of random Gaussian queries with themselves,
+    which falls from d at m = 0 towards 0 while oscillating. The base slider shows that a
+    larger base stretches the decay over longer distances; the head-dimension buttons show
+    the curves for d = 32 … 256 (one colour each); the axis buttons switch the distance axis to
+    a log scale, where the slow tail is visible.
+
+    Calls :func:`rope_viz.long_range_decay` and :func:`rope_viz.empirical_decay`
+    (``identical=True``).
+
+    Parameters
+    ----------
+    max_distance : int
+        Largest distance drawn (>= 2); distances 0 … 255 are drawn one by one, larger ones on a
+        log-spaced grid (see :func:`decay_distances`).
+    dims : sequence of int
+        Head dimensions offered by the buttons (each positive and even).
+    bases : sequence of float
+        Bases on the slider (each > 1).
+    dim : int
+        The head dimension shown first (one of ``dims``).
+    base : float
+        The base shown first (one of ``bases``).
+    samples : int
+        Random queries averaged for the bottom panel (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the random queries.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two scatter traces per head dimension (bound, then mean score), only those of ``dim``
+        visible; a slider (one step per base, restyling ``y`` of every trace); two button rows
+        (head dimension: restyle ``visible``; distance axis: linear or log).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``max_distance``, ``dims``, ``bases``, ``samples`` or ``rng``, or a ``dim``
+        / ``base`` that is not among ``dims`` / ``bases``.
+
+    Examples
+    --------
+    >>> fig = plot_long_range_decay(512, dims=(64, 128), bases=(1e4, 1e6), samples=10)
+    >>> len(fig.data), len(fig.layout.sliders[0].steps)
+    (4, 2)
+    """
+    distances = decay_distances(max_distance)
+    dims = check_int_tuple(dims, "dims", minimum=2)
+    for d in dims:
+        check_dim(d, "dims")
+    bases_arr = as_positions(bases, "bases")
+    if bases_arr.size == 0 or np.any(bases_arr <= 1):
+        fail("bases", "a non-empty sequence of numbers > 1", bases)
+    bases = tuple(float(b) for b in bases_arr)
+    dim = check_dim(dim)
+    if dim not in dims:
+        fail("dim", f"one of dims {dims}", dim)
+    if not any(np.isclose(base, b) for b in bases):
+        fail("base", f"one of bases {tuple(f'{b:g}' for b in bases)}", base)
+    start = int(np.argmin([abs(np.log(b / base)) for b in bases]))
+    samples = check_int(samples, "samples", minimum=1)
+
+    curves = []  # [base][dim] -> (bound, score)
+    for b in bases:
+        curves.append([
+            (long_range_decay(distances, d, b),
+             empirical_decay(distances, d, b, identical=True, samples=samples, rng=rng))
+            for d in dims
+        ])
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
+                                        "mean score (R_m q)·q of random queries"))
+    x = rounded(distances)
+    for index, d in enumerate(dims):
+        bound, score = curves[start][index]
+        common = dict(x=x, mode="lines", visible=d == dim, legendgroup=str(d),
+                      line=dict(color=_color(d, index), width=2))
+        fig.add_trace(go.Scatter(y=rounded(bound, 3), name=f"d = {d}", **common), 1, 1)
+        fig.add_trace(go.Scatter(y=rounded(score, 3), name=f"d = {d}", showlegend=False,
+                                 **common), 2, 1)
+
+    steps = [
+        dict(label=short_number(b),
+             args=[{"y": [rounded(curve, 3) for pair in curves[i] for curve in pair]}])
+        for i, b in enumerate(bases)
+    ]
+    dim_buttons = [
+        dict(label=f"d = {d}", method="restyle",
+             args=[{"visible": [dd == d for dd in dims for _ in range(2)]}])
+        for d in dims
+    ] + [dict(label="all", method="restyle", args=[{"visible": [True] * (2 * len(dims))}])]
+    linear_range = [0, min(256, float(distances[-1]))]
+    log_range = [0, float(np.log10(distances[-1]))]
+    axis_buttons = [
+        dict(label="linear distance", method="relayout",
+             args=[{"xaxis.type": "linear", "xaxis2.type": "linear",
+                    "xaxis.range": linear_range, "xaxis2.range": linear_range}]),
+        dict(label="log distance", method="relayout",
+             args=[{"xaxis.type": "log", "xaxis2.type": "log",
+                    "xaxis.range": log_range, "xaxis2.range": log_range}]),
+    ]
+    fig.update_layout(**base_layout(
+        title="RoPE scores decay with distance, with bumps; a larger base decays later",
+        height=640,
+        margin=dict(l=70, r=30, t=130, b=110),
+        sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)],
+        updatemenus=[
+            buttons(dim_buttons, x=0.0, y=1.07, active=dims.index(dim)),
+            buttons(axis_buttons, x=1.0, y=1.07, active=0) | dict(xanchor="right"),
+        ],
+        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
+                    bgcolor="rgba(255,255,255,0.8)"),
+    ))
+    fig.update_layout(title_y=0.985, title_yanchor="top")
+    fig.update_xaxes(range=linear_range)
+    fig.update_xaxes(title_text="relative distance m (positions)", row=2, col=1)
+    fig.update_yaxes(title_text="bound factor", row=1, col=1)
+    fig.update_yaxes(title_text="mean score", row=2, col=1)
+    fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    return fig
