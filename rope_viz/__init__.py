@@ -108,12 +108,40 @@ if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
 
 # --- examples, figures, widgets ---
 from rope_viz.attention import permutation_equivariance, self_attention, token_embeddings  # noqa: E402
-from rope_viz.figures import plot_permutation_equivariance  # noqa: E402
+from rope_viz.figures import (  # noqa: E402
+    plot_bits_to_waves,
+    plot_dot_product_offset,
+    plot_encoding_heatmaps,
+    plot_long_range_decay,
+    plot_permutation_equivariance,
+    plot_rope_rotation,
+    plot_shift_rotation,
+)
+from rope_viz.widgets import (  # noqa: E402
+    bits_to_waves_widget,
+    dot_product_offset_widget,
+    encoding_heatmaps_widget,
+    long_range_decay_widget,
+    rope_rotation_widget,
+    shift_rotation_widget,
+)
 
 __all__ += [
     "permutation_equivariance",
     "self_attention",
     "token_embeddings",
     "plot_permutation_equivariance",
+    "plot_encoding_heatmaps",
+    "plot_bits_to_waves",
+    "plot_shift_rotation",
+    "plot_dot_product_offset",
+    "plot_rope_rotation",
+    "plot_long_range_decay",
+    "encoding_heatmaps_widget",
+    "bits_to_waves_widget",
+    "shift_rotation_widget",
+    "dot_product_offset_widget",
+    "rope_rotation_widget",
+    "long_range_decay_widget",
 ]
 # --- end examples, figures, widgets ---

@@ -46,7 +46,7 @@ def test_different_offsets_give_different_scores():
     [
         (dict(dim=9), ValueError, "dim"),
         (dict(dim=128), ValueError, "dim"),
-        (dict(positions=1), ValueError, "positions"),
+        (dict(positions=[]), ValueError, "positions"),
         (dict(trail=0), ValueError, "trail"),
         (dict(offset="3"), TypeError, "offset"),
         (dict(rng=-1), TypeError, "rng"),

@@ -110,8 +110,8 @@ def plot_rope_rotation(
     if dim > 64:
         fail("dim", "at most 64 (one panel per pair)", dim, "use a smaller head for the picture")
     positions = as_positions(positions)
-    if positions.size < 2:
-        fail("positions", "at least two positions", positions)
+    if positions.size < 1:
+        fail("positions", "at least one position", positions)
     offset = check_float(offset, "offset")
     base = check_float(base, "base", minimum=1.0)
     trail = check_int(trail, "trail", minimum=1)

@@ -1,0 +1,415 @@
+"""Live widgets: the book's figures, redrawn for any value of their continuous parameters.
+
+What this module holds
+----------------------
+One ``*_widget`` function per movable figure in :mod:`rope_viz.figures`. Each returns an
+``ipywidgets.VBox`` of core controls (``IntSlider``, ``FloatSlider``, ``FloatLogSlider``,
+``Dropdown``, ``Checkbox``) above an ``Output`` in which the plotly figure is redrawn whenever a
+control changes (``ipywidgets.interactive_output``). The box's ``figure`` attribute holds the
+figure last drawn.
+
+These need a live kernel (Jupyter, Binder, Colab). They use core widgets only, so they work
+with ipywidgets 7.7 (Colab) and 8, and they never use ``go.FigureWidget``. In the static book
+the figures move with their own plotly sliders instead. ipywidgets is imported inside each
+function, so ``import rope_viz`` works without it.
+
+Values given to a ``*_widget`` function that fall outside a control's range are clamped to
+the range (the controls themselves clamp what a reader types).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from rope_viz._validation import check_dim, check_float, check_int, fail
+
+__all__ = [
+    "encoding_heatmaps_widget",
+    "bits_to_waves_widget",
+    "shift_rotation_widget",
+    "dot_product_offset_widget",
+    "rope_rotation_widget",
+    "long_range_decay_widget",
+]
+
+#: Ranges of the controls, (min, max); the documented contract the tests check.
+RANGES = {
+    "length": (16, 4096),
+    "positions": (8, 128),
+    "base": (2.0, 1e7),
+    "decay_base": (100.0, 1e7),
+    "k": (0.0, 100.0),
+    "delta": (-50.0, 50.0),
+    "position": (0.0, 1000.0),
+    "offset": (-20.0, 20.0),
+    "max_distance": (64, 65536),
+}
+
+
+def _ipywidgets():
+    """Import ipywidgets, with an install hint when it is missing."""
+    try:
+        import ipywidgets
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "rope_viz widgets need ipywidgets (>= 7.7) and a live kernel: "
+            "pip install 'ipywidgets>=7.7'. In the static book the figures move with their "
+            "own sliders instead."
+        ) from error
+    return ipywidgets
+
+
+def _clamp(value: float, name: str) -> float:
+    low, high = RANGES[name]
+    return float(min(max(value, low), high))
+
+
+def _assemble(controls: dict, draw: Callable[..., Any]):
+    """Controls in a row above an Output that redraws ``draw(**values)`` on every change."""
+    widgets = _ipywidgets()
+    from IPython.display import display
+
+    box = widgets.VBox()
+
+    def update(**values):
+        fig = draw(**values)
+        box.figure = fig
+        display(fig)
+
+    output = widgets.interactive_output(update, controls)
+    rows = list(controls.values())
+    box.children = [widgets.HBox(rows[:3]), *([widgets.HBox(rows[3:])] if rows[3:] else []), output]
+    box.controls = controls
+    return box
+
+
+def _layout(widgets, width: str = "320px"):
+    return widgets.Layout(width=width)
+
+
+def _style():
+    return {"description_width": "initial"}
+
+
+def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int = 64,
+                             base: float = 10000.0):
+    """Live :func:`rope_viz.figures.plot_encoding_heatmaps` with a slider for any length.
+
+    Parameters
+    ----------
+    positions : int
+        How many positions are shown (rows), 1 to 16 bits' worth; the length slider starts there.
+    dim : int
+        Dimensions shown (positive, even).
+    length : int
+        Initial sequence length, clamped to [max(positions, 16), 4096].
+    base : float
+        Sinusoidal base (> 1).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        An ``IntSlider`` "sequence length" and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim``, ``length`` or ``base``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_encoding_heatmaps
+
+    positions = check_int(positions, "positions", minimum=1)
+    dim = check_dim(dim)
+    length = check_int(length, "length", minimum=1)
+    base = check_float(base, "base", minimum=1.0)
+    widgets = _ipywidgets()
+    low, high = max(RANGES["length"][0], positions), RANGES["length"][1]
+    control = widgets.IntSlider(value=int(min(max(length, low), high)), min=low, max=high,
+                                description="sequence length", style=_style(),
+                                layout=_layout(widgets, "420px"), continuous_update=False)
+
+    def draw(length):
+        length = int(min(max(length, low), high))
+        return plot_encoding_heatmaps(positions, dim, lengths=(length,), base=base)
+
+    return _assemble({"length": control}, draw)
+
+
+def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10000.0):
+    """Live :func:`rope_viz.figures.plot_bits_to_waves`: choose the span, dimensions and base.
+
+    Parameters
+    ----------
+    positions : int
+        Initial number of positions, clamped to [8, 128].
+    dim : int
+        Size of the codes (positive, even, >= 6).
+    base : float
+        Initial sinusoidal base, clamped to [2, 1e7].
+
+    Returns
+    -------
+    ipywidgets.VBox
+        An ``IntSlider`` "positions", a ``Dropdown`` of sinusoidal dimension triples, a
+        ``FloatLogSlider`` "base", and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim`` or ``base``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_bits_to_waves
+
+    positions = check_int(positions, "positions", minimum=1)
+    dim = check_dim(dim)
+    if dim < 6:
+        fail("dim", "an even integer >= 6 (three dimensions of each code)", dim)
+    base = check_float(base, "base", minimum=1.0)
+    widgets = _ipywidgets()
+    triples = [(2 * i, 2 * i + 1, 2 * i + 2) for i in range(dim // 2 - 1)]
+    controls = {
+        "count": widgets.IntSlider(value=int(_clamp(positions, "positions")),
+                                   min=RANGES["positions"][0], max=RANGES["positions"][1],
+                                   description="positions", continuous_update=False),
+        "dims": widgets.Dropdown(options=[(f"sinusoid dims {t}", t) for t in triples],
+                                 value=triples[min(1, len(triples) - 1)],
+                                 description="3-D path", style=_style()),
+        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
+                                       min=np.log10(RANGES["base"][0]),
+                                       max=np.log10(RANGES["base"][1]),
+                                       description="base", continuous_update=False),
+    }
+
+    def draw(count, dims, base):
+        count = int(_clamp(count, "positions"))
+        return plot_bits_to_waves(count, sinusoid_dims=dims, dim=dim,
+                                  base=_clamp(base, "base"))
+
+    return _assemble(controls, draw)
+
+
+def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0,
+                          k: float = 0.0, delta: float = 3.0):
+    """Live :func:`rope_viz.figures.plot_shift_rotation` for any (fractional) k and Δ.
+
+    Parameters
+    ----------
+    pair : int
+        Frequency pair (0 <= pair < dim/2).
+    dim : int
+        Size of the code (positive, even).
+    base : float
+        Sinusoidal base (> 1).
+    k, delta : float
+        Initial position and shift, clamped to [0, 100] and [−50, 50].
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Two ``FloatSlider`` controls ("position k", "shift Δ") and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``pair``, ``dim``, ``base``, ``k`` or ``delta``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_shift_rotation
+
+    dim = check_dim(dim)
+    pair = check_int(pair, "pair", minimum=0)
+    if pair >= dim // 2:
+        fail("pair", f"a pair index below dim/2 = {dim // 2}", pair)
+    base = check_float(base, "base", minimum=1.0)
+    k = check_float(k, "k")
+    delta = check_float(delta, "delta")
+    widgets = _ipywidgets()
+    controls = {
+        "k": widgets.FloatSlider(value=_clamp(k, "k"), min=RANGES["k"][0], max=RANGES["k"][1],
+                                 step=0.1, description="position k", style=_style()),
+        "delta": widgets.FloatSlider(value=_clamp(delta, "delta"), min=RANGES["delta"][0],
+                                     max=RANGES["delta"][1], step=0.1, description="shift Δ",
+                                     style=_style()),
+    }
+
+    def draw(k, delta):
+        return plot_shift_rotation(pair, dim=dim, base=base, positions=[_clamp(k, "k")],
+                                   deltas=[_clamp(delta, "delta")])
+
+    return _assemble(controls, draw)
+
+
+def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: int = 128):
+    """Live :func:`rope_viz.figures.plot_dot_product_offset` for any base and head size.
+
+    Parameters
+    ----------
+    dim : int
+        Initial size of the code (even), clamped to [2, 256].
+    base : float
+        Initial base, clamped to [2, 1e7].
+    offsets : int
+        Offsets −offsets … offsets are drawn (>= 1).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``FloatLogSlider`` "base", an ``IntSlider`` "dim" (step 2) and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``base`` or ``offsets``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_dot_product_offset
+
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    offsets = check_int(offsets, "offsets", minimum=1)
+    widgets = _ipywidgets()
+    controls = {
+        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
+                                       min=np.log10(RANGES["base"][0]),
+                                       max=np.log10(RANGES["base"][1]), description="base"),
+        "dim": widgets.IntSlider(value=int(min(max(dim, 2), 256)), min=2, max=256, step=2,
+                                 description="dim"),
+    }
+
+    def draw(base, dim):
+        dim = int(min(max(dim, 2), 256)) // 2 * 2
+        return plot_dot_product_offset(offsets, dim=dim, bases=(_clamp(base, "base"),))
+
+    return _assemble(controls, draw)
+
+
+def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float = 3.0,
+                         base: float = 10000.0):
+    """Live :func:`rope_viz.figures.plot_rope_rotation` at any (fractional) position.
+
+    Move the position: every panel turns, the printed q·k does not; move the offset: q·k
+    changes.
+
+    Parameters
+    ----------
+    dim : int
+        Head dimension (positive, even, at most 64).
+    position : float
+        Initial key position, clamped to [0, 1000].
+    offset : float
+        Initial query-minus-key offset, clamped to [−20, 20].
+    base : float
+        RoPE base (> 1).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Two ``FloatSlider`` controls ("key position m", "offset") and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``position``, ``offset`` or ``base``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_rope_rotation
+
+    dim = check_dim(dim)
+    if dim > 64:
+        fail("dim", "at most 64 (one panel per pair)", dim)
+    position = check_float(position, "position")
+    offset = check_float(offset, "offset")
+    base = check_float(base, "base", minimum=1.0)
+    widgets = _ipywidgets()
+    controls = {
+        "position": widgets.FloatSlider(value=_clamp(position, "position"),
+                                        min=RANGES["position"][0], max=RANGES["position"][1],
+                                        step=0.1, description="key position m", style=_style(),
+                                        layout=_layout(widgets, "420px")),
+        "offset": widgets.FloatSlider(value=_clamp(offset, "offset"), min=RANGES["offset"][0],
+                                      max=RANGES["offset"][1], step=0.5, description="offset",
+                                      style=_style()),
+    }
+
+    def draw(position, offset):
+        return plot_rope_rotation(dim, positions=[_clamp(position, "position")],
+                                  offset=_clamp(offset, "offset"), base=base)
+
+    return _assemble(controls, draw)
+
+
+def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distance: int = 8192,
+                            log_x: bool = False, samples: int = 200):
+    """Live :func:`rope_viz.figures.plot_long_range_decay` for any base from 100 to 10^7.
+
+    Parameters
+    ----------
+    dim : int
+        Initial head dimension, one of 32, 64, 128, 256.
+    base : float
+        Initial base, clamped to [100, 1e7].
+    max_distance : int
+        Initial largest distance, clamped to [64, 65536].
+    log_x : bool
+        Start with a log-scaled distance axis.
+    samples : int
+        Random queries averaged for the mean score (>= 1).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``FloatLogSlider`` "base", a ``Dropdown`` "head dim", an ``IntSlider`` "max distance",
+        a ``Checkbox`` "log distance" and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``base``, ``max_distance`` or ``samples``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz._validation import check_bool
+    from rope_viz.figures import plot_long_range_decay
+
+    dims = (32, 64, 128, 256)
+    dim = check_dim(dim)
+    if dim not in dims:
+        fail("dim", f"one of {dims}", dim)
+    base = check_float(base, "base", minimum=1.0)
+    max_distance = check_int(max_distance, "max_distance", minimum=2)
+    log_x = check_bool(log_x, "log_x")
+    samples = check_int(samples, "samples", minimum=1)
+    widgets = _ipywidgets()
+    low, high = RANGES["decay_base"]
+    controls = {
+        "base": widgets.FloatLogSlider(value=_clamp(base, "decay_base"), base=10,
+                                       min=np.log10(low), max=np.log10(high), description="base",
+                                       continuous_update=False),
+        "dim": widgets.Dropdown(options=list(dims), value=dim, description="head dim"),
+        "max_distance": widgets.IntSlider(value=int(_clamp(max_distance, "max_distance")),
+                                          min=RANGES["max_distance"][0],
+                                          max=RANGES["max_distance"][1],
+                                          description="max distance", style=_style(),
+                                          continuous_update=False),
+        "log_x": widgets.Checkbox(value=log_x, description="log distance"),
+    }
+
+    def draw(base, dim, max_distance, log_x):
+        base = _clamp(base, "decay_base")
+        fig = plot_long_range_decay(int(_clamp(max_distance, "max_distance")), dims=(dim,),
+                                    dim=dim, bases=(base,), base=base, samples=samples)
+        if log_x:
+            fig.update_layout(fig.layout.updatemenus[1].buttons[1].args[0])
+            fig.layout.updatemenus[1].active = 1
+        return fig
+
+    return _assemble(controls, draw)

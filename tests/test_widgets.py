@@ -1,0 +1,110 @@
+"""Live widgets: each builds with ipywidgets, its controls have the documented ranges, a change
+re-renders the figure, and out-of-range values are clamped.
+
+Run with ``pytest tests/test_widgets.py``. No kernel or browser is needed: the figure is
+"displayed" into an Output widget outside IPython.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from rope_viz import widgets as W  # noqa: E402
+
+
+def _slider_range(control):
+    if type(control).__name__ == "FloatLogSlider":
+        return (control.base**control.min, control.base**control.max)
+    return (control.min, control.max)
+
+
+def test_encoding_heatmaps_widget():
+    box = W.encoding_heatmaps_widget(16, 8, length=10**9)
+    control = box.controls["length"]
+    assert (control.min, control.max) == (16, 4096)
+    assert control.value == 4096  # clamped
+    first = box.figure
+    assert isinstance(first, go.Figure)
+    control.value = 32
+    assert box.figure is not first
+    assert box.figure.layout.annotations[1].text == "normalised k / 32"
+    control.value = 10**6
+    assert control.value == 4096
+
+
+def test_bits_to_waves_widget():
+    box = W.bits_to_waves_widget(positions=500, dim=8)
+    count, dims, base = box.controls.values()
+    assert count.value == 128 and (count.min, count.max) == (8, 128)
+    assert _slider_range(base) == pytest.approx((2.0, 1e7))
+    count.value = 8
+    assert len(box.figure.frames) == 8
+    dims.value = dims.options[0][1]
+    assert box.figure.data[-3].name.startswith("sinusoidal dims 0, 1, 2")
+
+
+def test_shift_rotation_widget_takes_fractional_values():
+    box = W.shift_rotation_widget(0, dim=4, k=-5.0, delta=99.0)
+    k, delta = box.controls["k"], box.controls["delta"]
+    assert (k.min, k.max, delta.min, delta.max) == (0.0, 100.0, -50.0, 50.0)
+    assert k.value == 0.0 and delta.value == 50.0
+    delta.value = 1.5
+    theta = box.figure.data[3].theta[1]
+    assert theta == pytest.approx(np.degrees(1.5), abs=1e-2)
+    k.value = 2.25
+    assert box.figure.layout.polar.angularaxis.rotation == pytest.approx(90 - np.degrees(2.25), abs=1e-2)
+
+
+def test_dot_product_offset_widget():
+    box = W.dot_product_offset_widget(dim=1000, base=1e12, offsets=16)
+    base, dim = box.controls["base"], box.controls["dim"]
+    assert dim.value == 256 and (dim.min, dim.max, dim.step) == (2, 256, 2)
+    assert base.value == pytest.approx(1e7)
+    before = np.array(box.figure.data[0].y)
+    base.value = 100.0
+    after = np.array(box.figure.data[0].y)
+    assert np.abs(before - after).max() > 0.01
+
+
+def test_rope_rotation_widget_keeps_the_score_while_the_position_moves():
+    box = W.rope_rotation_widget(8, position=5000.0, offset=2.0)
+    position, offset = box.controls["position"], box.controls["offset"]
+    assert position.value == 1000.0 and (offset.min, offset.max) == (-20.0, 20.0)
+    score = box.figure.layout.title.text.split("<br>")[0]
+    position.value = 12.5
+    assert box.figure.layout.title.text.split("<br>")[0] == score
+    offset.value = 7.0
+    assert box.figure.layout.title.text.split("<br>")[0] != score
+
+
+def test_long_range_decay_widget():
+    box = W.long_range_decay_widget(base=10.0, max_distance=512, samples=10)
+    base, dim, max_distance, log_x = box.controls.values()
+    assert _slider_range(base) == pytest.approx((100.0, 1e7))
+    assert base.value == pytest.approx(100.0)  # clamped up from 10
+    assert list(dim.options) == [32, 64, 128, 256]
+    assert box.figure.data[0].y[0] == pytest.approx(32.5)
+    dim.value = 64
+    assert box.figure.data[0].y[0] == pytest.approx(16.5)
+    log_x.value = True
+    assert box.figure.layout.xaxis.type == "log"
+
+
+@pytest.mark.parametrize(
+    "factory, kwargs, exc, word",
+    [
+        (W.encoding_heatmaps_widget, dict(dim=3), ValueError, "dim"),
+        (W.bits_to_waves_widget, dict(dim=4), ValueError, "dim"),
+        (W.shift_rotation_widget, dict(pair=99), ValueError, "pair"),
+        (W.dot_product_offset_widget, dict(base="x"), TypeError, "base"),
+        (W.rope_rotation_widget, dict(dim=256), ValueError, "dim"),
+        (W.long_range_decay_widget, dict(dim=96), ValueError, "dim"),
+    ],
+)
+def test_widgets_bad_arguments(factory, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        factory(**kwargs)
