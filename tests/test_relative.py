@@ -12,13 +12,11 @@ import numpy as np
 import pytest
 import torch
 from conftest import assert_close
+from transformers.models.bloom import modeling_bloom  # noqa: E402
+from transformers.models.t5.modeling_t5 import T5Attention  # noqa: E402
 
 import rope_viz
 from rope_viz import relative
-
-transformers = pytest.importorskip("transformers")
-from transformers.models.bloom import modeling_bloom  # noqa: E402
-from transformers.models.t5.modeling_t5 import T5Attention  # noqa: E402
 
 
 def test_doctests():

@@ -10,16 +10,15 @@ import doctest
 
 import numpy as np
 import pytest
+import transformers
 from conftest import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS  # noqa: E402
+from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding  # noqa: E402
 
 import rope_viz
 from rope_viz import scaling
-
-transformers = pytest.importorskip("transformers")
-from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS  # noqa: E402
-from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding  # noqa: E402
 
 
 def test_doctests():
