@@ -9,6 +9,7 @@ from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmap
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.rotation import plot_rope_rotation
 from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
+from rope_viz.figures.spectrum import plot_scaled_wavelengths, plot_wavelength_spectrum
 
 __all__ = [
     "plot_permutation_equivariance",
@@ -18,4 +19,6 @@ __all__ = [
     "plot_dot_product_offset",
     "plot_rope_rotation",
     "plot_long_range_decay",
+    "plot_wavelength_spectrum",
+    "plot_scaled_wavelengths",
 ]

@@ -19,11 +19,14 @@ def rounded(values, decimals: int = DECIMALS) -> list:
 
 
 def short_number(value: float) -> str:
-    """A compact label for a base or a length: 500 -> '500', 10000 -> '10k', 1e6 -> '1M'."""
+    """A compact label for a base or a length: 10000 -> '10k', 1e6 -> '1M', 4096 -> '4,096'."""
     value = float(value)
     for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
+            scaled = value / size
+            if abs(scaled * 10 - round(scaled * 10)) < 1e-9:  # at most one decimal: 2.5k
+                return f"{scaled:g}{suffix}"
+            return f"{value:,.0f}"
     return f"{value:g}"
 
 
