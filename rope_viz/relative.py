@@ -281,7 +281,7 @@ def alibi_bias(n_query: int, num_heads: int, n_key: int | None = None) -> np.nda
 def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray:
     """Leaky ReRoPE's relative positions: exact inside the window, slope 1/k beyond it.
 
-    For the query−key distance d = i − j: ``d`` if |d| < w, else ``sign(d)·(w + (|d| − w)/k)``.
+    For the query−key distance d = i − j: ``d`` if ``|d| < w``, else ``sign(d)·(w + (|d| − w)/k)``.
     The lower triangle (j <= i) is what a causal model uses; RoPE is then applied with these
     distances in place of i − j (which needs the attention scores computed per distance, not
     by rotating q and k once).
