@@ -54,7 +54,7 @@ def plot_long_range_decay(
 ) -> go.Figure:
     """Su's long-range decay bound and the mean RoPE score against relative distance.
 
-    Top: (1/(d/2)) Σ_j |S_j| with S_j = Σ_{i<j} e^(i·m·θ_i), the factor that bounds the RoPE
+    Top: (1/(d/2)) Σ_j ``|S_j|`` with ``S_j = Σ_{i<j} e^(i·m·θ_i)``, the factor that bounds the RoPE
     attention score at distance m; for d = 128 it starts at 32.5 and falls, with bumps (not
     monotone). Bottom: the mean score (R_m q)·q of random Gaussian queries with themselves,
     which falls from d at m = 0 towards 0 while oscillating. The base slider shows that a
