@@ -68,7 +68,7 @@ def plot_permutation_equivariance(
                 x=list(range(plain.outputs.shape[-1])))
     fig = make_subplots(
         rows=1, cols=2, horizontal_spacing=0.12,
-        subplot_titles=("no position information", "sinusoidal positions added"),
+        subplot_titles=("no positions", "with sinusoidal positions"),
     )
     fig.add_trace(go.Heatmap(z=rounded(plain.outputs[0]), showscale=False, **heat), 1, 1)
     fig.add_trace(go.Heatmap(z=rounded(placed.outputs[0]), colorbar=dict(title="output"), **heat), 1, 2)
