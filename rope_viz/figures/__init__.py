@@ -8,6 +8,7 @@ from rope_viz.figures.decay import plot_long_range_decay
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.rotation import plot_rope_rotation
+from rope_viz.figures.scores import plot_attention_scores, plot_relative_biases
 from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
 from rope_viz.figures.spectrum import plot_scaled_wavelengths, plot_wavelength_spectrum
 
@@ -21,4 +22,6 @@ __all__ = [
     "plot_long_range_decay",
     "plot_wavelength_spectrum",
     "plot_scaled_wavelengths",
+    "plot_attention_scores",
+    "plot_relative_biases",
 ]

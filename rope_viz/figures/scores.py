@@ -1,0 +1,200 @@
+"""Figures: attention-score matrices with RoPE and with an absolute encoding, and the
+relative biases of the zoo (ALiBi, T5) drawn in the same style.
+
+What this module holds
+----------------------
+- :func:`plot_attention_scores`: q·k for every (query position m, key position n) of one
+  token repeated along the sequence, with RoPE (a Toeplitz matrix: constant along every
+  diagonal, since it depends on m − n only) and with a sinusoidal encoding added (not).
+- :func:`plot_relative_biases`: ALiBi's bias matrix per head (a slider) and T5's bucket
+  matrix, rows = queries, columns = keys.
+
+Numbers come from :func:`rope_viz.apply_rope`, :func:`rope_viz.sinusoidal_encoding`,
+:func:`rope_viz.alibi_bias`, :func:`rope_viz.alibi_slopes`,
+:func:`rope_viz.relative_position_matrix` and :func:`rope_viz.t5_relative_buckets`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import check_bool, check_dim, check_float, check_generator, check_int
+from rope_viz.absolute import sinusoidal_encoding
+from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, rounded, slider
+from rope_viz.relative import (
+    alibi_bias,
+    alibi_slopes,
+    relative_position_matrix,
+    t5_relative_buckets,
+)
+from rope_viz.rope import apply_rope
+
+__all__ = ["plot_attention_scores", "plot_relative_biases", "attention_score_matrices"]
+
+
+def attention_score_matrices(n: int, dim: int, base: float, rng: Any) -> tuple:
+    """``(rope_scores, absolute_scores)``, each ``(n, n)``, for one random (q, k) token pair.
+
+    RoPE: ``(R_m q)·(R_n k)``. Absolute: ``(q + PE(m))·(k + PE(n))`` with the sinusoidal PE.
+    """
+    generator = check_generator(rng)
+    q, k = generator.standard_normal((2, 1, dim))  # (1, dim) each: one token as query and key
+    queries = apply_rope(np.repeat(q, n, 0), n, base)  # (n, dim): R_m q
+    keys = apply_rope(np.repeat(k, n, 0), n, base)  # (n, dim): R_n k
+    table = sinusoidal_encoding(n, dim, base)  # (n, dim)
+    absolute = (q + table) @ (k + table).T  # (n, n)
+    return queries @ keys.T, absolute
+
+
+def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
+                          rng: Any = 0) -> go.Figure:
+    """q·k for every query position m and key position n, with RoPE and with absolute PE.
+
+    The same token (one random query vector q and key vector k) sits at every position. With
+    RoPE (left) the score (R_m q)·(R_n k) = q·R_(n−m) k depends on n − m only: every diagonal
+    of the matrix is constant (a Toeplitz matrix) and the pattern slides along the diagonal.
+    With the sinusoidal encoding added to the token (right) the score (q + PE(m))·(k + PE(n))
+    also has terms in m and n separately, so the diagonals are not constant.
+
+    Calls :func:`rope_viz.apply_rope` and :func:`rope_viz.sinusoidal_encoding`.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 2).
+    dim : int
+        Head dimension (positive, even).
+    base : float
+        Base of both encodings (> 1).
+    rng : numpy.random.Generator or int
+        Source of the random token.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two heatmap traces (RoPE, absolute), each on its own symmetric diverging scale.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``n``, ``dim``, ``base`` or ``rng``.
+
+    Examples
+    --------
+    >>> fig = plot_attention_scores(8, 8)
+    >>> [t.type for t in fig.data]
+    ['heatmap', 'heatmap']
+    """
+    n = check_int(n, "n", minimum=2)
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    rope, absolute = attention_score_matrices(n, dim, base, rng)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
+                        subplot_titles=("RoPE: (R_m q)·(R_n k), constant along diagonals",
+                                        "absolute: (q + PE(m))·(k + PE(n))"))
+    heat = dict(colorscale=DIVERGING,
+                hovertemplate="query m %{y}<br>key n %{x}<br>score %{z}<extra></extra>")
+    for col, (scores, bar_x) in enumerate(((rope, 0.42), (absolute, 1.0)), start=1):
+        limit = float(np.abs(scores).max())  # each panel on its own symmetric scale
+        fig.add_trace(go.Heatmap(z=rounded(scores, 3), zmin=-limit, zmax=limit,
+                                 colorbar=dict(title="q·k", x=bar_x, len=0.9), **heat), 1, col)
+    fig.update_layout(**base_layout(
+        title="With RoPE the score depends on n − m only (a Toeplitz matrix)",
+        height=480,
+    ))
+    fig.update_yaxes(autorange="reversed", title_text="query position m", scaleanchor="x",
+                     row=1, col=1)
+    fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
+    fig.update_xaxes(title_text="key position n")
+    return fig
+
+
+def plot_relative_biases(
+    n: int = 32,
+    *,
+    num_heads: int = 8,
+    num_buckets: int = 32,
+    max_distance: int = 128,
+    bidirectional: bool = True,
+) -> go.Figure:
+    """ALiBi's bias and T5's buckets as query × key matrices, in the attention-score style.
+
+    Left: ALiBi adds −slope_h·|m − n| to the score, with head slopes 2^(−8h/H); the slider
+    picks the head: the first heads fall off steeply (they look nearby), the last barely (they
+    see far). Right: T5 maps the distance n − m to one of ``num_buckets`` buckets (one learned
+    scalar each): exact buckets near the diagonal, log-spaced ones further out, one shared
+    bucket beyond ``max_distance``. Both are constant along diagonals: they depend on
+    n − m only.
+
+    Calls :func:`rope_viz.alibi_bias`, :func:`rope_viz.alibi_slopes`,
+    :func:`rope_viz.relative_position_matrix` and :func:`rope_viz.t5_relative_buckets`.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 2).
+    num_heads : int
+        ALiBi heads (>= 1); one slider step each.
+    num_buckets, max_distance : int
+        T5's bucket count and largest distinguished distance.
+    bidirectional : bool
+        T5 buckets for an encoder (True) or a causal decoder (False).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two heatmap traces (ALiBi bias, T5 bucket); a slider with one step per head
+        restyling the ALiBi heatmap.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``num_heads``, ``num_buckets``, ``max_distance`` or ``bidirectional``.
+
+    Examples
+    --------
+    >>> fig = plot_relative_biases(8, num_heads=4)
+    >>> len(fig.layout.sliders[0].steps)
+    4
+    """
+    n = check_int(n, "n", minimum=2)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    bidirectional = check_bool(bidirectional, "bidirectional")
+    bias = alibi_bias(n, num_heads)  # (heads, n, n)
+    slopes = alibi_slopes(num_heads)  # (heads,)
+    buckets = t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
+                                  max_distance)  # (n, n)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+                        subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
+                                        "T5 bucket of n − m"))
+    low = float(bias.min())
+    fig.add_trace(go.Heatmap(z=rounded(bias[0], 3), colorscale="Blues_r", zmin=low, zmax=0.0,
+                             colorbar=dict(title="bias", x=0.43),
+                             hovertemplate="query m %{y}<br>key n %{x}<br>bias %{z}"
+                             "<extra></extra>"), 1, 1)
+    fig.add_trace(go.Heatmap(z=buckets.tolist(), colorscale=SEQUENTIAL, zmin=0,
+                             zmax=num_buckets - 1, colorbar=dict(title="bucket"),
+                             hovertemplate="query m %{y}<br>key n %{x}<br>bucket %{z}"
+                             "<extra></extra>"), 1, 2)
+    steps = [
+        dict(method="update", label=str(h + 1),
+             args=[{"z": [rounded(bias[h], 3)]},
+                   {"annotations[0].text": f"ALiBi bias, head {h + 1} (slope {slopes[h]:.3g})"},
+                   [0]])
+        for h in range(num_heads)
+    ]
+    fig.update_layout(**base_layout(
+        title="Relative biases depend on n − m only: ALiBi per head, T5 buckets",
+        height=500,
+        margin=dict(l=70, r=30, t=70, b=120),
+        sliders=[slider(steps, prefix="ALiBi head ", y=-0.16)],
+    ))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", title_text="query position m",
+                     row=1, col=1)
+    fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
+    fig.update_xaxes(title_text="key position n")
+    return fig
