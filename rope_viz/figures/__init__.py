@@ -7,6 +7,7 @@ computed when the figure is made, so they move in a static web page with no kern
 from rope_viz.figures.decay import plot_long_range_decay
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
+from rope_viz.figures.grid2d import plot_rope2d_maps
 from rope_viz.figures.rotation import plot_rope_rotation
 from rope_viz.figures.scores import plot_attention_scores, plot_relative_biases
 from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
@@ -24,4 +25,5 @@ __all__ = [
     "plot_scaled_wavelengths",
     "plot_attention_scores",
     "plot_relative_biases",
+    "plot_rope2d_maps",
 ]

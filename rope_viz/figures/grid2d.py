@@ -1,0 +1,168 @@
+"""Figure: RoPE-2D on an image grid, pair by pair, and one patch's view of every patch.
+
+What this module holds
+----------------------
+- :func:`plot_rope2d_maps`: small multiples of cos(angle) of each frequency pair over the grid
+  (half the pairs follow the row, half the column), and the similarity of one patch's query
+  to the keys of every patch; a slider moves the chosen patch.
+
+Numbers come from :func:`rope_viz.grid_positions`, :func:`rope_viz.axial_rope_angles` and
+:func:`rope_viz.apply_axial_rope`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
+from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider
+from rope_viz.multidim import apply_axial_rope, axial_rope_angles, grid_positions
+
+__all__ = ["plot_rope2d_maps", "rope2d_similarity"]
+
+
+def rope2d_similarity(shape: tuple, dim: int, base: float) -> np.ndarray:
+    """``(h·w, h·w)`` scores (R_u q)·(R_v q) of an all-ones query with itself at every patch pair.
+
+    With q = (1, 1, ..., 1) every pair contributes 2·cos of its angle difference, so row u is
+    the similarity of patch u's query to every patch's key.
+    """
+    positions = grid_positions(shape)  # (h·w, 2): (row, column)
+    rotated = apply_axial_rope(np.ones((len(positions), dim)), positions, base)  # (h·w, dim)
+    return rotated @ rotated.T  # (h·w, h·w)
+
+
+def _check_patches(patches: Any, shape: tuple) -> list:
+    if patches is None:
+        h, w = shape
+        rows = np.linspace(0, h - 1, min(h, 5)).round().astype(int)
+        cols = np.linspace(0, w - 1, min(w, 5)).round().astype(int)
+        return [(int(r), int(c)) for r in rows for c in cols]
+    if isinstance(patches, (str, bytes)) or not hasattr(patches, "__iter__"):
+        fail("patches", "a sequence of (row, column) pairs", patches, kind=TypeError)
+    checked = [check_int_tuple(p, "patches", length=2, minimum=0) for p in patches]
+    if not checked:
+        fail("patches", "at least one (row, column) pair", patches)
+    for r, c in checked:
+        if r >= shape[0] or c >= shape[1]:
+            fail("patches", f"(row, column) pairs inside the {shape[0]} x {shape[1]} grid",
+                 (r, c))
+    return checked
+
+
+def plot_rope2d_maps(
+    shape: Any = (16, 16),
+    dim: int = 16,
+    *,
+    base: float = 100.0,
+    patches: Any = None,
+) -> go.Figure:
+    """RoPE-2D's frequency maps over an image grid, and one patch's similarity to all patches.
+
+    Left, one small map per frequency pair: cos of the pair's angle at every patch. The first
+    half of the pairs turn with the row (horizontal stripes), the second half with the column
+    (vertical stripes), each at its own frequency, fast to slow: pairs never mix the two axes
+    (Su's RoPE-2D). Right: the score (R_u q)·(R_v q) of one patch u's query with the key of
+    every patch v, for q = (1, …, 1). It peaks at the chosen patch and depends on the offset
+    v − u only, so moving the patch with the slider slides the same pattern across the grid.
+    ViT-style RoPE-2D uses small bases (100 here) so that slow pairs still vary across a
+    small grid.
+
+    Calls :func:`rope_viz.grid_positions`, :func:`rope_viz.axial_rope_angles` and
+    :func:`rope_viz.apply_axial_rope`.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Grid size (rows, columns), each >= 1.
+    dim : int
+        Head dimension, divisible by 4 (two axes of pairs), at most 32 (one map per pair).
+    base : float
+        RoPE base (> 1).
+    patches : sequence of (int, int), optional
+        Patches offered by the slider; default up to a 5 x 5 lattice over the grid.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        dim/2 heatmaps (one per pair), then the similarity heatmap and a marker on the chosen
+        patch; a slider with one step per patch restyling the last two traces.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``shape``, ``dim``, ``base`` or ``patches``.
+
+    Examples
+    --------
+    >>> fig = plot_rope2d_maps((4, 4), 8, patches=[(0, 0), (3, 3)])
+    >>> len(fig.data), len(fig.layout.sliders[0].steps)
+    (6, 2)
+    """
+    shape = check_int_tuple(shape, "shape", length=2, minimum=1)
+    dim = check_dim(dim)
+    if dim % 4 or dim > 32:
+        fail("dim", "a multiple of 4 up to 32 (pairs split between two axes, one map each)",
+             dim)
+    base = check_float(base, "base", minimum=1.0)
+    patches = _check_patches(patches, shape)
+    h, w = shape
+    angles = axial_rope_angles(grid_positions(shape), dim, base)  # (h·w, dim/2)
+    maps = np.cos(angles).reshape(h, w, dim // 2)  # (h, w, dim/2)
+    similarity = rope2d_similarity(shape, dim, base)  # (h·w, h·w)
+
+    half = dim // 2
+    cols = half // 2  # row pairs on the first line, column pairs on the second
+    specs = [[{} for _ in range(cols)] + [{"rowspan": 2}], [{} for _ in range(cols)] + [None]]
+    titles = [f"pair {i} (row)" for i in range(cols)] + ["similarity to the chosen patch"]
+    titles += [f"pair {i} (col)" for i in range(cols, half)]
+    fig = make_subplots(rows=2, cols=cols + 1, specs=specs, subplot_titles=titles,
+                        column_widths=[1.0] * cols + [cols * 0.9], horizontal_spacing=0.025,
+                        vertical_spacing=0.1)
+    for pair in range(half):
+        row, col = pair // cols + 1, pair % cols + 1
+        fig.add_trace(go.Heatmap(z=rounded(maps[:, :, pair], 3), zmin=-1, zmax=1,
+                                 colorscale=DIVERGING, showscale=False,
+                                 hovertemplate="row %{y}, column %{x}<br>cos %{z}"
+                                 "<extra>pair " + str(pair) + "</extra>"), row, col)
+
+    def sim(index: int) -> list:
+        r, c = patches[index]
+        return rounded(similarity[r * w + c].reshape(h, w), 2)  # (h, w)
+
+    peak = float(np.abs(similarity).max())
+    fig.add_trace(go.Heatmap(z=sim(0), zmin=-peak, zmax=peak, colorscale=DIVERGING,
+                             colorbar=dict(title="q·k", len=0.8, x=1.0),
+                             hovertemplate="row %{y}, column %{x}<br>q·k %{z}<extra></extra>"),
+                  1, cols + 1)
+    fig.add_trace(go.Scatter(x=[patches[0][1]], y=[patches[0][0]], mode="markers",
+                             marker=dict(symbol="x-thin", size=14, line=dict(width=3,
+                                                                            color="black")),
+                             name="chosen patch", showlegend=False, hoverinfo="skip"),
+                  1, cols + 1)
+    last = len(fig.data) - 1
+    steps = [
+        dict(label=f"({r}, {c})", args=[{"z": [sim(i), None], "x": [None, [c]],
+                                         "y": [None, [r]]}, [last - 1, last]])
+        for i, (r, c) in enumerate(patches)
+    ]
+    fig.update_layout(**base_layout(
+        title="RoPE-2D: half the pairs follow the row, half the column; scores depend on the offset",
+        height=520,
+        margin=dict(l=50, r=90, t=90, b=120),
+        sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.14)],
+    ))
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    fig.update_xaxes(showticklabels=False)
+    fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor, constrain="domain"))
+    fig.update_xaxes(constrain="domain")
+    fig.update_xaxes(title_text="column", row=2)
+    fig.update_xaxes(title_text="column", showticklabels=True, row=1, col=cols + 1)
+    fig.update_yaxes(title_text="row", showticklabels=True, side="right", row=1, col=cols + 1)
+    fig.update_yaxes(title_text="row", row=1, col=1)
+    fig.update_yaxes(title_text="row", row=2, col=1)
+    return fig
