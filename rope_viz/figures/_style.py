@@ -66,7 +66,7 @@ KEY = "#E69F00"  # orange
 SIN = "#009E73"  # bluish green
 COS = "#D55E00"  # vermillion
 AXIS_COLORS = {"t": "#CC79A7", "h": "#009E73", "w": "#56B4E9"}  # time, height, width
-MODALITY_COLORS = {"text": "#8C8C8C", "image": "#E69F00", "video": "#0072B2"}
+MODALITY_COLORS = {"text": "#A6A6A6", "image": "#E69F00", "video": "#7FB8DA"}  # light: ids on top
 ENCODING_COLORS = {
     "integer": "#8C8C8C",
     "binary": "#555555",
@@ -124,3 +124,12 @@ def play_controls(frame_names: list, *, prefix: str, duration: int = 120,
     track = slider(steps, prefix=prefix, y=y)
     track.update(x=0.16, len=0.84)
     return [menu], [track]
+
+
+def discrete_colorscale(colors: list) -> list:
+    """A plotly colorscale showing integer codes 0 … k−1 in ``colors`` (use zmin=−0.5, zmax=k−0.5)."""
+    k = len(colors)
+    scale = []
+    for i, color in enumerate(colors):
+        scale += [[i / k, color], [(i + 1) / k, color]]
+    return scale

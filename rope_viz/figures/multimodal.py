@@ -1,0 +1,208 @@
+"""Figures for multimodal RoPE: position ids of text, image and video tokens, and which
+frequency slots each axis owns.
+
+What this module holds
+----------------------
+- :func:`plot_multimodal_positions`: a token strip coloured by modality, with each token's
+  ids under flattened 1-D positions, RoPE-Tie and M-RoPE (Qwen2-VL).
+- :func:`plot_mrope_sections`: the frequency slots driven by t, h and w under Qwen2-VL's
+  contiguous sections and Qwen3-VL's interleaving.
+
+Numbers come from :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids`,
+:func:`rope_viz.mrope_position_ids` and :func:`rope_viz.mrope_axes`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rope_viz._validation import check_int_tuple, fail
+from rope_viz.figures._style import AXIS_COLORS, MODALITY_COLORS, base_layout, discrete_colorscale
+from rope_viz.multidim import (
+    flat_position_ids,
+    mrope_axes,
+    mrope_position_ids,
+    rope_tie_position_ids,
+)
+
+__all__ = ["plot_multimodal_positions", "plot_mrope_sections", "DEFAULT_SEGMENTS"]
+
+#: A short sequence with every modality: text, a 4 x 4 image, text, a 2-frame 2 x 3 video, text.
+DEFAULT_SEGMENTS = (
+    ("text", 3),
+    ("image", (1, 4, 4)),
+    ("text", 2),
+    ("video", (2, 2, 3)),
+    ("text", 2),
+)
+_MODALITIES = ("text", "image", "video")
+
+
+def _format(value: float) -> str:
+    if np.isnan(value):
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
+                              spatial_merge_size: int = 1) -> go.Figure:
+    """Position ids of a text-image-video sequence under three schemes, token by token.
+
+    Each column is one token, coloured by modality (text grey, image orange, video blue);
+    the numbers are its ids. Flattened 1-D (top) numbers every token, patch or word, one after
+    another: an image's neighbours above and below end up a whole row apart, and text after a
+    large image starts far away. RoPE-Tie (middle) gives text the 2-D id (p, p) and spreads an
+    image's patches over a square, so the next text lands just past it on both axes; it covers
+    text and single images only, so tokens from the first video on are left blank. M-RoPE
+    (bottom, Qwen2-VL) gives each token (t, h, w): text has t = h = w, an image patch keeps its
+    row and column, video frames advance t, and text after a vision block resumes at the
+    largest id so far + 1.
+
+    Calls :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids` and
+    :func:`rope_viz.mrope_position_ids`.
+
+    Parameters
+    ----------
+    segments : list
+        ``[("text", n), ("image", (t, h, w)), ("video", (t, h, w)), ...]``, grids in patches
+        before merging (see :func:`rope_viz.mrope_position_ids`); default
+        :data:`DEFAULT_SEGMENTS`.
+    spatial_merge_size : int
+        Patches merged per side into one token (Qwen2-VL uses 2).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three heatmap traces (1-D: one row; RoPE-Tie: two rows; M-RoPE: t, h, w rows), z the
+        modality code and text the ids, plus three invisible scatter traces for the modality
+        legend.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For malformed ``segments`` or ``spatial_merge_size`` (as the math functions raise).
+
+    Examples
+    --------
+    >>> fig = plot_multimodal_positions([("text", 2), ("image", (1, 2, 2))])
+    >>> len(fig.data[0].z[0])
+    6
+    """
+    flat = flat_position_ids(segments, spatial_merge_size)  # (n,)
+    mrope = mrope_position_ids(segments, spatial_merge_size)  # (3, n)
+    segments = list(segments)
+    counts = [len(flat_position_ids([segment], spatial_merge_size)) for segment in segments]
+    kinds = np.repeat([_MODALITIES.index(kind) for kind, _ in segments], counts)  # (n,)
+    n = len(flat)
+    first_video = next((i for i, (kind, _) in enumerate(segments) if kind == "video"), None)
+    prefix = segments if first_video is None else segments[:first_video]
+    tie = np.full((2, n), np.nan)  # (2, n)
+    if prefix:
+        ids = rope_tie_position_ids(prefix, spatial_merge_size)  # (2, n_prefix)
+        tie[:, : ids.shape[1]] = ids
+
+    panels = (
+        ("flattened 1-D", flat[None, :].astype(float), ["position"]),
+        ("RoPE-Tie (text and single images)", tie, ["row id", "column id"]),
+        ("M-RoPE (Qwen2-VL)", mrope.astype(float), ["t", "h", "w"]),
+    )
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        row_heights=[1, 2, 3], subplot_titles=[title for title, _, _ in panels])
+    colors = [MODALITY_COLORS[m] for m in _MODALITIES]
+    for row, (title, ids, labels) in enumerate(panels, start=1):
+        z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
+        z[np.isnan(ids)] = np.nan  # blank where the scheme gives no id
+        text = [[_format(v) for v in line] for line in ids]
+        fig.add_trace(go.Heatmap(
+            z=z.tolist(), y=labels, x=list(range(n)), text=text, texttemplate="%{text}",
+            textfont=dict(size=11, color="black"), colorscale=discrete_colorscale(colors),
+            zmin=-0.5, zmax=len(colors) - 0.5, showscale=False, xgap=1, ygap=1,
+            hovertemplate="token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>",
+        ), row, 1)
+        fig.update_yaxes(autorange="reversed", row=row, col=1)
+    for modality, color in zip(_MODALITIES, colors):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
+                                 marker=dict(symbol="square", size=12, color=color)))
+    fig.update_layout(**base_layout(
+        title="The same tokens, three ways to number them",
+        height=460,
+        margin=dict(l=90, r=30, t=100, b=60),
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.08, yanchor="bottom"),
+    ))
+    fig.update_xaxes(title_text="token (sequence order)", row=3, col=1)
+    return fig
+
+
+def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 20, 20)) -> go.Figure:
+    """Which frequency slot each axis (t, h, w) drives: Qwen2-VL sections vs Qwen3-VL interleaving.
+
+    Slot 0 is the fastest frequency, the last slot the slowest. Qwen2-VL (top) hands the first
+    ``contiguous[0]`` slots to time and the rest to height, then width, in contiguous blocks:
+    time only ever gets the fast frequencies and width only the slow ones. Qwen3-VL (bottom)
+    cycles t, h, w across the slots, so every axis gets fast and slow frequencies.
+
+    Calls :func:`rope_viz.mrope_axes` with ``layout="contiguous"`` and ``"interleaved"``.
+
+    Parameters
+    ----------
+    contiguous : sequence of 3 int
+        Qwen2-VL's ``mrope_section``: slots per axis (t, h, w), summing to dim/2
+        ((16, 24, 24) for head dim 128).
+    interleaved : sequence of 3 int
+        Qwen3-VL's ``mrope_section`` ((24, 20, 20) for head dim 128); same sum as
+        ``contiguous``, with t >= h and t >= w.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One heatmap trace (two rows: contiguous, interleaved) coloured by axis, plus three
+        invisible scatter traces for the t/h/w legend.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For sections that are not three non-negative integers, that the interleaved cycle
+        cannot honour, or whose sums differ.
+
+    Examples
+    --------
+    >>> fig = plot_mrope_sections((2, 3, 3), (4, 2, 2))
+    >>> len(fig.data[0].z[0])
+    8
+    """
+    contiguous = check_int_tuple(contiguous, "contiguous", length=3, minimum=0)
+    interleaved = check_int_tuple(interleaved, "interleaved", length=3, minimum=0)
+    if sum(contiguous) != sum(interleaved):
+        fail("interleaved", f"sections with the same sum as contiguous ({sum(contiguous)})",
+             interleaved)
+    try:
+        second = mrope_axes(interleaved, "interleaved")  # (dim/2,)
+    except ValueError as error:
+        raise ValueError(str(error).replace("sections", "interleaved", 1)) from None
+    rows = np.stack([mrope_axes(contiguous, "contiguous"), second])  # (2, dim/2)
+    names = ("t", "h", "w")
+    colors = [AXIS_COLORS[a] for a in names]
+    fig = go.Figure(go.Heatmap(
+        z=rows.tolist(), y=[f"Qwen2-VL {contiguous}", f"Qwen3-VL {interleaved}"],
+        x=list(range(rows.shape[1])), text=[[names[v] for v in line] for line in rows],
+        texttemplate="%{text}" if rows.shape[1] <= 64 else None, textfont=dict(size=10),
+        colorscale=discrete_colorscale(colors), zmin=-0.5, zmax=2.5, showscale=False,
+        xgap=1, ygap=4, hovertemplate="slot %{x}: %{text}<extra>%{y}</extra>",
+    ))
+    for name, color in zip(names, colors):
+        label = {"t": "t (time)", "h": "h (height)", "w": "w (width)"}[name]
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                 marker=dict(symbol="square", size=12, color=color)))
+    fig.update_layout(**base_layout(
+        title="Which axis drives each frequency slot: contiguous blocks vs interleaved",
+        height=280,
+        margin=dict(l=170, r=30, t=90, b=60),
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.05, yanchor="bottom"),
+        xaxis=dict(title="frequency slot i (0 = fastest)", showgrid=False),
+        yaxis=dict(autorange="reversed", showgrid=False),
+    ))
+    return fig
