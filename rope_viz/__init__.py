@@ -109,20 +109,30 @@ if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
 # --- examples, figures, widgets ---
 from rope_viz.attention import permutation_equivariance, self_attention, token_embeddings  # noqa: E402
 from rope_viz.figures import (  # noqa: E402
+    plot_attention_scores,
     plot_bits_to_waves,
     plot_dot_product_offset,
     plot_encoding_heatmaps,
     plot_long_range_decay,
+    plot_mrope_sections,
+    plot_multimodal_positions,
     plot_permutation_equivariance,
+    plot_relative_biases,
+    plot_rope2d_maps,
     plot_rope_rotation,
+    plot_scaled_wavelengths,
     plot_shift_rotation,
+    plot_wavelength_spectrum,
 )
 from rope_viz.widgets import (  # noqa: E402
     bits_to_waves_widget,
     dot_product_offset_widget,
     encoding_heatmaps_widget,
     long_range_decay_widget,
+    relative_biases_widget,
+    rope2d_maps_widget,
     rope_rotation_widget,
+    scaled_wavelengths_widget,
     shift_rotation_widget,
 )
 
@@ -137,11 +147,21 @@ __all__ += [
     "plot_dot_product_offset",
     "plot_rope_rotation",
     "plot_long_range_decay",
+    "plot_wavelength_spectrum",
+    "plot_scaled_wavelengths",
+    "plot_attention_scores",
+    "plot_relative_biases",
+    "plot_rope2d_maps",
+    "plot_multimodal_positions",
+    "plot_mrope_sections",
     "encoding_heatmaps_widget",
     "bits_to_waves_widget",
     "shift_rotation_widget",
     "dot_product_offset_widget",
     "rope_rotation_widget",
     "long_range_decay_widget",
+    "scaled_wavelengths_widget",
+    "relative_biases_widget",
+    "rope2d_maps_widget",
 ]
 # --- end examples, figures, widgets ---

@@ -19,7 +19,8 @@ the range (the controls themselves clamp what a reader types).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,9 @@ __all__ = [
     "dot_product_offset_widget",
     "rope_rotation_widget",
     "long_range_decay_widget",
+    "scaled_wavelengths_widget",
+    "relative_biases_widget",
+    "rope2d_maps_widget",
 ]
 
 #: Ranges of the controls, (min, max); the documented contract the tests check.
@@ -45,6 +49,9 @@ RANGES = {
     "position": (0.0, 1000.0),
     "offset": (-20.0, 20.0),
     "max_distance": (64, 65536),
+    "factor": (1.0, 64.0),
+    "n": (4, 128),
+    "grid_base": (2.0, 1e4),
 }
 
 
@@ -411,5 +418,172 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
             fig.update_layout(fig.layout.updatemenus[1].buttons[1].args[0])
             fig.layout.updatemenus[1].active = 1
         return fig
+
+    return _assemble(controls, draw)
+
+
+def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: float = 4.0,
+                              original_context: int = 4096):
+    """Live :func:`rope_viz.figures.plot_scaled_wavelengths` for any scaling factor and base.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        Initial original base, clamped to [2, 1e7].
+    factor : float
+        Initial scaling factor, clamped to [1, 64] (1 leaves every pair alone).
+    original_context : int
+        The context the model was trained for (>= 2).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``FloatSlider`` "factor", a ``FloatLogSlider`` "base" and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``base``, ``factor`` or ``original_context``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_scaled_wavelengths
+
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    factor = check_float(factor, "factor")
+    original_context = check_int(original_context, "original_context", minimum=2)
+    widgets = _ipywidgets()
+    controls = {
+        "factor": widgets.FloatSlider(value=_clamp(factor, "factor"), min=RANGES["factor"][0],
+                                      max=RANGES["factor"][1], step=0.5,
+                                      description="factor", continuous_update=False),
+        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
+                                       min=np.log10(RANGES["base"][0]),
+                                       max=np.log10(RANGES["base"][1]), description="base",
+                                       continuous_update=False),
+    }
+
+    def draw(factor, base):
+        # a factor of exactly 1 is no scaling; the rules need > 1, so nudge it
+        factor = max(_clamp(factor, "factor"), 1.0 + 1e-6)
+        return plot_scaled_wavelengths(dim, base=_clamp(base, "base"),
+                                       original_context=original_context, factors=(factor,))
+
+    return _assemble(controls, draw)
+
+
+def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
+                           num_buckets: int = 32, max_distance: int = 128):
+    """Live :func:`rope_viz.figures.plot_relative_biases` for any sequence length and head.
+
+    Parameters
+    ----------
+    n : int
+        Initial sequence length, clamped to [4, 128].
+    num_heads : int
+        ALiBi heads (>= 1).
+    head : int
+        Initial head, 1-based, clamped to [1, num_heads].
+    num_buckets, max_distance : int
+        T5's bucket count and largest distinguished distance.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        An ``IntSlider`` "length", an ``IntSlider`` "ALiBi head", a ``Checkbox``
+        "bidirectional T5" and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``num_heads``, ``head``, ``num_buckets`` or ``max_distance``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures import plot_relative_biases
+
+    n = check_int(n, "n", minimum=1)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    head = check_int(head, "head", minimum=1)
+    num_buckets = check_int(num_buckets, "num_buckets", minimum=2)
+    max_distance = check_int(max_distance, "max_distance", minimum=1)
+    widgets = _ipywidgets()
+    controls = {
+        "n": widgets.IntSlider(value=int(_clamp(n, "n")), min=RANGES["n"][0],
+                               max=RANGES["n"][1], description="length",
+                               continuous_update=False),
+        "head": widgets.IntSlider(value=min(head, num_heads), min=1, max=num_heads,
+                                  description="ALiBi head", style=_style()),
+        "bidirectional": widgets.Checkbox(value=True, description="bidirectional T5"),
+    }
+
+    def draw(n, head, bidirectional):
+        fig = plot_relative_biases(int(_clamp(n, "n")), num_heads=num_heads,
+                                   num_buckets=num_buckets, max_distance=max_distance,
+                                   bidirectional=bool(bidirectional))
+        index = min(max(int(head), 1), num_heads) - 1
+        step = fig.layout.sliders[0].steps[index]  # the precomputed slider step for this head
+        fig.data[0].z = step.args[0]["z"][0]
+        fig.layout.annotations[0].text = step.args[1]["annotations[0].text"]
+        fig.layout.sliders[0].active = index
+        return fig
+
+    return _assemble(controls, draw)
+
+
+def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 100.0,
+                       row: int = 8, column: int = 8):
+    """Live :func:`rope_viz.figures.plot_rope2d_maps`: pick any patch and any base.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Grid size (rows, columns).
+    dim : int
+        Head dimension, a multiple of 4 up to 32.
+    base : float
+        Initial base, clamped to [2, 1e4].
+    row, column : int
+        Initial chosen patch, clamped to the grid.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``IntSlider`` controls "row" and "column", a ``FloatLogSlider`` "base" and the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``shape``, ``dim``, ``base``, ``row`` or ``column``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz._validation import check_int_tuple
+    from rope_viz.figures import plot_rope2d_maps
+
+    shape = check_int_tuple(shape, "shape", length=2, minimum=1)
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    row = check_int(row, "row")
+    column = check_int(column, "column")
+    widgets = _ipywidgets()
+    h, w = shape
+    controls = {
+        "row": widgets.IntSlider(value=min(max(row, 0), h - 1), min=0, max=h - 1,
+                                 description="row"),
+        "column": widgets.IntSlider(value=min(max(column, 0), w - 1), min=0, max=w - 1,
+                                    description="column"),
+        "base": widgets.FloatLogSlider(value=_clamp(base, "grid_base"), base=10,
+                                       min=np.log10(RANGES["grid_base"][0]),
+                                       max=np.log10(RANGES["grid_base"][1]),
+                                       description="base", continuous_update=False),
+    }
+
+    def draw(row, column, base):
+        patch = (min(max(int(row), 0), h - 1), min(max(int(column), 0), w - 1))
+        return plot_rope2d_maps(shape, dim, base=_clamp(base, "grid_base"), patches=[patch])
 
     return _assemble(controls, draw)

@@ -94,6 +94,44 @@ def test_long_range_decay_widget():
     assert box.figure.layout.xaxis.type == "log"
 
 
+def test_scaled_wavelengths_widget():
+    box = W.scaled_wavelengths_widget(64, factor=1000.0, base=1.5e3)
+    factor, base = box.controls["factor"], box.controls["base"]
+    assert (factor.min, factor.max) == (1.0, 64.0) and factor.value == 64.0
+    assert base.value == pytest.approx(1.5e3)
+    stretch = np.array(box.figure.data[6].y)  # linear
+    np.testing.assert_allclose(stretch, 64.0, rtol=1e-3)
+    factor.value = 2.5
+    np.testing.assert_allclose(box.figure.data[6].y, 2.5, rtol=1e-3)
+    factor.value = 1.0  # no scaling: every stretch is 1
+    np.testing.assert_allclose(box.figure.data[6].y, 1.0, atol=1e-3)
+
+
+def test_relative_biases_widget():
+    box = W.relative_biases_widget(1000, num_heads=4, head=9)
+    n, head, bidirectional = box.controls.values()
+    assert n.value == 128 and (n.min, n.max) == (4, 128)
+    assert head.value == 4 and (head.min, head.max) == (1, 4)
+    n.value = 8
+    assert np.array(box.figure.data[0].z).shape == (8, 8)
+    steep = np.array(box.figure.data[0].z).min()
+    head.value = 1
+    assert np.array(box.figure.data[0].z).min() < steep
+    assert box.figure.layout.annotations[0].text.startswith("ALiBi bias, head 1")
+    bidirectional.value = False
+    assert np.array(box.figure.data[1].z)[0, 7] == 0
+
+
+def test_rope2d_maps_widget():
+    box = W.rope2d_maps_widget((8, 8), 8, row=99, column=-3, base=1e9)
+    row, column, base = box.controls.values()
+    assert (row.value, column.value) == (7, 0) and (row.max, column.max) == (7, 7)
+    assert base.value == pytest.approx(1e4)
+    row.value, column.value = 2, 5
+    sim = np.array(box.figure.data[-2].z)
+    assert np.unravel_index(sim.argmax(), sim.shape) == (2, 5)
+
+
 @pytest.mark.parametrize(
     "factory, kwargs, exc, word",
     [
@@ -103,6 +141,9 @@ def test_long_range_decay_widget():
         (W.dot_product_offset_widget, dict(base="x"), TypeError, "base"),
         (W.rope_rotation_widget, dict(dim=256), ValueError, "dim"),
         (W.long_range_decay_widget, dict(dim=96), ValueError, "dim"),
+        (W.scaled_wavelengths_widget, dict(factor="2"), TypeError, "factor"),
+        (W.relative_biases_widget, dict(num_heads=0), ValueError, "num_heads"),
+        (W.rope2d_maps_widget, dict(shape=(8,)), ValueError, "shape"),
     ],
 )
 def test_widgets_bad_arguments(factory, kwargs, exc, word):
