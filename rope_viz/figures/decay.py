@@ -2,7 +2,7 @@
 
 What this module holds
 ----------------------
-- :func:`plot_long_range_decay`: Su's bound (1/(d/2)) Σ_j |S_j| against relative distance,
+- :func:`plot_long_range_decay`: Su's bound (1/(d/2)) Σ_j ``|S_j|`` against relative distance,
   above the mean RoPE score of random queries with themselves; a slider for the base,
   buttons for the head dimension and for a log-scaled distance axis.
 

@@ -123,7 +123,7 @@ def plot_relative_biases(
 ) -> go.Figure:
     """ALiBi's bias and T5's buckets as query × key matrices, in the attention-score style.
 
-    Left: ALiBi adds −slope_h·|m − n| to the score, with head slopes 2^(−8h/H); the slider
+    Left: ALiBi adds ``−slope_h·|m − n|`` to the score, with head slopes 2^(−8h/H); the slider
     picks the head: the first heads fall off steeply (they look nearby), the last barely (they
     see far). Right: T5 maps the distance n − m to one of ``num_buckets`` buckets (one learned
     scalar each): exact buckets near the diagonal, log-spaced ones further out, one shared
