@@ -24,7 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-BUILD = ROOT / "_build"
+# Where the build goes: _build/ here, or under ROPE_VIZ_BUILD_DIR (so that two people working
+# in one checkout can build side by side without sharing an execution cache).
+OUTPUT = Path(os.environ.get("ROPE_VIZ_BUILD_DIR", ROOT)).resolve()
+BUILD = OUTPUT / "_build"
 HTML = BUILD / "html"
 LOG = BUILD / "build.log"
 # torch is installed on its own, pinned, first: on these machines this version resolves to
@@ -58,6 +61,11 @@ def run(command: list, *, log: Path | None = None, env: dict | None = None, what
     if result.returncode != 0:
         where = f" (full output: {log.relative_to(ROOT)})" if log else ""
         raise Failure(f"{what} failed with exit code {result.returncode}{where}")
+
+
+def shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def python() -> Path:
@@ -223,11 +231,12 @@ def build_book() -> None:
     if rebuild_all:
         shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
         stamp.unlink(missing_ok=True)
-    command = [str(VENV / "bin" / "jupyter-book"), "build", str(ROOT), "-W", "--keep-going"]
+    command = [str(VENV / "bin" / "jupyter-book"), "build", str(ROOT), "-W", "--keep-going",
+               "--path-output", str(OUTPUT)]
     if rebuild_all:
         command.append("--all")
     env = dict(os.environ, ROPE_VIZ_BOOK_BUILD="1", NO_COLOR="1")
-    say(f"building the book ({'executing every chapter' if rebuild_all else 'cached results where unchanged'}); log: {LOG.relative_to(ROOT)}")
+    say(f"building the book ({'executing every chapter' if rebuild_all else 'cached results where unchanged'}); log: {shown(LOG)}")
     start = time.perf_counter()
     try:
         run(command, log=LOG, env=env, what="the book build")
@@ -236,9 +245,9 @@ def build_book() -> None:
         for problem in problems[:20]:
             print(f"  {problem}", file=sys.stderr)
         raise Failure(f"the book build failed: {problems[0]} ({len(problems)} problem(s) "
-                      f"listed above; full log: {LOG.relative_to(ROOT)})") from None
+                      f"listed above; full log: {shown(LOG)})") from None
     stamp.write_text(fingerprint)
-    say(f"book built in {time.perf_counter() - start:.0f} s: {HTML.relative_to(ROOT)}/index.html")
+    say(f"book built in {time.perf_counter() - start:.0f} s: {shown(HTML)}/index.html")
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,7 +257,7 @@ def build_book() -> None:
 def command_book(_args: list) -> None:
     setup("book")
     build_book()
-    say("serve it with:  python3 -m http.server --directory _build/html --bind 127.0.0.1 8000")
+    say(f"serve it with:  python3 -m http.server --directory {shown(HTML)} --bind 127.0.0.1 8000")
     say("then open http://127.0.0.1:8000/")
 
 
