@@ -178,8 +178,27 @@ def test_some_page_has_a_slider():
     assert found, "no chapter has a plotly slider to test"
 
 
+# Everything drawn: data and layout, less the controls' own state (a slider's `active` index
+# changes on any click, whether or not the figure does).
+FIGURE_STATE = """el => {
+    const {sliders, updatemenus, ...layout} = el.layout;
+    return JSON.stringify([el.data, layout]);
+}"""
+
+
+def wait_for_change(page, figure, before: str) -> str:
+    """The figure's state once it differs from ``before`` (animations take a moment), or as is."""
+    after = before
+    for _ in range(40):
+        page.wait_for_timeout(100)
+        after = figure.evaluate(FIGURE_STATE)
+        if after != before:
+            break
+    return after
+
+
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
-def test_clicking_a_slider_changes_the_figure(pages, path):
+def test_clicking_every_slider_changes_the_figure(pages, path):
     page = pages(path).page
     figures = page.locator(".plotly-graph-div:has(g.slider-container)")
     if figures.count() == 0:
@@ -187,25 +206,41 @@ def test_clicking_a_slider_changes_the_figure(pages, path):
     for index in range(figures.count()):
         figure = figures.nth(index)
         figure.scroll_into_view_if_needed()
-        # Everything drawn: data and layout, less the controls' own state (a slider's
-        # `active` index changes on any click, whether or not the figure does).
-        state = """el => {
-            const {sliders, updatemenus, ...layout} = el.layout;
-            return JSON.stringify([el.data, layout]);
-        }"""
-        before = figure.evaluate(state)
-        slider = figure.evaluate(
-            "el => { const s = el._fullLayout.sliders[0]; return [s.active, s.steps.length]; }"
-        )
-        at_end = slider[0] >= slider[1] - 1
-        rail = figure.locator("rect.slider-rail-touch-rect").first
-        box = rail.bounding_box()
-        x = box["x"] + (4 if at_end else box["width"] - 4)  # click a step that is not the current one
-        page.mouse.click(x, box["y"] + box["height"] / 2)
-        after = before
-        for _ in range(40):  # animation-frame sliders take a transition to settle
-            page.wait_for_timeout(100)
-            after = figure.evaluate(state)
-            if after != before:
-                break
-        assert after != before, f"{path}: figure {index}'s slider moved but the figure did not change"
+        rails = figure.locator("rect.slider-rail-touch-rect")
+        for number in range(rails.count()):
+            # Click near one end of the rail, then the other: one of them is not the current step.
+            changed = False
+            for end in ("right", "left"):
+                before = figure.evaluate(FIGURE_STATE)
+                box = rails.nth(number).bounding_box()
+                x = box["x"] + (box["width"] - 4 if end == "right" else 4)
+                page.mouse.click(x, box["y"] + box["height"] / 2)
+                if wait_for_change(page, figure, before) != before:
+                    changed = True
+                    break
+            assert changed, f"{path}: figure {index}, slider {number} moved but the figure did not change"
+
+
+def test_some_chapter_has_a_play_button():
+    marks = ("\\u25b6 play", "\u25b6 play")  # as plotly's JSON writes it, or verbatim
+    found = [p for p in CHAPTER_PAGES if any(m in (HTML / p).read_text() for m in marks)]
+    assert found, "no chapter has an animation with a play button to test"
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_play_buttons_animate_the_figure(pages, path):
+    page = pages(path).page
+    figures = page.locator(".plotly-graph-div:has(g.updatemenu-button:has-text('play'))")
+    if figures.count() == 0:
+        pytest.skip(f"{path} has no play button")
+    for index in range(figures.count()):
+        figure = figures.nth(index)
+        button = figure.locator("g.updatemenu-button", has_text="play").first
+        button.scroll_into_view_if_needed()
+        before = figure.evaluate(FIGURE_STATE)
+        button.click()
+        after = wait_for_change(page, figure, before)
+        pause = figure.locator("g.updatemenu-button", has_text="pause")
+        if pause.count():
+            pause.first.click()
+        assert after != before, f"{path}: figure {index}'s play button was pressed but nothing moved"
