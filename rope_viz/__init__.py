@@ -25,6 +25,8 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
+from rope_viz.decay_bound import abel_bound, pair_products, rope_scores
+from rope_viz.linear_attention import linear_attention, linear_attention_weights, linear_feature_map
 from rope_viz.multidim import (
     apply_axial_rope,
     apply_mrope,
@@ -34,6 +36,16 @@ from rope_viz.multidim import (
     mrope_axes,
     mrope_position_ids,
     rope_tie_position_ids,
+)
+from rope_viz.nope import (
+    attention_weights,
+    causal_mask,
+    decode_marker_position,
+    marker_position_signal,
+    nope_attention,
+    p_rope_frequencies,
+    positional_head,
+    representable_spacing,
 )
 from rope_viz.precision import naive_angle_error
 from rope_viz.relative import (
@@ -45,6 +57,14 @@ from rope_viz.relative import (
     shaw_relative_indices,
     t5_relative_buckets,
 )
+from rope_viz.relative_logits import (
+    attention_from_logits,
+    deberta_relative_indices,
+    deberta_terms,
+    shaw_bias,
+    t5_bias,
+    transformer_xl_terms,
+)
 from rope_viz.rope import (
     apply_rope,
     empirical_decay,
@@ -54,10 +74,27 @@ from rope_viz.rope import (
     rope_frequencies,
     rotation_matrix,
 )
+from rope_viz.rope2d import (
+    axial_generators,
+    common_rotation_planes,
+    generator_rotations,
+    rope2d_scores,
+    staggered_generators,
+)
+from rope_viz.model_configs import (
+    EXAMPLE_CONFIGS,
+    ConfigReport,
+    config_report,
+    example_config,
+)
 from rope_viz.scaling import (
+    MIN_BASE_TABLE,
     RopeSettings,
     beta_digits,
+    cosine_sum,
+    cosine_sum_envelope,
     min_base_for_context,
+    min_cosine_sum,
     ntk_aware_base,
     rope_settings_from_config,
     scaled_frequencies,
@@ -80,6 +117,14 @@ __all__ = [
     "ntk_aware_base",
     "beta_digits",
     "min_base_for_context",
+    "MIN_BASE_TABLE",
+    "cosine_sum",
+    "min_cosine_sum",
+    "cosine_sum_envelope",
+    "EXAMPLE_CONFIGS",
+    "example_config",
+    "ConfigReport",
+    "config_report",
     "RopeSettings",
     "rope_settings_from_config",
     "grid_positions",
@@ -90,6 +135,11 @@ __all__ = [
     "apply_mrope",
     "flat_position_ids",
     "rope_tie_position_ids",
+    "axial_generators",
+    "staggered_generators",
+    "generator_rotations",
+    "common_rotation_planes",
+    "rope2d_scores",
     "relative_position_matrix",
     "shaw_relative_indices",
     "t5_relative_buckets",
@@ -97,7 +147,27 @@ __all__ = [
     "alibi_bias",
     "rerope_relative_positions",
     "leaky_rerope_relative_positions",
+    "shaw_bias",
+    "transformer_xl_terms",
+    "t5_bias",
+    "deberta_relative_indices",
+    "deberta_terms",
+    "attention_from_logits",
     "naive_angle_error",
+    "causal_mask",
+    "attention_weights",
+    "nope_attention",
+    "marker_position_signal",
+    "decode_marker_position",
+    "representable_spacing",
+    "positional_head",
+    "p_rope_frequencies",
+    "pair_products",
+    "rope_scores",
+    "abel_bound",
+    "linear_feature_map",
+    "linear_attention",
+    "linear_attention_weights",
 ]
 # --- end math layer ---
 
@@ -108,17 +178,56 @@ if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
 
 # --- examples, figures, widgets ---
 from rope_viz.attention import permutation_equivariance, self_attention, token_embeddings  # noqa: E402
+
+# The GPU attention example (chapter 10) and its timing tables import torch at the top, so
+# they load on first use: `import rope_viz` alone does not import torch.
+_LAZY = dict.fromkeys(
+    ["pick_device", "describe_device", "rope_rotate_half_tables", "rope_rotate_half_reference",
+     "naive_attention", "sdpa_attention", "attention_score_bytes", "RopeAttention"],
+    "rope_viz.rope_attention",
+) | dict.fromkeys(
+    ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing",
+     "format_table"],
+    "rope_viz.timing",
+)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rope_viz' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ += list(_LAZY)
 from rope_viz.figures import (  # noqa: E402
     plot_attention_scores,
+    plot_base_feasibility,
     plot_bits_to_waves,
+    plot_config_decay,
+    plot_config_spectrum,
+    plot_decay_envelope,
     plot_dot_product_offset,
     plot_encoding_heatmaps,
+    plot_linear_attention_weights,
     plot_long_range_decay,
     plot_mrope_sections,
     plot_multimodal_positions,
+    plot_p_rope_spectrum,
+    plot_pairings,
     plot_permutation_equivariance,
     plot_relative_biases,
+    plot_relative_zoo,
+    plot_rerope_positions,
     plot_rope2d_maps,
+    plot_rope2d_schemes,
     plot_rope_rotation,
     plot_scaled_wavelengths,
     plot_shift_rotation,
@@ -147,13 +256,23 @@ __all__ += [
     "plot_dot_product_offset",
     "plot_rope_rotation",
     "plot_long_range_decay",
+    "plot_decay_envelope",
+    "plot_linear_attention_weights",
     "plot_wavelength_spectrum",
     "plot_scaled_wavelengths",
+    "plot_base_feasibility",
+    "plot_rerope_positions",
+    "plot_config_spectrum",
+    "plot_config_decay",
     "plot_attention_scores",
     "plot_relative_biases",
+    "plot_relative_zoo",
+    "plot_pairings",
     "plot_rope2d_maps",
+    "plot_rope2d_schemes",
     "plot_multimodal_positions",
     "plot_mrope_sections",
+    "plot_p_rope_spectrum",
     "encoding_heatmaps_widget",
     "bits_to_waves_widget",
     "shift_rotation_widget",

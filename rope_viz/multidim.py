@@ -35,6 +35,7 @@ import numpy as np
 from rope_viz._validation import (
     check_choice,
     check_dim,
+    check_float,
     check_int,
     check_int_tuple,
     fail,
@@ -241,7 +242,13 @@ def _parse_segments(segments: Any, spatial_merge_size: int = 1) -> list:
     return parsed
 
 
-def mrope_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray:
+def mrope_position_ids(
+    segments: Any,
+    spatial_merge_size: int = 1,
+    *,
+    second_per_grid_t: float | None = None,
+    tokens_per_second: float = 2.0,
+) -> np.ndarray:
     """Qwen2-VL M-RoPE position ids (t, h, w) for a text / image / video sequence.
 
     Text tokens get t = h = w = their running 1-D position. A vision block starting at s with
@@ -253,8 +260,17 @@ def mrope_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray
     the same id unless a video has more frames than rows and columns (T > max(H, W)), where 5.x
     lets the next text reuse ids of the video's later frames. rope_viz follows the 4.x rule
     (and the Qwen2-VL paper's "max position id + 1"), because it keeps every text id past
-    every vision id. Temporal ids count frames (Qwen2-VL); Qwen2.5-VL's absolute-time scaling
-    is not applied.
+    every vision id.
+
+    Temporal ids: by default they count temporal patches (Qwen2-VL). With
+    ``second_per_grid_t`` given, a video's temporal patch f gets
+    ``t = s + floor(f · second_per_grid_t · tokens_per_second)`` (Qwen2.5-VL, "absolute
+    time"): one temporal id per 1/tokens_per_second seconds of video, whatever the sampling
+    rate. Images keep t = s. This is transformers' ``Qwen2_5_VLModel.get_rope_index`` rule
+    (``time_interval = tokens_per_second * second_per_grid_t``, then ``.long()``); its
+    processor sets ``second_per_grid_t = temporal_patch_size / fps`` (2 / fps), and the
+    released Qwen2.5-VL configs set ``tokens_per_second = 2``. One ``second_per_grid_t``
+    applies to every video of the sequence.
 
     Parameters
     ----------
@@ -264,6 +280,11 @@ def mrope_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray
     spatial_merge_size : int
         Patches merged per side before the language model (2 in Qwen2-VL); h and w must be
         multiples of it.
+    second_per_grid_t : float, optional
+        Seconds of video per temporal patch (> 0), e.g. 2 / fps; None (default) counts
+        temporal patches as in Qwen2-VL.
+    tokens_per_second : float
+        Temporal ids per second of video (> 0) when ``second_per_grid_t`` is given.
 
     Returns
     -------
@@ -274,11 +295,14 @@ def mrope_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray
     ------
     ValueError, TypeError
         For a malformed segments list, an unknown kind, a grid that is not three positive
-        integers, or h, w not divisible by ``spatial_merge_size``.
+        integers, h, w not divisible by ``spatial_merge_size``, or a non-positive
+        ``second_per_grid_t`` or ``tokens_per_second``.
 
     References
     ----------
     Wang et al. 2024, arXiv:2409.12191, section 2.1; transformers ``Qwen2VLModel.get_rope_index``.
+    Bai et al. 2025, arXiv:2502.13923 (Qwen2.5-VL, absolute time); transformers
+    ``Qwen2_5_VLModel.get_rope_index``.
 
     Examples
     --------
@@ -286,14 +310,24 @@ def mrope_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray
     array([[0, 1, 2, 2, 2, 2, 4],
            [0, 1, 2, 2, 3, 3, 4],
            [0, 1, 2, 3, 2, 3, 4]])
+    >>> mrope_position_ids([("video", (3, 1, 1))], second_per_grid_t=1.0)[0]
+    array([0, 2, 4])
     """
     spatial_merge_size = check_int(spatial_merge_size, "spatial_merge_size", minimum=1)
+    interval = 1.0
+    if second_per_grid_t is not None:
+        second_per_grid_t = check_float(second_per_grid_t, "second_per_grid_t", minimum=0.0)
+        tokens_per_second = check_float(tokens_per_second, "tokens_per_second", minimum=0.0)
+        interval = second_per_grid_t * tokens_per_second
     blocks, start = [], 0
     for kind, spec in _parse_segments(segments, spatial_merge_size):
         if kind == "text":
             ids = np.broadcast_to(np.arange(spec) + start, (3, spec))  # (3, n_text)
         else:
-            ids = grid_positions(spec).T + start  # (3, t*h'*w')
+            ids = grid_positions(spec).T.copy()  # (3, t*h'*w'): frame, row, column
+            if kind == "video" and second_per_grid_t is not None:
+                ids[0] = np.floor(ids[0] * interval)  # temporal patch -> time id (float64)
+            ids = ids + start
         blocks.append(ids)
         start = int(ids.max()) + 1
     return np.concatenate(blocks, axis=1).astype(np.int64)  # (3, n)

@@ -55,6 +55,10 @@ __all__ = [
     "ntk_aware_base",
     "beta_digits",
     "min_base_for_context",
+    "MIN_BASE_TABLE",
+    "cosine_sum",
+    "min_cosine_sum",
+    "cosine_sum_envelope",
     "RopeSettings",
     "rope_settings_from_config",
 ]
@@ -362,12 +366,248 @@ def beta_digits(positions: Any, beta: float, count: int) -> np.ndarray:
     return np.mod(np.floor(positions[:, None] / scales[None, :]), beta)  # (n, count)
 
 
-def _min_cosine_sum(bases: np.ndarray, m_values: np.ndarray, dim: int) -> np.ndarray:
-    """min over m of Σ_i cos(m·b^(−2i/d)), for each base: ``(B,)``."""
+def _cosine_sums(thetas: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Σ_i cos(m·θ_i) for every integer m in [lo, hi), for each row of ``thetas``: ``(B, hi − lo)``.
+
+    Exact up to float64 rounding, but with far fewer cosines than the direct ``cos(m·θ)``:
+    write m = s + k with block starts s (every K-th integer) and offsets 0 <= k < K, K ≈ √(hi − lo).
+    Then cos((s + k)θ) = cos sθ·cos kθ − sin sθ·sin kθ, and the sum over i is a matrix product of
+    the (starts × pairs) table with the (pairs × offsets) table: about 4·√n·(dim/2) cosines and
+    sines instead of n·(dim/2) for n = hi − lo values of m.
+    """
+    n = hi - lo
+    block = max(1, math.isqrt(n))
+    n_blocks = -(-n // block)
+    offsets = np.arange(block, dtype=np.float64)  # (K,)
+    starts = lo + block * np.arange(n_blocks, dtype=np.float64)  # (S,)
+    inner = offsets[None, :, None] * thetas[:, None, :]  # (B, K, dim/2)
+    outer = starts[None, :, None] * thetas[:, None, :]  # (B, S, dim/2)
+    sums = np.cos(outer) @ np.cos(inner).transpose(0, 2, 1)  # (B, S, K)
+    sums -= np.sin(outer) @ np.sin(inner).transpose(0, 2, 1)
+    return sums.reshape(thetas.shape[0], n_blocks * block)[:, :n]  # (B, n): m = lo + S·K + k
+
+
+def _thetas(bases: np.ndarray, dim: int) -> np.ndarray:
     exponents = -np.arange(0, dim, 2, dtype=np.float64) / dim  # (dim/2,)
-    thetas = bases[:, None] ** exponents[None, :]  # (B, dim/2)
-    angles = m_values[None, :, None] * thetas[:, None, :]  # (B, M, dim/2)
-    return np.cos(angles).sum(axis=-1).min(axis=-1)  # (B,)
+    return bases[:, None] ** exponents[None, :]  # (B, dim/2): θ_i = b^(−2i/d)
+
+
+def _edges(length: int) -> list:
+    """Stage edges for early exits: [0, 64), [64, 256), [256, 1024), … up to ``length``."""
+    edges = [0]
+    while edges[-1] < length:
+        edges.append(min(length, max(64, edges[-1] * 4)))
+    return edges
+
+
+def cosine_sum(distances: Any, dim: int = 128, base: float = 10000.0, *,
+               inv_freq: Any = None) -> np.ndarray:
+    """Men et al.'s quantity Σ_i cos(m·θ_i) for each relative distance m.
+
+    For a query q and a key k = q + noise, the expected RoPE score at distance m is
+    proportional to this sum (for Gaussian q with unit variance per dimension, it is twice the
+    sum); the base bound asks it to stay >= 0 inside the context, so that a similar key scores
+    higher than a random one at every distance.
+
+    Parameters
+    ----------
+    distances : int or array_like
+        ``(k,)`` distances m (real numbers), or an int k meaning ``range(k)``.
+    dim : int
+        Rotary dimension (positive, even); ignored when ``inv_freq`` is given.
+    base : float
+        RoPE base (> 1); ignored when ``inv_freq`` is given.
+    inv_freq : array_like, optional
+        ``(dim/2,)`` frequencies θ_i to use instead of ``base^(−2i/dim)`` (e.g. from
+        :func:`scaled_frequencies`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k,)`` float64 in [−dim/2, dim/2].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``distances``, ``dim``, ``base`` or ``inv_freq``.
+
+    References
+    ----------
+    Men et al. 2024, arXiv:2405.14591, eq. (11) (their B_(m,θ)); kexue.fm/archives/10122.
+
+    Examples
+    --------
+    >>> cosine_sum([0, 1], dim=4, base=100.0).round(4).tolist()
+    [2.0, 1.5353]
+    """
+    distances = as_positions(distances, "distances")
+    thetas = _frequencies_argument(dim, base, inv_freq)
+    return np.cos(np.multiply.outer(distances, thetas)).sum(axis=-1)  # (k,)
+
+
+def _frequencies_argument(dim: Any, base: Any, inv_freq: Any) -> np.ndarray:
+    if inv_freq is None:
+        return rope_frequencies(check_dim(dim), check_float(base, "base", minimum=1.0))
+    thetas = as_positions(inv_freq, "inv_freq")
+    if thetas.ndim != 1 or thetas.size == 0 or np.any(thetas <= 0):
+        fail("inv_freq", "a 1-d array of positive frequencies", inv_freq)
+    return thetas
+
+
+def min_cosine_sum(bases: Any, length: int, dim: int = 128) -> np.ndarray:
+    """min over integers 0 <= m < ``length`` of Σ_i cos(m·b^(−2i/dim)), for each base b.
+
+    A base is long enough for the context (Men et al.'s bound) exactly when this is >= 0;
+    :func:`min_base_for_context` finds the smallest such base. The sums are exact up to float64
+    rounding (computed by blocks: cos((s + k)θ) = cos sθ cos kθ − sin sθ sin kθ, so the sum over
+    pairs is a matrix product), about √length·dim cosines per base instead of length·dim/2.
+
+    Parameters
+    ----------
+    bases : float or array_like
+        ``(B,)`` bases (each > 1).
+    length : int
+        Context length L (>= 1): distances 0 … L − 1.
+    dim : int
+        Rotary dimension (positive, even).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B,)`` float64; at most dim/2 (the value at m = 0).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bases <= 1, a bad ``length`` or ``dim``.
+
+    References
+    ----------
+    Men et al. 2024, arXiv:2405.14591, eq. (11).
+
+    Examples
+    --------
+    >>> min_cosine_sum([1e3, 1e4], 1000, dim=128).round(2).tolist()
+    [-11.02, 4.28]
+    """
+    bases = as_positions(np.atleast_1d(np.asarray(bases, dtype=object)).tolist(), "bases")
+    if np.any(bases <= 1):
+        fail("bases", "numbers > 1", bases)
+    length = check_int(length, "length", minimum=1)
+    dim = check_dim(dim)
+    thetas = _thetas(bases, dim)  # (B, dim/2)
+    out = np.empty(bases.size)
+    per = max(1, 4_000_000 // (length + 64 * dim))  # bases per chunk: bounded memory
+    for s in range(0, bases.size, per):
+        out[s : s + per] = _cosine_sums(thetas[s : s + per], 0, length).min(axis=1)
+    return out
+
+
+def cosine_sum_envelope(inv_freq: Any, length: int, bins: int = 200) -> tuple:
+    """Lowest and highest Σ_i cos(m·θ_i) over every integer m in each of log-spaced bins.
+
+    A curve through a few thousand sampled distances can miss a narrow dip below zero; the
+    envelope cannot: every integer 0 <= m < ``length`` is evaluated (by blocks, as in
+    :func:`min_cosine_sum`) and each bin keeps its extremes.
+
+    Parameters
+    ----------
+    inv_freq : array_like
+        ``(dim/2,)`` positive frequencies θ_i (e.g. :func:`rope_viz.rope_frequencies` or
+        :func:`scaled_frequencies`).
+    length : int
+        Distances 0 … length − 1 (>= 2).
+    bins : int
+        Number of bins (>= 1); bin edges are log-spaced from 1 to ``length`` (distance 0 is the
+        first bin's own), duplicates removed, so short lengths get fewer bins.
+
+    Returns
+    -------
+    (starts, lows, highs) : tuple of numpy.ndarray
+        ``(k,)`` each: the first distance of each bin, and the min and max of the sum over it.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``inv_freq``, ``length`` or ``bins``.
+
+    Examples
+    --------
+    >>> starts, lows, highs = cosine_sum_envelope([1.0, 0.01], 100, bins=4)
+    >>> starts.tolist(), float(highs[0])
+    ([0, 1, 3, 10, 32], 2.0)
+    """
+    thetas = _frequencies_argument(None, None, inv_freq)
+    length = check_int(length, "length", minimum=2)
+    bins = check_int(bins, "bins", minimum=1)
+    edges = np.unique(np.round(np.geomspace(1, length, bins + 1)).astype(np.int64))  # (k+1,)
+    edges = np.concatenate([[0], edges[edges < length], [length]])
+    sums = _cosine_sums(thetas[None, :], 0, length)[0]  # (length,)
+    lows = np.minimum.reduceat(sums, edges[:-1])  # (k,)
+    highs = np.maximum.reduceat(sums, edges[:-1])  # (k,)
+    return edges[:-1], lows, highs
+
+
+def _passes(theta: np.ndarray, edges: list) -> tuple[bool, np.ndarray]:
+    """Check one base's ``theta`` (dim/2,) stage by stage.
+
+    Returns ``(True, [])``, or ``(False, ms)`` with up to 128 distances m of the first failing
+    stage where the sum is negative (the most negative first).
+    """
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sums = _cosine_sums(theta[None, :], lo, hi)[0]  # (hi − lo,)
+        negative = np.flatnonzero(sums < 0)
+        if negative.size:
+            worst = negative[np.argsort(sums[negative])[:128]]
+            return False, (lo + worst).astype(np.float64)
+    return True, np.empty(0)
+
+
+def _survive(thetas: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """``(A,)`` bool: Σ_i cos(m·θ_i) >= 0 at every m of ``distances`` (W,), for each row (A, dim/2).
+
+    Distances are tried newest (last) first, 16 at a time, and rows drop out at their first
+    failure, so a row that fails early costs little.
+    """
+    out = np.ones(thetas.shape[0], dtype=bool)
+    for end in range(distances.size, 0, -16):
+        idx = np.flatnonzero(out)
+        if idx.size == 0:
+            break
+        m = distances[max(0, end - 16) : end]  # (w,)
+        angles = thetas[idx, None, :] * m[None, :, None]  # (a, w, dim/2)
+        out[idx] = np.cos(angles).sum(axis=-1).min(axis=1) >= 0
+    return out
+
+
+def _search_min_base(length: int, dim: int, rtol: float, start: float) -> float:
+    """The grid search behind :func:`min_base_for_context` (no table look-up)."""
+    edges = _edges(length)
+    log_step = math.log1p(rtol)
+    batch = 512
+    witnesses = np.empty(0)  # distances m that made recent candidates fail, newest last
+    k0 = 0
+    while True:
+        bases = start * np.exp(log_step * np.arange(k0, k0 + batch, dtype=np.float64))  # (batch,)
+        thetas = _thetas(bases, dim)  # (batch, dim/2)
+        # 1. the first stage for the whole batch: small bases fail at small m
+        alive = _cosine_sums(thetas, 0, edges[1]).min(axis=1) >= 0  # (batch,)
+        # 2. distances that sank earlier candidates often sink their neighbours too
+        if witnesses.size and alive.any():
+            idx = np.flatnonzero(alive)
+            alive[idx] = _survive(thetas[idx], witnesses)
+        # 3. survivors in increasing order: a full check each; a failure gives new witnesses
+        while alive.any():
+            first = int(np.argmax(alive))
+            ok, failed_at = _passes(thetas[first], edges)
+            if ok:
+                return float(bases[first])
+            alive[first] = False
+            witnesses = np.concatenate([witnesses, failed_at])[-512:]
+            idx = np.flatnonzero(alive)
+            if idx.size:
+                alive[idx] = _survive(thetas[idx], failed_at)
+        k0 += batch
 
 
 def min_base_for_context(
@@ -386,10 +626,18 @@ def min_base_for_context(
     grid point that passes; a feasible island narrower than one grid step could be skipped, and
     the exact threshold lies within one step below the returned value. Islands are real: at
     L = 32768, d = 128 a 1 % grid first passes at 9.4e5 while the 0.1 % grid finds 6.3e5
-    (Men et al. report 6.4e5). Each candidate is
-    checked on increasing blocks of m and dropped at the first negative sum, so the cost is
-    dominated by the candidates near the threshold (about ``length·dim/2`` cosines each): about
-    2 s for L = 1000 and 35 s for L = 32768 on a laptop-class CPU core.
+    (Men et al. report 6.4e5).
+
+    How it is fast: a candidate is rejected by the first distance m where its sum is negative,
+    so the check runs in stages of m (0–63, 64–255, …) and stops at the first failure; the
+    distances that sank earlier candidates ("witnesses") are tried first on the next ones,
+    since neighbouring bases tend to fail at the same m; and each stage's sums come from a
+    block decomposition (see :func:`min_cosine_sum`) that needs about √length·dim cosines.
+    Only the candidates that survive all of that get a full check, and a pass is only ever
+    returned after every m < length was checked. With the defaults (``rtol=1e-3``,
+    ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are stored in
+    :data:`MIN_BASE_TABLE` (computed by this search; ``tests/test_scaling_min_base.py``
+    recomputes some) and returned without a search.
 
     Parameters
     ----------
@@ -426,32 +674,26 @@ def min_base_for_context(
     dim = check_dim(dim)
     rtol = check_float(rtol, "rtol", minimum=0.0)
     start = check_float(start, "start", minimum=1.0)
-    # Block edges for the early-exit check: [0, 64), [64, 256), [256, 1024), ... up to length.
-    edges = [0]
-    while edges[-1] < length:
-        edges.append(min(length, max(64, edges[-1] * 4)))
-    log_step = math.log1p(rtol)
-    batch = 256
-    k0 = 0
-    while True:
-        bases = start * np.exp(log_step * np.arange(k0, k0 + batch, dtype=np.float64))  # (batch,)
-        alive = np.ones(batch, dtype=bool)
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            idx = np.flatnonzero(alive)
-            if idx.size == 0:
-                break
-            block = np.arange(lo, hi, dtype=np.float64)
-            # a sparse pass first (every 16th m: a failure there is a real failure), then the
-            # full block for the survivors; sub-batches keep the (B, M, dim/2) array small
-            for m_values in (block[::16], block):
-                idx = np.flatnonzero(alive)
-                per = max(1, int(2_000_000 // (m_values.size * (dim // 2))))
-                for s in range(0, idx.size, per):
-                    chunk = idx[s : s + per]
-                    alive[chunk] = _min_cosine_sum(bases[chunk], m_values, dim) >= 0
-        if alive.any():
-            return float(bases[np.argmax(alive)])
-        k0 += batch
+    if rtol == 1e-3 and start == 2.0 and (length, dim) in MIN_BASE_TABLE:
+        return MIN_BASE_TABLE[(length, dim)]
+    return _search_min_base(length, dim, rtol, start)
+
+
+#: ``{(length, dim): base}``: :func:`min_base_for_context` with its defaults (rtol 1e-3,
+#: start 2.0) for dim = 128 and L = 2^10 … 2^20, precomputed by ``_search_min_base``.
+MIN_BASE_TABLE: dict = {
+    (1024, 128): 4295.450581549182,
+    (2048, 128): 11589.04539103465,
+    (4096, 128): 26967.65191555828,
+    (8192, 128): 83769.70681267971,
+    (16384, 128): 234055.3885753001,
+    (32768, 128): 630216.001878401,
+    (65536, 128): 2091136.5907108188,
+    (131072, 128): 4870930.6785123395,
+    (262144, 128): 32665963.277353987,
+    (524288, 128): 64007315.50608515,
+    (1048576, 128): 65430361.17827078,
+}
 
 
 # ---------------------------------------------------------------------------------------------

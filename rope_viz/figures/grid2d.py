@@ -136,7 +136,7 @@ def plot_rope2d_maps(
 
     peak = float(np.abs(similarity).max())
     fig.add_trace(go.Heatmap(z=sim(0), zmin=-peak, zmax=peak, colorscale=DIVERGING,
-                             colorbar=dict(title="q·k", len=0.8, x=1.0),
+                             colorbar=dict(title="q·k", len=0.8, x=1.09),
                              hovertemplate="row %{y}, column %{x}<br>q·k %{z}<extra></extra>"),
                   1, cols + 1)
     fig.add_trace(go.Scatter(x=[patches[0][1]], y=[patches[0][0]], mode="markers",
@@ -153,9 +153,11 @@ def plot_rope2d_maps(
     fig.update_layout(**base_layout(
         title="RoPE-2D: half the pairs follow the row, half the column; scores depend on the offset",
         height=520,
-        margin=dict(l=50, r=90, t=90, b=120),
+        margin=dict(l=50, r=100, t=90, b=120),
         sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.14)],
     ))
+    fig.for_each_annotation(lambda a: a.update(font=dict(size=10))
+                            if a.text.startswith("pair") else None)
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
     fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor, constrain="domain"))

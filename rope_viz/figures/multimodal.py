@@ -49,7 +49,9 @@ def _format(value: float) -> str:
 
 
 def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
-                              spatial_merge_size: int = 1) -> go.Figure:
+                              spatial_merge_size: int = 1,
+                              second_per_grid_t: float | None = None,
+                              tokens_per_second: float = 2.0) -> go.Figure:
     """Position ids of a text-image-video sequence under three schemes, token by token.
 
     Each column is one token, coloured by modality (text grey, image orange, video blue);
@@ -60,7 +62,9 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     text and single images only, so tokens from the first video on are left blank. M-RoPE
     (bottom, Qwen2-VL) gives each token (t, h, w): text has t = h = w, an image patch keeps its
     row and column, video frames advance t, and text after a vision block resumes at the
-    largest id so far + 1.
+    largest id so far + 1. With ``second_per_grid_t`` given, a fourth panel shows M-RoPE with
+    Qwen2.5-VL's absolute-time temporal ids (video t ids step by
+    floor(second_per_grid_t · tokens_per_second) per temporal patch).
 
     Calls :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids` and
     :func:`rope_viz.mrope_position_ids`.
@@ -73,18 +77,24 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         :data:`DEFAULT_SEGMENTS`.
     spatial_merge_size : int
         Patches merged per side into one token (Qwen2-VL uses 2).
+    second_per_grid_t : float, optional
+        Seconds of video per temporal patch (e.g. 2 / fps); when given, adds the Qwen2.5-VL
+        panel (see :func:`rope_viz.mrope_position_ids`).
+    tokens_per_second : float
+        Temporal ids per second for that panel (2 in the released Qwen2.5-VL configs).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Three heatmap traces (1-D: one row; RoPE-Tie: two rows; M-RoPE: t, h, w rows), z the
-        modality code and text the ids, plus three invisible scatter traces for the modality
-        legend.
+        Three heatmap traces (1-D: one row; RoPE-Tie: two rows; M-RoPE: t, h, w rows), or four
+        with the Qwen2.5-VL panel (t, h, w rows), z the modality code and text the ids, plus
+        three invisible scatter traces for the modality legend.
 
     Raises
     ------
     ValueError, TypeError
-        For malformed ``segments`` or ``spatial_merge_size`` (as the math functions raise).
+        For malformed ``segments``, ``spatial_merge_size``, ``second_per_grid_t`` or
+        ``tokens_per_second`` (as the math functions raise).
 
     Examples
     --------
@@ -105,13 +115,22 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         ids = rope_tie_position_ids(prefix, spatial_merge_size)  # (2, n_prefix)
         tie[:, : ids.shape[1]] = ids
 
-    panels = (
+    panels = [
         ("flattened 1-D", flat[None, :].astype(float), ["position"]),
         ("RoPE-Tie (text and single images)", tie, ["row id", "column id"]),
         ("M-RoPE (Qwen2-VL)", mrope.astype(float), ["t", "h", "w"]),
-    )
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.1,
-                        row_heights=[1, 2, 3], subplot_titles=[title for title, _, _ in panels])
+    ]
+    if second_per_grid_t is not None:
+        timed = mrope_position_ids(segments, spatial_merge_size,
+                                   second_per_grid_t=second_per_grid_t,
+                                   tokens_per_second=tokens_per_second)  # (3, n)
+        panels.append((f"M-RoPE, absolute time (Qwen2.5-VL, {second_per_grid_t:g} s per "
+                       f"temporal patch, {tokens_per_second:g} ids/s)", timed.astype(float),
+                       ["t", "h", "w"]))
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True,
+                        vertical_spacing=0.3 / len(panels),
+                        row_heights=[len(labels) for _, _, labels in panels],
+                        subplot_titles=[title for title, _, _ in panels])
     colors = [MODALITY_COLORS[m] for m in _MODALITIES]
     for row, (title, ids, labels) in enumerate(panels, start=1):
         z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
@@ -128,12 +147,12 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
                                  marker=dict(symbol="square", size=12, color=color)))
     fig.update_layout(**base_layout(
-        title="The same tokens, three ways to number them",
-        height=460,
+        title=f"The same tokens, {('three', 'four')[len(panels) - 3]} ways to number them",
+        height=460 if len(panels) == 3 else 600,
         margin=dict(l=90, r=30, t=100, b=60),
         legend=dict(orientation="h", x=1.0, xanchor="right", y=1.08, yanchor="bottom"),
     ))
-    fig.update_xaxes(title_text="token (sequence order)", row=3, col=1)
+    fig.update_xaxes(title_text="token (sequence order)", row=len(panels), col=1)
     return fig
 
 

@@ -1,0 +1,410 @@
+"""Positions without a position encoding: NoPE under a causal mask, and p-RoPE.
+
+What this module holds
+----------------------
+- :func:`causal_mask` and :func:`attention_weights`: softmax attention weights, with or
+  without the causal mask, for given queries and keys (numpy, float64).
+- :func:`nope_attention`: one randomly initialised attention layer with no position
+  encoding, causal or bidirectional (the same layer as :func:`rope_viz.self_attention`).
+- :func:`marker_position_signal` and :func:`decode_marker_position`: the constructive proof
+  that causal attention can count. With a start marker at position 0 and attention that
+  ignores content, the token at position ``i`` gives the marker the weight ``1/(i+1)``; that
+  number, rounded to a floating-point format, is a position code, and inverting it recovers
+  ``i`` until neighbouring codes collide.
+- :func:`representable_spacing`: the gap between neighbouring numbers of a floating-point
+  format, which is how finely a stored code can resolve positions.
+- :func:`positional_head`: a query and a key that, under RoPE, make every token attend to the
+  token ``offset`` places before it, built from the fastest rotary pairs.
+- :func:`p_rope_frequencies`: the frequencies of p-RoPE, RoPE with the lowest frequencies set
+  to zero (those pairs are never rotated).
+
+Conventions
+-----------
+``n`` tokens, ``dim`` dimensions; ``q`` and ``k`` are ``(..., n, dim)``. Query ``m`` may look
+at key ``j`` under the causal mask when ``j <= m``. Rotary pairs are interleaved (dims
+``2i, 2i+1``) and turned counter-clockwise by ``position * θ_i``, as in :mod:`rope_viz.rope`.
+
+References
+----------
+- A. Kazemnejad, I. Padhi, K. Natesan Ramamurthy, P. Das, S. Reddy. The Impact of Positional
+  Encoding on Length Generalization in Transformers. arXiv:2305.19466 (2023): a causal
+  Transformer without position encoding can recover absolute positions (their Theorem 1 uses
+  a start token and uniform attention, as here).
+- F. Barbero, A. Vitvitskyi, C. Perivolaropoulos, R. Pascanu, P. Veličković. Round and Round
+  We Go! What makes Rotary Positional Encodings useful? arXiv:2410.06205 (2024): positional
+  heads from high frequencies, low frequencies as semantic channels, and p-RoPE.
+- 苏剑林 (J. Su). kexue.fm/archives/10347 (2024), on attention without position encoding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rope_viz._validation import (
+    as_positions,
+    check_choice,
+    check_dim,
+    check_float,
+    check_int,
+    fail,
+)
+from rope_viz.rope import rope_frequencies
+
+__all__ = [
+    "DTYPES",
+    "causal_mask",
+    "attention_weights",
+    "nope_attention",
+    "marker_position_signal",
+    "decode_marker_position",
+    "representable_spacing",
+    "positional_head",
+    "p_rope_frequencies",
+]
+
+#: Floating-point formats accepted by :func:`marker_position_signal`.
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """The causal mask: ``mask[m, j]`` is True when query ``m`` may look at key ``j <= m``.
+
+    Parameters
+    ----------
+    n : int
+        Number of tokens (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` bool, lower triangular with the diagonal.
+
+    Examples
+    --------
+    >>> causal_mask(3).astype(int)
+    array([[1, 0, 0],
+           [1, 1, 0],
+           [1, 1, 1]])
+    """
+    n = check_int(n, "n", minimum=1)
+    return np.tril(np.ones((n, n), dtype=bool))
+
+
+def _check_qk(value: Any, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(name, "an array of real numbers of shape (..., n, dim)", value, kind=TypeError)
+    if array.ndim < 2 or 0 in array.shape[-2:]:
+        fail(name, "an array of shape (..., n, dim) with n, dim >= 1", array)
+    if not np.all(np.isfinite(array)):
+        fail(name, "finite numbers", array)
+    return array
+
+
+def attention_weights(q, k, *, causal: bool = True, scale: float | None = None) -> np.ndarray:
+    """Softmax attention weights ``softmax(scale · q kᵀ)``, causal or bidirectional.
+
+    Parameters
+    ----------
+    q, k : array_like
+        ``(..., n, dim)`` queries and keys (the same ``n`` and ``dim``).
+    causal : bool
+        Mask out keys after the query (``j > m``) before the softmax.
+    scale : float, optional
+        Multiplies the scores; default ``1/sqrt(dim)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., n, n)`` float64; row ``m`` sums to 1 and, when ``causal``, is zero past ``m``.
+
+    Examples
+    --------
+    >>> attention_weights(np.zeros((3, 2)), np.zeros((3, 2)))[:, 0]
+    array([1.        , 0.5       , 0.33333333])
+    """
+    q = _check_qk(q, "q")
+    k = _check_qk(k, "k")
+    if q.shape != k.shape:
+        fail("k", f"an array of the same shape as q {q.shape}", k)
+    if not isinstance(causal, (bool, np.bool_)):
+        fail("causal", "True or False", causal, kind=TypeError)
+    dim = q.shape[-1]
+    scale = 1.0 / np.sqrt(dim) if scale is None else check_float(scale, "scale", minimum=0.0)
+    scores = scale * (q @ np.swapaxes(k, -1, -2))  # (..., n, n): query m, key j
+    if causal:
+        scores = np.where(causal_mask(q.shape[-2]), scores, -np.inf)
+    scores = scores - scores.max(axis=-1, keepdims=True)
+    weights = np.exp(scores)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def nope_attention(x, *, causal: bool = True, num_heads: int = 2, seed: int = 0) -> np.ndarray:
+    """One randomly initialised attention layer with no position encoding.
+
+    The layer is the one :func:`rope_viz.self_attention` builds (``torch.nn.MultiheadAttention``,
+    float64, weights from ``seed``); with ``causal=False`` the result equals
+    ``self_attention(x, num_heads=num_heads, seed=seed)``. With ``causal=True`` each token
+    attends only to itself and the tokens before it.
+
+    Parameters
+    ----------
+    x : array_like
+        ``(n, dim)`` token vectors; ``dim`` divisible by ``num_heads``.
+    causal : bool
+        Apply the causal mask.
+    num_heads : int
+        Number of heads.
+    seed : int
+        Seed of the layer's weights (torch's global random state is left untouched).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float64 outputs, row ``i`` for the token at position ``i``.
+    """
+    import torch
+
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or 0 in x.shape:
+        fail("x", "a 2-D array of shape (n, dim)", x)
+    if not isinstance(causal, (bool, np.bool_)):
+        fail("causal", "True or False", causal, kind=TypeError)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    n, dim = x.shape
+    if dim % num_heads:
+        fail("num_heads", f"a divisor of dim = {dim}", num_heads)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layer = torch.nn.MultiheadAttention(dim, num_heads, batch_first=True, dtype=torch.float64)
+    tokens = torch.from_numpy(x)[None]  # (1, n, dim)
+    # torch masks where attn_mask is True: the keys after the query
+    mask = torch.from_numpy(~causal_mask(n)) if causal else None  # (n, n)
+    with torch.no_grad():
+        out, _ = layer(tokens, tokens, tokens, attn_mask=mask, need_weights=False)
+    return out[0].numpy()  # (n, dim)
+
+
+def marker_position_signal(positions, *, dtype: str = "float64") -> np.ndarray:
+    """What a causal NoPE head reads at each position from a start marker: ``1/(i+1)``.
+
+    Put a marker token at position 0 whose value vector has a 1 in some channel where every
+    other token has 0, and let the head ignore content (all scores equal, e.g. zero queries).
+    Under the causal mask, the token at position ``i`` spreads its attention evenly over the
+    ``i + 1`` tokens it can see, so the channel reads exactly ``1/(i+1)``
+    (:func:`attention_weights` with zero queries gives the same numbers, column 0). A model
+    stores that number in a finite format: here it is rounded once to ``dtype``.
+
+    Parameters
+    ----------
+    positions : int or array_like of int
+        Token positions (>= 0); an int ``n`` means ``range(n)``.
+    dtype : {"float64", "float32", "float16", "bfloat16"}
+        Format the readout is stored in (bfloat16 rounding uses torch).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(positions),)`` float64 holding the values representable in ``dtype``.
+
+    References
+    ----------
+    Kazemnejad et al. 2023 (arXiv:2305.19466), Theorem 1 and its proof.
+
+    Examples
+    --------
+    >>> marker_position_signal(4)
+    array([1.        , 0.5       , 0.33333333, 0.25      ])
+    """
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    dtype = check_choice(dtype, "dtype", DTYPES)
+    exact = 1.0 / (positions + 1.0)  # (n,): the weight on the marker
+    if dtype == "bfloat16":
+        import torch
+
+        return torch.from_numpy(exact).to(torch.bfloat16).double().numpy()
+    return exact.astype(dtype).astype(np.float64)
+
+
+def decode_marker_position(signal) -> np.ndarray:
+    """Invert :func:`marker_position_signal`: the position whose code ``1/(i+1)`` is nearest.
+
+    Parameters
+    ----------
+    signal : array_like
+        ``(n,)`` readouts, each in (0, 1] (noise may push a value outside; it is clipped to
+        [2**-60, 1] first, so that every readout decodes to a position in [0, 2**60]).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` int64 decoded positions, ``round(1/signal) − 1``.
+
+    Examples
+    --------
+    >>> decode_marker_position([1.0, 0.5, 0.26])
+    array([0, 1, 3])
+    """
+    values = as_positions(signal, "signal")
+    values = np.clip(values, 2.0**-60, 1.0)
+    return (np.rint(1.0 / values) - 1).astype(np.int64)
+
+
+#: Bits of significand after the leading one, per format (the spacing at 1 is 2**-bits).
+_SIGNIFICAND_BITS = {"float64": 52, "float32": 23, "float16": 10, "bfloat16": 7}
+#: Smallest positive normal number's exponent, per format (below it the spacing is fixed).
+_MIN_EXPONENT = {"float64": -1022, "float32": -126, "float16": -14, "bfloat16": -126}
+
+
+def representable_spacing(values, dtype: str = "float32") -> np.ndarray:
+    """The gap between neighbouring numbers of a floating-point format, at each value.
+
+    A value ``v`` with ``2**e <= |v| < 2**(e+1)`` sits on a grid of spacing ``2**(e − bits)``,
+    where ``bits`` is the number of significand bits after the leading one (52, 23, 10 and 7
+    for float64, float32, float16 and bfloat16); below the smallest normal number (and at
+    zero) the spacing stays at its value there. Two codes closer than this can round to the same
+    number. Equals ``numpy.spacing`` for the numpy formats.
+
+    Parameters
+    ----------
+    values : array_like
+        ``(n,)`` real numbers.
+    dtype : {"float64", "float32", "float16", "bfloat16"}
+        The format.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` float64 spacings (positive).
+
+    Examples
+    --------
+    >>> representable_spacing([1.0, 0.5, 0.3], "bfloat16")
+    array([0.0078125 , 0.00390625, 0.00195312])
+    """
+    values = np.abs(as_positions(values, "values"))
+    dtype = check_choice(dtype, "dtype", DTYPES)
+    bits, lowest = _SIGNIFICAND_BITS[dtype], _MIN_EXPONENT[dtype]
+    _, exponent = np.frexp(values)  # values = mantissa * 2**exponent, mantissa in [0.5, 1)
+    exponent = np.where(values > 0, exponent - 1, lowest)  # floor(log2 |v|)
+    exponent = np.maximum(exponent, lowest)  # below the normals the spacing is fixed
+    return np.ldexp(1.0, exponent - bits)
+
+
+def positional_head(
+    dim: int,
+    *,
+    base: float = 10000.0,
+    offset: int = 1,
+    pairs: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key that make a RoPE head attend ``offset`` tokens back.
+
+    Give every token the same query ``q`` and key ``k`` (so content plays no role). After
+    RoPE, query ``m`` and key ``j`` score ``Σ_i Re[conj(q_i) k_i e^{i(j−m)θ_i}]`` over the
+    pairs ``i`` (as complex numbers). With ``k_i = 1`` and ``q_i = e^{−i·offset·θ_i}`` on the
+    ``pairs`` fastest pairs (and zero elsewhere) the score is ``Σ_i cos((m − j − offset)θ_i)``,
+    which equals ``pairs`` at ``j = m − offset`` and is smaller at every other whole-number
+    distance (``θ_0 = 1`` radian, and 2π is irrational). ``offset=1`` is a previous-token head,
+    ``offset=0`` a diagonal head.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+    offset : int
+        How many tokens back the head looks (>= 0).
+    pairs : int
+        How many of the fastest pairs carry the pattern (1 ... dim/2).
+
+    Returns
+    -------
+    (q, k) : tuple of numpy.ndarray
+        Each ``(dim,)`` float64, interleaved pairing, to be rotated with
+        :func:`rope_viz.apply_rope` at every position.
+
+    References
+    ----------
+    Barbero et al. 2024 (arXiv:2410.06205), section 4: RoPE can build diagonal and
+    previous-token heads from its highest frequencies, which NoPE cannot.
+
+    Examples
+    --------
+    >>> q, k = positional_head(4, offset=0)
+    >>> q.tolist(), k.tolist()
+    ([1.0, -0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0])
+    """
+    dim = check_dim(dim)
+    inv_freq = rope_frequencies(dim, base)  # (dim/2,), validates base
+    offset = check_int(offset, "offset", minimum=0)
+    pairs = check_int(pairs, "pairs", minimum=1)
+    if pairs > dim // 2:
+        fail("pairs", f"at most dim/2 = {dim // 2}", pairs)
+    angle = offset * inv_freq[:pairs]  # (pairs,)
+    q = np.zeros(dim)
+    k = np.zeros(dim)
+    q[0 : 2 * pairs : 2] = np.cos(angle)  # real parts of q_i = e^{−i·offset·θ_i}
+    q[1 : 2 * pairs : 2] = -np.sin(angle)  # imaginary parts
+    k[0 : 2 * pairs : 2] = 1.0
+    return q, k
+
+
+def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.ndarray:
+    """p-RoPE: RoPE's frequencies with all but the fastest fraction ``p`` of pairs set to zero.
+
+    ``p`` is the fraction of pairs that keep rotating, as in Barbero et al. (2024): ``p = 1``
+    is RoPE, ``p = 0`` is NoPE, and "0.75-RoPE" removes the lowest quarter of the
+    frequencies. The first ``r = int(p * dim // 2)`` pairs keep ``θ_i = base^(−2i/dim)`` (the
+    exponent uses the full ``dim``, so the kept frequencies are exactly RoPE's); the other
+    ``dim/2 − r`` pairs get ``θ_i = 0``: their angle is 0 at every position, so they are never
+    rotated and their part of the score ignores position completely.
+
+    Rounding rule: ``r = int(p * dim // 2)`` (Python precedence: ``(p * dim) // 2``, rounded
+    down), copied from the ``apply_p_rope`` pseudocode in the paper's appendix; Hugging Face
+    transformers' ``"proportional"`` rope type uses the same expression with
+    ``partial_rotary_factor = p``.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+    p : float
+        Fraction of pairs that keep rotating, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim/2,)`` float64 inverse frequencies, RoPE's for the first ``r`` pairs, then zeros.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or ``base``, or ``p`` outside [0, 1].
+
+    References
+    ----------
+    Barbero et al. 2024 (arXiv:2410.06205), section 6 and appendix (p-RoPE).
+
+    Examples
+    --------
+    >>> p_rope_frequencies(8, base=10000.0, p=0.5)
+    array([1. , 0.1, 0. , 0. ])
+    """
+    dim = check_dim(dim)
+    inv_freq = rope_frequencies(dim, base)  # (dim/2,), validates base
+    p = check_float(p, "p", minimum=0.0, strict=False,
+                    hint="p is the fraction of rotary pairs kept, between 0 and 1")
+    if p > 1.0:
+        fail("p", "a number between 0 and 1", p,
+             "p is the fraction of rotary pairs kept (1 is RoPE, 0 is NoPE)")
+    kept = int(p * dim // 2)  # the paper's rule: (p * dim) // 2, rounded down
+    inv_freq[kept:] = 0.0
+    return inv_freq

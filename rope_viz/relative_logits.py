@@ -1,0 +1,441 @@
+"""The terms each relative scheme of the zoo adds to the attention logits, and attention
+computed from logits (for Su's probe).
+
+What this module holds
+----------------------
+- :func:`shaw_bias`: Shaw et al.'s key term q_i·a^K_(clip(j − i)).
+- :func:`transformer_xl_terms`: Transformer-XL's four logit terms (a) to (d), with a relative
+  sinusoid R_(i−j) and the trainable global vectors u, v.
+- :func:`t5_bias`: T5's learned scalar per bucket, laid out as a query × key matrix.
+- :func:`deberta_relative_indices` and :func:`deberta_terms`: DeBERTa's clipped distance
+  δ(i, j) and its content-to-content, content-to-position and position-to-content terms.
+- :func:`attention_from_logits`: softmax (or l2, or no) normalisation of logits, optional
+  causal mask and Shaw's value term, times the values: the last step of attention.
+
+Matrices are indexed ``[query i, key j]``. Token vectors are rows (``x @ w_q``), as in the
+papers. Every function takes projected vectors or tables as arguments and draws nothing at
+random: the chapters pass in random weights from an explicit generator.
+
+References
+----------
+- P. Shaw, J. Uszkoreit, A. Vaswani. Self-Attention with Relative Position Representations.
+  arXiv:1803.02155 (2018).
+- Z. Dai et al. Transformer-XL. arXiv:1901.02860 (2019), section 3.3.
+- C. Raffel et al. (T5). arXiv:1910.10683 (2020), section 2.1.
+- P. He et al. DeBERTa. arXiv:2006.03654 (2021), section 3.1.
+- 苏剑林. 相对位置编码Transformer的一个理论缺陷与对策. kexue.fm/archives/9105 (2022).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rope_viz._validation import check_bool, check_choice, check_float, check_int, fail, is_tensor
+from rope_viz.absolute import sinusoidal_encoding
+from rope_viz.relative import relative_position_matrix, shaw_relative_indices, t5_relative_buckets
+
+__all__ = [
+    "shaw_bias",
+    "transformer_xl_terms",
+    "t5_bias",
+    "deberta_relative_indices",
+    "deberta_terms",
+    "attention_from_logits",
+    "NORMALIZATIONS",
+]
+
+NORMALIZATIONS = ("softmax", "l2", "none")
+
+
+def _matrix(value: Any, name: str, *, ndim: int | None = None, min_ndim: int = 1) -> np.ndarray:
+    """``value`` as a finite float64 array with the given number of axes."""
+    if is_tensor(value):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (str, bytes)) or value is None:
+        fail(name, "an array of real numbers", value, kind=TypeError)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(name, "an array of real numbers", value, kind=TypeError)
+    if ndim is not None and array.ndim != ndim:
+        fail(name, f"an array with {ndim} axes", array)
+    if array.ndim < min_ndim:
+        fail(name, f"an array with at least {min_ndim} axes", array)
+    if not np.all(np.isfinite(array)):
+        fail(name, "finite numbers", array)
+    return array
+
+
+def _same_width(a: np.ndarray, b: np.ndarray, names: tuple) -> None:
+    if a.shape[-1] != b.shape[-1]:
+        fail(names[1], f"an array whose last axis matches {names[0]} ({a.shape[-1]})", b)
+
+
+def shaw_bias(queries: Any, key_table: Any, max_distance: int, n_key: int | None = None) -> np.ndarray:
+    """Shaw et al.'s position term of the logit: ``q_i · a^K_(clip(j − i, −k, k))``.
+
+    The full logit of Shaw's attention is ``q_i·(k_j + a^K_ij) / sqrt(d)``; this returns the
+    part in ``a^K`` (before the scaling). The table holds one learned vector per clipped
+    distance −k .. k (row ``r`` for distance ``r − k``).
+
+    Parameters
+    ----------
+    queries : array_like
+        ``(n, d)`` projected queries ``x_i W^Q``.
+    key_table : array_like
+        ``(2k + 1, d)`` relative key embeddings a^K.
+    max_distance : int
+        The clipping distance k (>= 1).
+    n_key : int, optional
+        Number of keys (default ``n``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n_key)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For arrays of the wrong shape or a bad ``max_distance``.
+
+    References
+    ----------
+    Shaw et al. 2018, arXiv:1803.02155, eqs. (4)-(7).
+
+    Examples
+    --------
+    >>> shaw_bias([[1.0, 0.0]], [[1, 0], [2, 0], [3, 0]], max_distance=1, n_key=3)
+    array([[2., 3., 3.]])
+    """
+    queries = _matrix(queries, "queries", ndim=2)
+    key_table = _matrix(key_table, "key_table", ndim=2)
+    k = check_int(max_distance, "max_distance", minimum=1)
+    if key_table.shape[0] != 2 * k + 1:
+        fail("key_table", f"{2 * k + 1} rows (one per distance -{k} .. {k})", key_table)
+    _same_width(queries, key_table, ("queries", "key_table"))
+    index = shaw_relative_indices(queries.shape[0], n_key, max_distance=k)  # (n, n_key)
+    return np.einsum("id,ijd->ij", queries, key_table[index])  # (n, n_key)
+
+
+def transformer_xl_terms(
+    x: Any,
+    w_q: Any,
+    w_k: Any,
+    w_r: Any,
+    u: Any,
+    v: Any,
+    *,
+    base: float = 10000.0,
+) -> dict:
+    """Transformer-XL's four logit terms, with a relative sinusoid R_(i−j).
+
+    Start from the absolute logit ``(x_i + p_i) W_q W_k^T (x_j + p_j)^T`` and expand it into
+    four terms; Transformer-XL replaces p_j by the sinusoid R_(i−j) of the distance (with its
+    own key projection W_r), and the query's position term p_i W_q by two trainable vectors
+    u and v that are the same at every position:
+
+    - term a, content: ``x_i W_q W_k^T x_j^T``
+    - term b, content-dependent position: ``x_i W_q W_r^T R_(i−j)^T``
+    - term c, global content bias: ``u W_k^T x_j^T``
+    - term d, global position bias: ``v W_r^T R_(i−j)^T``
+
+    Parameters
+    ----------
+    x : array_like
+        ``(n, d_model)`` token vectors.
+    w_q, w_k : array_like
+        ``(d_model, d_head)`` query and content-key projections.
+    w_r : array_like
+        ``(d_r, d_head)`` position-key projection; d_r (even) is the width of R.
+    u, v : array_like
+        ``(d_head,)`` the global content and position vectors.
+    base : float
+        Base of the sinusoid R (> 1).
+
+    Returns
+    -------
+    dict
+        ``{"a": ..., "b": ..., "c": ..., "d": ...}``, each ``(n, n)`` float64; the logit is
+        their sum.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For arrays whose shapes do not fit together, or a bad ``base``.
+
+    References
+    ----------
+    Dai et al. 2019, arXiv:1901.02860, section 3.3; Yang et al. 2019 (XLNet) use the same
+    terms. The sinusoid here uses rope_viz's interleaved layout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = transformer_xl_terms(np.ones((3, 2)), np.eye(2), np.eye(2), np.eye(2),
+    ...                          np.zeros(2), np.zeros(2))
+    >>> sorted(t), t["a"].shape
+    (['a', 'b', 'c', 'd'], (3, 3))
+    """
+    x = _matrix(x, "x", ndim=2)
+    w_q = _matrix(w_q, "w_q", ndim=2)
+    w_k = _matrix(w_k, "w_k", ndim=2)
+    w_r = _matrix(w_r, "w_r", ndim=2)
+    u = _matrix(u, "u", ndim=1)
+    v = _matrix(v, "v", ndim=1)
+    base = check_float(base, "base", minimum=1.0)
+    for name, w in (("w_q", w_q), ("w_k", w_k)):
+        if w.shape[0] != x.shape[1]:
+            fail(name, f"{x.shape[1]} rows (the width of x)", w)
+    head = w_q.shape[1]
+    for name, w in (("w_k", w_k), ("w_r", w_r)):
+        if w.shape[1] != head:
+            fail(name, f"{head} columns (the width of w_q)", w)
+    for name, vec in (("u", u), ("v", v)):
+        if vec.shape[0] != head:
+            fail(name, f"a vector of length {head} (the width of w_q)", vec)
+    if w_r.shape[0] % 2:
+        fail("w_r", "an even number of rows (the width of the sinusoid R)", w_r)
+    n = x.shape[0]
+    distance = -relative_position_matrix(n)  # (n, n): i − j
+    table = sinusoidal_encoding(np.arange(-(n - 1), n), w_r.shape[0], base)  # (2n − 1, d_r)
+    r_keys = (table @ w_r)[distance + n - 1]  # (n, n, d_head): W_r^T R_(i−j) per pair
+    queries = x @ w_q  # (n, d_head)
+    keys = x @ w_k  # (n, d_head)
+    return {
+        "a": queries @ keys.T,
+        "b": np.einsum("ih,ijh->ij", queries, r_keys),
+        "c": np.broadcast_to(keys @ u, (n, n)).copy(),
+        "d": np.einsum("h,ijh->ij", v, r_keys),
+    }
+
+
+def t5_bias(
+    n_query: int,
+    bucket_values: Any,
+    n_key: int | None = None,
+    *,
+    bidirectional: bool = True,
+    max_distance: int = 128,
+) -> np.ndarray:
+    """T5's additive bias: a learned scalar per bucket of ``j − i``, one table per head.
+
+    Parameters
+    ----------
+    n_query : int
+        Number of queries (>= 1).
+    bucket_values : array_like
+        ``(num_buckets,)`` or ``(heads, num_buckets)`` learned scalars.
+    n_key : int, optional
+        Number of keys (default ``n_query``).
+    bidirectional : bool
+        Encoder (True) or causal decoder (False) buckets.
+    max_distance : int
+        Distance at which the last bucket starts (128 in T5).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_query, n_key)`` or ``(heads, n_query, n_key)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad counts, bucket settings or table shape.
+
+    References
+    ----------
+    Raffel et al. 2020, arXiv:1910.10683, section 2.1; buckets from
+    :func:`rope_viz.t5_relative_buckets`.
+
+    Examples
+    --------
+    >>> t5_bias(2, [0.0, 1.0, 2.0, 3.0]).tolist()
+    [[0.0, 3.0], [1.0, 0.0]]
+    """
+    values = _matrix(bucket_values, "bucket_values", min_ndim=1)
+    if values.ndim > 2:
+        fail("bucket_values", "an array of shape (num_buckets,) or (heads, num_buckets)", values)
+    rel = relative_position_matrix(n_query, n_key)  # (n_query, n_key)
+    buckets = t5_relative_buckets(rel, bidirectional, values.shape[-1], max_distance)
+    return values[..., buckets]  # (..., n_query, n_key)
+
+
+def deberta_relative_indices(n_query: int, n_key: int | None = None, max_distance: int = 4) -> np.ndarray:
+    """DeBERTa's relative distance δ(i, j), an index into a table of 2k positions.
+
+    ``δ(i, j) = 0`` for ``i − j <= −k``, ``2k − 1`` for ``i − j >= k``, else ``i − j + k``.
+    Note the sign: DeBERTa measures query minus key (Shaw and T5: key minus query).
+
+    Parameters
+    ----------
+    n_query : int
+        Number of queries (>= 1).
+    n_key : int, optional
+        Number of keys (default ``n_query``).
+    max_distance : int
+        k (>= 1); the table has 2k rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_query, n_key)`` int64 in [0, 2k − 1].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For counts or ``max_distance`` that are not positive integers.
+
+    References
+    ----------
+    He et al. 2021, arXiv:2006.03654, eq. (3).
+
+    Examples
+    --------
+    >>> deberta_relative_indices(1, 5, max_distance=2).tolist()
+    [[2, 1, 0, 0, 0]]
+    """
+    k = check_int(max_distance, "max_distance", minimum=1)
+    rel = -relative_position_matrix(n_query, n_key)  # (n_query, n_key): i − j
+    return np.clip(rel + k, 0, 2 * k - 1)
+
+
+def deberta_terms(
+    content_queries: Any,
+    content_keys: Any,
+    position_queries: Any,
+    position_keys: Any,
+    max_distance: int,
+) -> dict:
+    """DeBERTa's disentangled attention logit, term by term.
+
+    ``Ã_ij = Q^c_i K^c_j^T + Q^c_i K^r_δ(i,j)^T + K^c_j Q^r_δ(j,i)^T`` (then divided by
+    sqrt(3d) in the paper): content-to-content, content-to-position, position-to-content.
+    The position-to-position term is dropped.
+
+    Parameters
+    ----------
+    content_queries, content_keys : array_like
+        ``(n, d)`` each: ``H W_q,c`` and ``H W_k,c``.
+    position_queries, position_keys : array_like
+        ``(2k, d)`` each: the relative table P projected, ``P W_q,r`` and ``P W_k,r``.
+    max_distance : int
+        k (>= 1).
+
+    Returns
+    -------
+    dict
+        ``{"c2c": ..., "c2p": ..., "p2c": ...}``, each ``(n, n)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For arrays whose shapes do not fit together or a bad ``max_distance``.
+
+    References
+    ----------
+    He et al. 2021, arXiv:2006.03654, eqs. (2)-(4).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = deberta_terms(np.ones((3, 2)), np.ones((3, 2)), np.ones((4, 2)),
+    ...                   np.ones((4, 2)), 2)
+    >>> sorted(t)
+    ['c2c', 'c2p', 'p2c']
+    """
+    qc = _matrix(content_queries, "content_queries", ndim=2)
+    kc = _matrix(content_keys, "content_keys", ndim=2)
+    qr = _matrix(position_queries, "position_queries", ndim=2)
+    kr = _matrix(position_keys, "position_keys", ndim=2)
+    k = check_int(max_distance, "max_distance", minimum=1)
+    if kc.shape != qc.shape:
+        fail("content_keys", f"an array of shape {qc.shape} (like content_queries)", kc)
+    for name, table in (("position_queries", qr), ("position_keys", kr)):
+        if table.shape != (2 * k, qc.shape[1]):
+            fail(name, f"an array of shape {(2 * k, qc.shape[1])} (2k rows)", table)
+    n = qc.shape[0]
+    delta = deberta_relative_indices(n, n, k)  # (n, n): δ(i, j)
+    return {
+        "c2c": qc @ kc.T,
+        "c2p": np.einsum("id,ijd->ij", qc, kr[delta]),
+        "p2c": np.einsum("jd,ijd->ij", kc, qr[delta.T]),  # δ(j, i) at [i, j]
+    }
+
+
+def attention_from_logits(
+    logits: Any,
+    values: Any,
+    *,
+    causal: bool = False,
+    normalization: str = "softmax",
+    value_terms: Any = None,
+) -> np.ndarray:
+    """Turn logits into weights and mix the values: ``o_i = Σ_j w_ij (v_j + r_ij)``.
+
+    ``normalization="softmax"`` makes every row of weights sum to 1; ``"l2"`` divides
+    ``exp(logit)`` by the row's l2 norm instead (Su's variant); ``"none"`` keeps
+    ``exp(logit)`` as it is. The causal mask removes keys after the query. ``value_terms``
+    ``r_ij`` are Shaw's relative value embeddings a^V_ij, one vector per (query, key) pair.
+
+    Parameters
+    ----------
+    logits : array_like
+        ``(..., n, n)`` attention logits (everything before normalisation, scaling included).
+    values : array_like
+        ``(..., n, d_v)`` values.
+    causal : bool
+        Mask keys j > i.
+    normalization : {"softmax", "l2", "none"}
+        How a row of ``exp(logit)`` is scaled (see above).
+    value_terms : array_like, optional
+        ``(n, n, d_v)`` vectors added to the values per (query, key) pair.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., n, d_v)`` float64 outputs.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For shapes that do not fit together or an unknown ``normalization``.
+
+    References
+    ----------
+    kexue.fm/archives/9105 (Su's probe and the l2 normalisation); Shaw et al. 2018, eq. (3).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> attention_from_logits(np.zeros((2, 2)), [[1.0], [3.0]]).tolist()
+    [[2.0], [2.0]]
+    """
+    logits = _matrix(logits, "logits", min_ndim=2)
+    values = _matrix(values, "values", min_ndim=2)
+    causal = check_bool(causal, "causal")
+    normalization = check_choice(normalization, "normalization", NORMALIZATIONS)
+    n_query, n_key = logits.shape[-2:]
+    if values.shape[-2] != n_key:
+        fail("values", f"one row per key ({n_key}, from logits.shape[-1])", values)
+    if causal and n_query != n_key:
+        fail("logits", "a square (n, n) matrix when causal=True", logits)
+    shifted = logits - logits.max(axis=-1, keepdims=True)  # (..., n, n), for stability
+    weights = np.exp(shifted)
+    if causal:
+        weights = weights * np.tril(np.ones((n_query, n_key)))
+    if normalization == "softmax":
+        weights = weights / weights.sum(axis=-1, keepdims=True)
+    elif normalization == "l2":
+        weights = weights / np.linalg.norm(weights, axis=-1, keepdims=True)
+    else:
+        weights = weights * np.exp(logits.max(axis=-1, keepdims=True))  # undo the shift
+    out = weights @ values  # (..., n, d_v)
+    if value_terms is not None:
+        terms = _matrix(value_terms, "value_terms", ndim=3)
+        if terms.shape != (n_query, n_key, values.shape[-1]):
+            fail("value_terms", f"an array of shape {(n_query, n_key, values.shape[-1])}", terms)
+        out = out + np.einsum("...ij,ijd->...id", weights, terms)
+    return out

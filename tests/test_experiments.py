@@ -1,0 +1,183 @@
+"""The tiny transformer, the synthetic tasks, the shoot-out and its figure.
+
+Run with ``pytest tests/test_experiments.py`` (a few seconds on a CPU: tiny models, few steps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from rope_viz.experiments import (
+    ENCODINGS,
+    IGNORE,
+    ExperimentSettings,
+    ShootoutResult,
+    evaluate,
+    make_batch,
+    rope_scaling_for,
+    run_shootout,
+    sequence_tokens,
+    train_model,
+)
+from rope_viz.figures.experiments import plot_length_generalization
+from rope_viz.tiny_model import POSITION_SCHEMES, TinyConfig, TinyTransformer
+
+TINY = ExperimentSettings(
+    train_length=8, n_symbols=8, lookback=2, n_layer=1, n_head=2, d_model=16, steps=40,
+    probe_steps=40, batch_size=16, lr=1e-2, eval_batches=1, seeds=(0,),
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("position", POSITION_SCHEMES)
+def test_every_scheme_trains_and_the_loss_falls(position):
+    _, losses = train_model(position, "probe", TINY, seed=0)
+    assert losses.shape == (40,)
+    assert np.all(np.isfinite(losses))
+    assert losses[-5:].mean() < losses[:5].mean() - 0.3, (losses[:5], losses[-5:])
+
+
+@pytest.mark.parametrize("position", [p for p in POSITION_SCHEMES if p != "learned"])
+@pytest.mark.parametrize("task", ["copy", "lookback"])
+def test_relative_and_fixed_schemes_run_at_four_times_the_training_length(position, task):
+    model, _ = train_model(position, task, TINY, seed=0, steps=2)
+    n = 4 * TINY.train_length
+    assert model.supports_length(sequence_tokens(task, n))
+    accuracy = evaluate(model, task, n, TINY)
+    assert 0.0 <= accuracy <= 1.0
+    if position == "rope":
+        for encoding in ("rope+ntk", "rope+yarn"):
+            scaling = rope_scaling_for(encoding, n, TINY, task)
+            assert scaling is not None and scaling["rope_type"] in ("dynamic", "yarn")
+            assert 0.0 <= evaluate(model, task, n, TINY, rope_scaling=scaling) <= 1.0
+
+
+def test_learned_table_refuses_past_its_rows_and_names_both_numbers():
+    model, _ = train_model("learned", "lookback", TINY, seed=0, steps=1)
+    rows = TINY.max_tokens("lookback")
+    assert rows == TINY.train_length + 1
+    evaluate(model, "lookback", TINY.train_length, TINY)  # fits exactly
+    assert not model.supports_length(rows + 1)
+    with pytest.raises(ValueError, match=rf"max_len={rows} rows .* length {2 * TINY.train_length + 1}"):
+        evaluate(model, "lookback", 2 * TINY.train_length, TINY)
+
+
+def test_a_fixed_seed_gives_the_same_numbers_twice():
+    model_a, losses_a = train_model("rope", "lookback", TINY, seed=3, steps=15)
+    model_b, losses_b = train_model("rope", "lookback", TINY, seed=3, steps=15)
+    np.testing.assert_array_equal(losses_a, losses_b)
+    assert evaluate(model_a, "lookback", 16, TINY) == evaluate(model_b, "lookback", 16, TINY)
+    _, losses_c = train_model("rope", "lookback", TINY, seed=4, steps=15)
+    assert not np.array_equal(losses_a, losses_c)
+
+
+def test_batches_follow_the_task_rules():
+    g = torch.Generator().manual_seed(0)
+    x, y = make_batch("copy", 5, 3, n_symbols=8, generator=g)
+    assert x.shape == y.shape == (3, 12)
+    assert torch.equal(x[:, 1:6], x[:, 7:12])  # the copy repeats the source after SEP
+    assert torch.equal(y[:, 6:11], x[:, 1:6]) and (y[:, :6] == IGNORE).all()
+    x, y = make_batch("lookback", 10, 3, n_symbols=8, lookback=3, generator=g)
+    assert torch.equal(y[:, 4:], x[:, 1:8]) and (y[:, :4] == IGNORE).all()
+    x, y = make_batch("probe", 6, 2)
+    assert (x[:, 1:] == x[0, 1]).all() and y[0, 1:].tolist() == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("position", POSITION_SCHEMES)
+def test_only_absolute_codes_tell_identical_tokens_apart_without_a_bos(position):
+    """Su's argument: with equal tokens and no BOS, attention averages equal values."""
+    torch.manual_seed(0)
+    model = TinyTransformer(TinyConfig(vocab_size=8, d_model=16, n_head=2, position=position))
+    with torch.no_grad():
+        logits = model(torch.full((1, 12), 3, dtype=torch.long))  # (1, 12, 8)
+    spread = (logits - logits[:, :1]).abs().max().item()
+    if position in ("learned", "sinusoidal"):
+        assert spread > 1e-3
+    else:
+        assert spread < 1e-5
+
+
+def test_rope_scaling_default_changes_nothing_and_yarn_changes_the_logits():
+    torch.manual_seed(0)
+    model = TinyTransformer(TinyConfig(vocab_size=8, d_model=16, n_head=2, position="rope"))
+    idx = torch.randint(0, 8, (2, 20))
+    with torch.no_grad():
+        plain = model(idx)
+        default = model(idx, rope_scaling={"rope_type": "default"})
+        yarn = model(idx, rope_scaling={"rope_type": "yarn", "factor": 4.0,
+                                        "original_max_position_embeddings": 5})
+    torch.testing.assert_close(plain, default)
+    assert not torch.allclose(plain, yarn)
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(ValueError, match="position must be one of"):
+        TinyConfig(position="xpos")
+    with pytest.raises(ValueError, match="d_model must be a multiple of n_head"):
+        TinyConfig(d_model=30, n_head=4)
+    with pytest.raises(ValueError, match="lookback must be smaller than train_length"):
+        ExperimentSettings(train_length=8, lookback=8)
+    with pytest.raises(ValueError, match="task must be one of"):
+        make_batch("sort", 4, 2)
+    with pytest.raises(ValueError, match="n must be larger than lookback"):
+        make_batch("lookback", 3, 2, lookback=3)
+    with pytest.raises(TypeError, match="seeds must be a non-empty tuple"):
+        ExperimentSettings(seeds=[0, 1])
+    model = TinyTransformer(TinyConfig(vocab_size=8, d_model=16, n_head=2, position="alibi"))
+    with pytest.raises(ValueError, match="rope_scaling must be None for a model without RoPE"):
+        model(torch.zeros(1, 4, dtype=torch.long), rope_scaling={"rope_type": "yarn"})
+    with pytest.raises(TypeError, match="idx must be a"):
+        model(torch.zeros(1, 4))
+    rope = TinyTransformer(TinyConfig(vocab_size=8, d_model=16, n_head=2, position="rope"))
+    with pytest.raises(ValueError, match="rope_type"):
+        rope(torch.zeros(1, 4, dtype=torch.long), rope_scaling={"rope_type": "nope"})
+    with pytest.raises(ValueError, match="encodings must be one of"):
+        run_shootout(TINY, encodings=("rope", "rope+xpos"))
+    with pytest.raises(ValueError, match="to include 'rope'"):
+        run_shootout(TINY, encodings=("alibi", "rope+yarn"))
+
+
+def test_shootout_result_table_and_figure():
+    settings = ExperimentSettings(**{**TINY.__dict__, "steps": 3, "probe_steps": 3,
+                                     "seeds": (0, 1)})
+    result = run_shootout(settings, tasks=("lookback", "probe"),
+                          encodings=("learned", "rope", "rope+yarn"))
+    assert isinstance(result, ShootoutResult)
+    assert result.lengths == (8, 16, 32)
+    learned = result.accuracy["lookback"]["learned"]
+    assert learned.shape == (2, 3)
+    assert np.isfinite(learned[:, 0]).all() and np.isnan(learned[:, 1:]).all()
+    assert np.isfinite(result.accuracy["lookback"]["rope+yarn"]).all()
+    assert np.isnan(result.accuracy["probe"]["rope"][:, 1:]).all()  # probe: L only
+    np.testing.assert_array_equal(  # at L no scaling is applied: the same model, same numbers
+        result.accuracy["lookback"]["rope"][:, 0], result.accuracy["lookback"]["rope+yarn"][:, 0])
+    table = result.table()
+    assert "rope+yarn" in table and "—" in table and "chance" in table
+
+    fig = plot_length_generalization(result)
+    assert len(fig.data) == 2 * (3 + 1)
+    assert [t.visible for t in fig.data] == [True] * 4 + [False] * 4
+    (menu,) = fig.layout.updatemenus
+    assert [b.label for b in menu.buttons] == ["lookback", "probe"]
+    assert menu.buttons[1].args[0]["visible"] == [False] * 4 + [True] * 4
+    assert fig.layout.xaxis.title.text == "evaluation length n (symbols)"
+    assert len(fig.to_json()) < 300_000
+    with pytest.raises(TypeError, match="result must be a ShootoutResult"):
+        plot_length_generalization({"lookback": 1})
+    with pytest.raises(ValueError, match="task must be one of"):
+        plot_length_generalization(result, task="copy")
+
+
+def test_every_encoding_has_a_style():
+    from rope_viz.figures.experiments import SCHEME_STYLES
+
+    assert set(SCHEME_STYLES) == set(ENCODINGS)

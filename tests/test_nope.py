@@ -1,0 +1,287 @@
+"""Tests for rope_viz.nope. Run: ``pytest tests/test_nope.py``.
+
+Cross-check: p_rope_frequencies against Hugging Face transformers' ``"proportional"`` rope
+type (``partial_rotary_factor = p``), configs built in code.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+import transformers
+from conftest import assert_close
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+
+import rope_viz
+from rope_viz import nope
+
+
+def test_doctests():
+    result = doctest.testmod(nope, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+# --- attention weights -------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 12), dim=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_weights_are_causal_rows_summing_to_one(n, dim, seed):
+    rng = np.random.default_rng(seed)
+    q, k = rng.normal(size=(2, n, dim))
+    weights = rope_viz.attention_weights(q, k)
+    assert_close(weights.sum(axis=-1), np.ones(n))
+    assert np.all(weights[~rope_viz.causal_mask(n)] == 0)
+    assert np.all(weights[rope_viz.causal_mask(n)] > 0)
+
+
+def test_weights_match_a_direct_softmax(rng):
+    q, k = rng.normal(size=(2, 3, 5, 4))  # batch of 3
+    scores = q @ np.swapaxes(k, -1, -2) / 2.0  # scale 1/sqrt(4)
+    full = np.exp(scores) / np.exp(scores).sum(-1, keepdims=True)
+    assert_close(rope_viz.attention_weights(q, k, causal=False), full)
+    masked = np.where(np.tril(np.ones((5, 5))) > 0, np.exp(scores), 0.0)
+    assert_close(rope_viz.attention_weights(q, k), masked / masked.sum(-1, keepdims=True))
+
+
+def test_content_free_causal_weights_are_uniform_over_the_prefix():
+    weights = rope_viz.attention_weights(np.zeros((6, 3)), np.zeros((6, 3)))
+    expected = np.tril(np.ones((6, 6))) / np.arange(1, 7)[:, None]
+    assert_close(weights, expected)
+
+
+def test_weights_bad_inputs():
+    with pytest.raises(ValueError, match="k must be an array of the same shape"):
+        rope_viz.attention_weights(np.zeros((3, 2)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="q must be"):
+        rope_viz.attention_weights(np.zeros(3), np.zeros(3))
+    with pytest.raises(TypeError, match="causal"):
+        rope_viz.attention_weights(np.zeros((3, 2)), np.zeros((3, 2)), causal="yes")
+    with pytest.raises(ValueError, match="scale"):
+        rope_viz.attention_weights(np.zeros((3, 2)), np.zeros((3, 2)), scale=-1.0)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        rope_viz.causal_mask(0)
+
+
+# --- a NoPE layer --------------------------------------------------------------------------
+
+
+def test_bidirectional_nope_layer_is_self_attention(rng):
+    x = rng.normal(size=(7, 8))
+    assert_close(rope_viz.nope_attention(x, causal=False, seed=3),
+                 rope_viz.self_attention(x, seed=3))
+
+
+def test_causal_nope_layer_tells_repeated_tokens_apart():
+    x = rope_viz.token_embeddings("the dog chased another dog", 16)
+    causal = rope_viz.nope_attention(x)
+    both = rope_viz.nope_attention(x, causal=False)
+    assert np.abs(causal[1] - causal[4]).max() > 1e-3
+    assert_close(both[1], both[4], atol=1e-12)
+
+
+def test_causal_nope_layer_matches_masked_weights_by_hand(rng):
+    import torch
+
+    x = rng.normal(size=(5, 4))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        layer = torch.nn.MultiheadAttention(4, 1, batch_first=True, dtype=torch.float64)
+    w = layer.in_proj_weight.detach().numpy()
+    b = layer.in_proj_bias.detach().numpy()
+    q, k, v = (x @ w[i * 4:(i + 1) * 4].T + b[i * 4:(i + 1) * 4] for i in range(3))
+    heads = rope_viz.attention_weights(q, k) @ v  # (5, 4)
+    out = heads @ layer.out_proj.weight.detach().numpy().T + layer.out_proj.bias.detach().numpy()
+    assert_close(rope_viz.nope_attention(x, num_heads=1, seed=0), out)
+
+
+def test_causal_output_of_a_prefix_ignores_what_follows(rng):
+    x = rng.normal(size=(6, 4))
+    y = x.copy()
+    y[4:] = rng.normal(size=(2, 4))
+    assert_close(rope_viz.nope_attention(x)[:4], rope_viz.nope_attention(y)[:4])
+
+
+def test_nope_layer_bad_inputs():
+    with pytest.raises(ValueError, match="x must be a 2-D array"):
+        rope_viz.nope_attention(np.zeros(4))
+    with pytest.raises(ValueError, match="num_heads must be a divisor"):
+        rope_viz.nope_attention(np.zeros((3, 5)), num_heads=2)
+    with pytest.raises(TypeError, match="causal"):
+        rope_viz.nope_attention(np.zeros((3, 4)), causal=1)
+
+
+# --- counting with a start marker ----------------------------------------------------------
+
+
+def test_marker_signal_is_the_attention_weight_on_token_zero():
+    weights = rope_viz.attention_weights(np.zeros((40, 2)), np.zeros((40, 2)))
+    assert_close(rope_viz.marker_position_signal(40), weights[:, 0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(positions=st.lists(st.integers(0, 10**6), min_size=1, max_size=20))
+def test_float64_marker_decodes_exactly(positions):
+    signal = rope_viz.marker_position_signal(positions)
+    assert np.array_equal(rope_viz.decode_marker_position(signal), positions)
+
+
+def test_low_precision_marker_collides():
+    for dtype, limit in (("bfloat16", 1000), ("float16", 5000)):
+        signal = rope_viz.marker_position_signal(limit, dtype=dtype)
+        decoded = rope_viz.decode_marker_position(signal)
+        assert np.any(decoded != np.arange(limit)), dtype
+        assert np.array_equal(decoded[:64], np.arange(64)), dtype  # small positions survive
+    float32 = rope_viz.marker_position_signal(np.arange(10**5), dtype="float32")
+    assert np.array_equal(rope_viz.decode_marker_position(float32), np.arange(10**5))
+
+
+def test_bfloat16_rounding_keeps_8_significant_bits():
+    signal = rope_viz.marker_position_signal(np.arange(1000), dtype="bfloat16")
+    mantissa, _ = np.frexp(signal)  # signal = mantissa * 2**e, mantissa in [0.5, 1)
+    assert np.all(mantissa * 2**8 == np.round(mantissa * 2**8))
+
+
+def test_decode_clips_out_of_range_readouts():
+    assert rope_viz.decode_marker_position([1.5, -0.1, 0.0])[0] == 0
+    assert np.all(rope_viz.decode_marker_position([-0.1, 0.0]) == 2**60)
+
+
+def test_marker_bad_inputs():
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        rope_viz.marker_position_signal(5, dtype="int8")
+    with pytest.raises(ValueError, match="positions must be non-negative"):
+        rope_viz.marker_position_signal([-1, 2])
+    with pytest.raises(ValueError, match="positions must be whole numbers"):
+        rope_viz.marker_position_signal([0.5])
+    with pytest.raises(TypeError, match="signal"):
+        rope_viz.decode_marker_position("x")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_spacing_matches_numpy(dtype, rng):
+    values = np.concatenate([10.0 ** rng.uniform(-12, 3, 300), [0.0, 1.0, 0.5, 2.0**-14]])
+    stored = values.astype(dtype)
+    expected = np.spacing(stored).astype(np.float64)
+    assert np.array_equal(rope_viz.representable_spacing(stored.astype(np.float64), dtype),
+                          expected)
+
+
+@settings(max_examples=50, deadline=None)
+@given(value=st.floats(1e-30, 1e30))
+def test_bfloat16_spacing_is_the_gap_to_the_next_bfloat16(value):
+    import torch
+
+    def to_bf16(x: float) -> float:
+        return torch.tensor(x, dtype=torch.float64).to(torch.bfloat16).double().item()
+
+    here = to_bf16(value)
+    spacing = rope_viz.representable_spacing([here], "bfloat16")[0]
+    assert to_bf16(here + spacing) == here + spacing  # representable
+    assert to_bf16(here + 0.3 * spacing) == here  # nothing stored in between
+    assert to_bf16(here + 0.7 * spacing) == here + spacing
+
+
+def test_spacing_bad_inputs():
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        rope_viz.representable_spacing([1.0], "float8")
+    with pytest.raises(TypeError, match="values"):
+        rope_viz.representable_spacing("x", "float32")
+
+
+# --- a positional head from the fastest pairs -----------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(offset=st.integers(0, 5), pairs=st.integers(1, 8), n=st.integers(8, 200))
+def test_positional_head_argmax_is_offset_back(offset, pairs, n):
+    q, k = rope_viz.positional_head(32, base=10000.0, offset=offset, pairs=pairs)
+    positions = np.arange(n)
+    qr = rope_viz.apply_rope(np.tile(q, (n, 1)), positions)  # (n, 32)
+    kr = rope_viz.apply_rope(np.tile(k, (n, 1)), positions)
+    scores = np.where(rope_viz.causal_mask(n), qr @ kr.T, -np.inf)  # (n, n)
+    rows = positions[offset:]
+    assert np.array_equal(scores[rows].argmax(axis=1), rows - offset)
+    assert_close(scores[rows, rows - offset], np.full(rows.size, float(pairs)))
+
+
+def test_positional_head_score_is_a_sum_of_cosines():
+    q, k = rope_viz.positional_head(16, base=100.0, offset=2, pairs=3)
+    theta = rope_viz.rope_frequencies(16, 100.0)[:3]
+    for m, j in ((5, 3), (9, 1), (4, 4)):
+        qm = rope_viz.apply_rope(q[None], [m], base=100.0)[0]
+        kj = rope_viz.apply_rope(k[None], [j], base=100.0)[0]
+        score = qm @ kj
+        assert score == pytest.approx(np.cos((m - j - 2) * theta).sum(), abs=1e-12)
+
+
+def test_positional_head_bad_inputs():
+    with pytest.raises(ValueError, match="pairs must be at most dim/2 = 4"):
+        rope_viz.positional_head(8, pairs=5)
+    with pytest.raises(ValueError, match="offset"):
+        rope_viz.positional_head(8, offset=-1)
+    with pytest.raises(ValueError, match="dim"):
+        rope_viz.positional_head(7)
+
+
+# --- p-RoPE ----------------------------------------------------------------------------------
+
+
+def hf_proportional(dim: int, base: float, p: float) -> np.ndarray:
+    config = transformers.LlamaConfig(
+        hidden_size=dim * 4, num_attention_heads=4, head_dim=dim,
+        rope_parameters={"rope_type": "proportional", "rope_theta": base,
+                         "partial_rotary_factor": p},
+    )
+    inv_freq, _ = ROPE_INIT_FUNCTIONS["proportional"](config, None)
+    return inv_freq.double().numpy()
+
+
+@pytest.mark.parametrize("dim,base,p", [(128, 10000.0, 0.75), (128, 500000.0, 0.25),
+                                        (64, 10000.0, 0.5), (256, 1e6, 0.3), (96, 1e4, 1.0)])
+def test_p_rope_matches_hugging_face_proportional(dim, base, p):
+    ours = rope_viz.p_rope_frequencies(dim, base, p)
+    theirs = hf_proportional(dim, base, p)
+    assert np.array_equal(ours == 0, theirs == 0)
+    assert_close(ours, theirs, rtol=1e-6, atol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(half=st.integers(1, 128), p=st.floats(0.0, 1.0))
+def test_p_rope_keeps_the_fastest_pairs(half, p):
+    dim = 2 * half
+    rope = rope_viz.rope_frequencies(dim, 10000.0)
+    ours = rope_viz.p_rope_frequencies(dim, 10000.0, p)
+    kept = int(p * dim // 2)
+    assert abs(kept - p * half) < 1 + 1e-9 and kept <= half
+    assert np.array_equal(ours[:kept], rope[:kept])
+    assert np.all(ours[kept:] == 0)
+
+
+def test_p_rope_ends():
+    assert_close(rope_viz.p_rope_frequencies(64, 1e4, 1.0), rope_viz.rope_frequencies(64, 1e4))
+    assert np.all(rope_viz.p_rope_frequencies(64, 1e4, 0.0) == 0)
+    assert np.count_nonzero(rope_viz.p_rope_frequencies(128, 1e4, 0.75)) == 48
+
+
+def test_p_rope_removed_pairs_are_never_rotated(rng):
+    inv_freq = rope_viz.p_rope_frequencies(16, 1e4, 0.5)
+    x = rng.normal(size=(50, 16))
+    out = rope_viz.apply_rope(x, np.arange(50) * 1000, inv_freq=inv_freq)
+    assert_close(out[:, 8:], x[:, 8:])
+    assert not np.allclose(out[:, :8], x[:, :8])
+
+
+def test_p_rope_bad_inputs():
+    with pytest.raises(ValueError, match="p must be a number between 0 and 1"):
+        rope_viz.p_rope_frequencies(64, 1e4, 1.5)
+    with pytest.raises(ValueError, match="p must be a number >= 0"):
+        rope_viz.p_rope_frequencies(64, 1e4, -0.1)
+    with pytest.raises(TypeError, match="p must be a real number"):
+        rope_viz.p_rope_frequencies(64, 1e4, "half")
+    with pytest.raises(ValueError, match="dim"):
+        rope_viz.p_rope_frequencies(63, 1e4, 0.5)
