@@ -5,8 +5,8 @@ Usage: ``python benchmarks/run_experiments.py [--mode quick|full] [--device cpu|
 
 ``--mode quick`` is what the book's chapter runs on a CPU (tiny models, a few hundred steps;
 the chapter runs the lookback and probe tasks). ``--mode full`` trains larger models for
-longer on every task (:data:`rope_viz.experiments.FULL`): meant for a GPU (``--device cuda``),
-it also runs on a CPU, slowly. A progress line shows the run, the elapsed time and an estimate
+longer on every task (:data:`rope_viz.experiments.FULL_SETTINGS`): meant for a GPU
+(``--device cuda``), it also runs on a CPU, slowly. A progress line shows the run, the elapsed time and an estimate
 of the time left. Same model, data and seed for every scheme: only the positional scheme
 changes; "rope+ntk" and "rope+yarn" are the trained RoPE model with its frequencies rescaled
 at evaluation time.
@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from rope_viz.experiments import FULL, QUICK, TASKS, run_shootout, settings_with
+from rope_viz.experiments import FULL_SETTINGS, QUICK_SETTINGS, TASKS, run_shootout, settings_with
 
 
 def main(argv=None) -> None:
@@ -37,10 +37,11 @@ def main(argv=None) -> None:
         torch.set_num_threads(args.threads)
     elif args.device == "cpu" and args.mode == "quick":
         torch.set_num_threads(1)  # tiny models: one thread avoids thread hand-off overhead
-    settings = FULL if args.mode == "full" else QUICK
+    settings = FULL_SETTINGS if args.mode == "full" else QUICK_SETTINGS
     if args.seeds is not None:
         settings = settings_with(settings, seeds=tuple(args.seeds))
-    tasks = tuple(args.tasks) if args.tasks else (TASKS if args.mode == "full" else ("lookback", "probe"))
+    default_tasks = TASKS if args.mode == "full" else ("lookback", "probe")
+    tasks = tuple(args.tasks) if args.tasks else default_tasks
     print(f"mode {args.mode} on {args.device}: {settings}")
     start = time.perf_counter()
     result = run_shootout(settings, tasks=tasks, device=args.device, progress=True)

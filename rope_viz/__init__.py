@@ -189,6 +189,13 @@ _LAZY = dict.fromkeys(
     ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing",
      "format_table"],
     "rope_viz.timing",
+) | dict.fromkeys(
+    ["POSITION_SCHEMES", "TinyConfig", "TinyTransformer"],
+    "rope_viz.tiny_model",
+) | dict.fromkeys(
+    ["TASKS", "ENCODINGS", "QUICK_SETTINGS", "FULL_SETTINGS", "ExperimentSettings",
+     "ShootoutResult", "make_batch", "train_model", "evaluate_model", "run_shootout"],
+    "rope_viz.experiments",
 )
 
 
@@ -216,6 +223,7 @@ from rope_viz.figures import (  # noqa: E402
     plot_decay_envelope,
     plot_dot_product_offset,
     plot_encoding_heatmaps,
+    plot_length_generalization,
     plot_linear_attention_weights,
     plot_long_range_decay,
     plot_mrope_sections,
@@ -250,6 +258,7 @@ __all__ += [
     "self_attention",
     "token_embeddings",
     "plot_permutation_equivariance",
+    "plot_length_generalization",
     "plot_encoding_heatmaps",
     "plot_bits_to_waves",
     "plot_shift_rotation",

@@ -3,16 +3,18 @@
 What this module holds
 ----------------------
 - :data:`TASKS` and :func:`make_batch`: three tasks generated on the fly (no downloads).
-- :func:`train_model` and :func:`evaluate`: one :class:`rope_viz.tiny_model.TinyTransformer`
+- :func:`train_model` and :func:`evaluate_model`: one :class:`rope_viz.tiny_model.TinyTransformer`
   trained on lengths up to L, evaluated at any length (optionally with RoPE scaling).
-- :func:`run_shootout`: every scheme x every task x several seeds; :data:`QUICK` and
-  :data:`FULL` settings; :class:`ShootoutResult` with :meth:`ShootoutResult.table`.
+- :func:`run_shootout`: every scheme x every task x several seeds; :data:`QUICK_SETTINGS` and
+  :data:`FULL_SETTINGS` settings; :class:`ShootoutResult` with :meth:`ShootoutResult.table`.
 
-The tasks (``n`` symbols drawn uniformly from ``n_symbols`` ids; ``BOS`` opens every sequence)
-----------------------------------------------------------------------------------------------
-- ``"copy"``: ``BOS x_1 .. x_n SEP x_1 .. x_n``; scored on the copy (predict x_{i+1} after
-  x_i). Needs content-based look-up ("find where I am in the source, read the next one").
-- ``"lookback"``: ``BOS x_1 .. x_n``; at token t predict x_{t-k} (scored for t > k). A purely
+The tasks
+---------
+``n`` symbols are drawn uniformly from ``n_symbols`` ids, and ``BOS`` opens every sequence.
+
+- ``"copy"``: ``BOS x_1 .. x_n SEP x_1 .. x_n``; scored on the copy (predict ``x_(i+1)`` after
+  ``x_i``). Needs content-based look-up ("find where I am in the source, read the next one").
+- ``"lookback"``: ``BOS x_1 .. x_n``; at token t predict ``x_(t-k)`` (scored for t > k). A purely
   local, relative rule: attend exactly k places back.
 - ``"probe"``: Su's probe ``BOS 0 0 .. 0`` -> ``1 2 .. n``: say your own position. Pure
   absolute position. Labels above the training length never occur in training, so the probe
@@ -45,13 +47,13 @@ from rope_viz.tiny_model import POSITION_SCHEMES, TinyConfig, TinyTransformer
 __all__ = [
     "TASKS",
     "ENCODINGS",
-    "QUICK",
-    "FULL",
+    "QUICK_SETTINGS",
+    "FULL_SETTINGS",
     "ExperimentSettings",
     "ShootoutResult",
     "make_batch",
     "train_model",
-    "evaluate",
+    "evaluate_model",
     "run_shootout",
 ]
 
@@ -73,10 +75,10 @@ class ExperimentSettings:
     n_layer: int = 2  # transformer blocks
     n_head: int = 4  # heads per block
     d_model: int = 32  # residual width
-    steps: int = 250  # optimizer steps per run
-    probe_steps: int = 120  # steps for the probe, which is learned much faster
+    steps: int = 150  # optimizer steps per run
+    probe_steps: int = 60  # steps for the probe, which is learned much faster
     batch_size: int = 32  # sequences per step
-    lr: float = 3e-3  # AdamW peak learning rate (linear warm-up, cosine decay)
+    lr: float = 6e-3  # AdamW peak learning rate (linear warm-up, cosine decay)
     eval_batches: int = 4  # batches of batch_size sequences per evaluation length
     seeds: tuple = (0, 1, 2)  # one full training run per seed
 
@@ -115,9 +117,10 @@ class ExperimentSettings:
         )
 
 
-# The book executes QUICK on 2 CPU cores; FULL is for a GPU (benchmarks/run_experiments.py).
-QUICK = ExperimentSettings()
-FULL = ExperimentSettings(
+# The book executes QUICK_SETTINGS on 2 CPU cores; FULL_SETTINGS is for a GPU
+# (benchmarks/run_experiments.py --mode full --device cuda).
+QUICK_SETTINGS = ExperimentSettings()
+FULL_SETTINGS = ExperimentSettings(
     train_length=32, n_symbols=32, n_layer=4, n_head=8, d_model=256, steps=4000,
     probe_steps=1000, batch_size=64, lr=1e-3, eval_batches=16, seeds=(0, 1, 2, 3, 4),
 )
@@ -187,8 +190,8 @@ def _seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def train_model(position: str, task: str, settings: ExperimentSettings = QUICK, *, seed: int = 0,
-                device: str = "cpu", steps: int | None = None):
+def train_model(position: str, task: str, settings: ExperimentSettings = QUICK_SETTINGS, *,
+                seed: int = 0, device: str = "cpu", steps: int | None = None):
     """Train one :class:`TinyTransformer` on ``task`` with positional scheme ``position``.
 
     Returns
@@ -237,8 +240,9 @@ def train_model(position: str, task: str, settings: ExperimentSettings = QUICK, 
 
 
 @torch.no_grad()
-def evaluate(model: TinyTransformer, task: str, n: int, settings: ExperimentSettings = QUICK, *,
-             seed: int = 12345, rope_scaling: dict | None = None) -> float:
+def evaluate_model(model: TinyTransformer, task: str, n: int,
+                   settings: ExperimentSettings = QUICK_SETTINGS, *, seed: int = 12345,
+                   rope_scaling: dict | None = None) -> float:
     """Token accuracy of ``model`` on ``task`` sequences of ``n`` symbols.
 
     The evaluation batches come from their own generator (``seed``), never from training.
@@ -264,7 +268,7 @@ def evaluate(model: TinyTransformer, task: str, n: int, settings: ExperimentSett
 
 
 def rope_scaling_for(encoding: str, n: int, settings: ExperimentSettings, task: str):
-    """The ``rope_scaling`` dict of ``"rope+ntk"`` / ``"rope+yarn"`` at ``n`` symbols (None at <= L).
+    """The ``rope_scaling`` of ``"rope+ntk"`` / ``"rope+yarn"`` at ``n`` symbols (None at <= L).
 
     The factor is the ratio of evaluation to training tokens. NTK-aware scaling is Hugging
     Face's ``"dynamic"`` rule with ``factor=1`` (base·s^(d/(d−2)), s = that ratio).
@@ -333,7 +337,7 @@ def _progress(done: int, total: int, start: float, label: str, stream) -> None:
     stream.flush()
 
 
-def run_shootout(settings: ExperimentSettings = QUICK, *, tasks=TASKS, encodings=ENCODINGS,
+def run_shootout(settings: ExperimentSettings = QUICK_SETTINGS, *, tasks=TASKS, encodings=ENCODINGS,
                  device: str = "cpu", progress: bool = False, stream=None) -> ShootoutResult:
     """Train every scheme on every task for every seed; evaluate at ``eval_multiples`` x L.
 
@@ -344,7 +348,7 @@ def run_shootout(settings: ExperimentSettings = QUICK, *, tasks=TASKS, encodings
     Parameters
     ----------
     settings : ExperimentSettings
-        :data:`QUICK` (the book, CPU) or :data:`FULL` (a GPU), or your own.
+        :data:`QUICK_SETTINGS` (the book, CPU) or :data:`FULL_SETTINGS` (a GPU), or your own.
     tasks, encodings : sequences of str
         Subsets of :data:`TASKS` and :data:`ENCODINGS` (a scaled RoPE needs ``"rope"`` too).
     device : str
@@ -387,7 +391,7 @@ def run_shootout(settings: ExperimentSettings = QUICK, *, tasks=TASKS, encodings
                         continue
                     for enc in variants:
                         scaling = rope_scaling_for(enc, n, settings, task)
-                        accuracy[task][enc][s, j] = evaluate(model, task, n, settings,
+                        accuracy[task][enc][s, j] = evaluate_model(model, task, n, settings,
                                                              rope_scaling=scaling)
                 done += 1
     if progress:

@@ -137,24 +137,25 @@ class ConfigReport:
 
     def __repr__(self) -> str:
         pairs = self.rotary_dim // 2
+        context = f"{self.context:,}"
         lines = [
-            f"{self.name}: rope_type {self.rope_type!r}, base {self.base:,.0f}, "
-            f"{pairs} pairs (rotary dim {self.rotary_dim})",
+            f"{self.name}: {self.rope_type!r} RoPE, base {self.base:,.0f}, "
+            f"rotary dim {self.rotary_dim} ({pairs} pairs)",
         ]
-        context = f"  context {self.context:,} positions"
         if self.original_context:
-            context += f" (trained at {self.original_context:,}, then extended)"
-        lines.append(context)
-        lines.append(f"  wavelengths {self.wavelengths[0]:,.2f} … {self.wavelengths[-1]:,.0f} "
-                     "positions")
-        lines.append(f"  pairs that never complete a turn inside the context: "
-                     f"{len(self.never_turn)} of {pairs} ({_ranges(self.never_turn)})")
+            lines.append(f"  context {context} (trained at {self.original_context:,}, "
+                         "then extended)")
+        else:
+            lines.append(f"  context {context}")
+        lines.append(f"  wavelengths {self.wavelengths[0]:,.2f} … {self.wavelengths[-1]:,.0f}")
+        lines.append(f"  pairs that never turn inside the context: {len(self.never_turn)} "
+                     f"of {pairs} ({_ranges(self.never_turn)})")
         verdict = "yes" if self.base_meets_bound else "no"
-        lines.append(f"  Men et al.'s smallest base for {self.context:,} positions: "
-                     f"{self.min_base:,.0f} (rope_theta >= it: {verdict})")
+        lines.append(f"  Men et al.'s smallest base for {context}: {self.min_base:,.0f}; "
+                     f"rope_theta >= it: {verdict}")
         verdict = "yes" if self.scaled_frequencies_pass else "no"
-        lines.append(f"  Σ cos(m·θ_i) >= 0 for all m < context, frequencies in use: "
-                     f"{verdict} (min {self.min_cosine_sum:.3f})")
+        lines.append(f"  Σ cos(m·θ_i) >= 0 for all m < {context}, as used: {verdict} "
+                     f"(min {self.min_cosine_sum:.3f})")
         if self.attention_factor != 1.0:
             lines.append(f"  attention factor {self.attention_factor:.4f}")
         if self.mrope_section:

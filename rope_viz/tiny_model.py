@@ -10,17 +10,17 @@ What this module holds
 
 The schemes, and where they act:
 
-===============  ==========================================================================
-``"none"``       NoPE: no position code at all; only the causal mask breaks the symmetry.
-``"learned"``    a trained table of ``max_len`` rows added to the token embeddings (GPT-2).
-``"sinusoidal"`` :func:`rope_viz.sinusoidal_encoding` added to the token embeddings.
-``"alibi"``      :func:`rope_viz.alibi_bias` (fixed slopes) added to the attention logits.
-``"t5"``         a learned scalar per head and :func:`rope_viz.t5_relative_buckets` bucket,
-                 added to the logits (causal buckets).
-``"rope"``       :func:`rope_viz.apply_rope` on queries and keys (``pairing="half"``); a
-                 ``rope_scaling`` dict at evaluation time swaps in
-                 :func:`rope_viz.scaled_frequencies` (NTK, YaRN, ...) without retraining.
-===============  ==========================================================================
+==================  ==========================================================================
+``"none"``          NoPE: no position code at all; only the causal mask breaks the symmetry.
+``"learned"``       a trained table of ``max_len`` rows added to the token embeddings (GPT-2).
+``"sinusoidal"``    :func:`rope_viz.sinusoidal_encoding` added to the token embeddings.
+``"alibi"``         :func:`rope_viz.alibi_bias` (fixed slopes) added to the attention logits.
+``"t5"``            a learned scalar per head and :func:`rope_viz.t5_relative_buckets` bucket,
+                    added to the logits (causal buckets).
+``"rope"``          :func:`rope_viz.apply_rope` on queries and keys (``pairing="half"``); a
+                    ``rope_scaling`` dict at evaluation time swaps in
+                    :func:`rope_viz.scaled_frequencies` (NTK, YaRN, ...) without retraining.
+==================  ==========================================================================
 
 Notation: B batch, T sequence length, C = ``d_model``, nh = ``n_head``, hs = C / nh.
 
@@ -47,7 +47,6 @@ from rope_viz.scaling import scaled_frequencies
 try:  # torch is a dependency of the package, but keep the import error readable
     import torch
     from torch import nn
-    from torch.nn import functional as F
 except ImportError as error:  # pragma: no cover
     raise ImportError("rope_viz.tiny_model needs torch: pip install torch") from error
 
@@ -233,7 +232,8 @@ class TinyTransformer(nn.Module):
                  kind=TypeError)
         params = dict(rope_scaling)
         rope_type = params.pop("rope_type", "default")
-        inv_freq, factor = scaled_frequencies(config.head_size, config.rope_base, rope_type, **params)
+        inv_freq, factor = scaled_frequencies(config.head_size, config.rope_base, rope_type,
+                                              **params)
         return inv_freq, float(factor)
 
     def forward(self, idx, rope_scaling: dict | None = None):

@@ -14,7 +14,7 @@ from rope_viz.experiments import (
     IGNORE,
     ExperimentSettings,
     ShootoutResult,
-    evaluate,
+    evaluate_model,
     make_batch,
     rope_scaling_for,
     run_shootout,
@@ -52,30 +52,32 @@ def test_relative_and_fixed_schemes_run_at_four_times_the_training_length(positi
     model, _ = train_model(position, task, TINY, seed=0, steps=2)
     n = 4 * TINY.train_length
     assert model.supports_length(sequence_tokens(task, n))
-    accuracy = evaluate(model, task, n, TINY)
+    accuracy = evaluate_model(model, task, n, TINY)
     assert 0.0 <= accuracy <= 1.0
     if position == "rope":
         for encoding in ("rope+ntk", "rope+yarn"):
             scaling = rope_scaling_for(encoding, n, TINY, task)
             assert scaling is not None and scaling["rope_type"] in ("dynamic", "yarn")
-            assert 0.0 <= evaluate(model, task, n, TINY, rope_scaling=scaling) <= 1.0
+            assert 0.0 <= evaluate_model(model, task, n, TINY, rope_scaling=scaling) <= 1.0
 
 
 def test_learned_table_refuses_past_its_rows_and_names_both_numbers():
     model, _ = train_model("learned", "lookback", TINY, seed=0, steps=1)
     rows = TINY.max_tokens("lookback")
     assert rows == TINY.train_length + 1
-    evaluate(model, "lookback", TINY.train_length, TINY)  # fits exactly
+    evaluate_model(model, "lookback", TINY.train_length, TINY)  # fits exactly
     assert not model.supports_length(rows + 1)
-    with pytest.raises(ValueError, match=rf"max_len={rows} rows .* length {2 * TINY.train_length + 1}"):
-        evaluate(model, "lookback", 2 * TINY.train_length, TINY)
+    longer = 2 * TINY.train_length + 1  # tokens of a lookback sequence with 2L symbols
+    with pytest.raises(ValueError, match=rf"max_len={rows} rows .* length {longer}"):
+        evaluate_model(model, "lookback", 2 * TINY.train_length, TINY)
 
 
 def test_a_fixed_seed_gives_the_same_numbers_twice():
     model_a, losses_a = train_model("rope", "lookback", TINY, seed=3, steps=15)
     model_b, losses_b = train_model("rope", "lookback", TINY, seed=3, steps=15)
     np.testing.assert_array_equal(losses_a, losses_b)
-    assert evaluate(model_a, "lookback", 16, TINY) == evaluate(model_b, "lookback", 16, TINY)
+    accuracy_a = evaluate_model(model_a, "lookback", 16, TINY)
+    assert accuracy_a == evaluate_model(model_b, "lookback", 16, TINY)
     _, losses_c = train_model("rope", "lookback", TINY, seed=4, steps=15)
     assert not np.array_equal(losses_a, losses_c)
 

@@ -80,7 +80,8 @@ def test_bound_fields_agree_with_definitions():
 
 def test_repr_is_readable():
     text = repr(config_report(EXAMPLE_CONFIGS["Qwen2-VL 7B"], "Qwen2-VL 7B"))
-    assert text.startswith("Qwen2-VL 7B: rope_type 'default', base 1,000,000")
+    assert text.startswith("Qwen2-VL 7B: 'default' RoPE, base 1,000,000")
+    assert max(len(line) for line in text.splitlines()) <= 76
     assert "24 of 64 (40–63)" in text
     assert "(16, 24, 24)" in text
 

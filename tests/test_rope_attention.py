@@ -215,8 +215,11 @@ def test_cuda_matches_cpu(rng):
 
 
 def test_exports_are_lazy():
-    code = ("import sys, rope_viz; assert 'torch' not in sys.modules; "
+    code = ("import sys, rope_viz; "
+            "assert 'rope_viz.rope_attention' not in sys.modules; "
+            "assert 'rope_viz.timing' not in sys.modules; "
             "assert callable(rope_viz.naive_attention) and 'torch' in sys.modules; "
+            "assert callable(rope_viz.format_table) and 'rope_viz.timing' in sys.modules; "
             "assert 'RopeAttention' in dir(rope_viz)")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert rope_viz.RopeAttention is RopeAttention

@@ -14,6 +14,7 @@ from rope_viz.figures.decay import plot_long_range_decay
 from rope_viz.figures.decay_envelope import plot_decay_envelope
 from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
 from rope_viz.figures.equivariance import plot_permutation_equivariance
+from rope_viz.figures.experiments import plot_length_generalization
 from rope_viz.figures.grid2d import plot_rope2d_maps
 from rope_viz.figures.linear_attention import plot_linear_attention_weights
 from rope_viz.figures.multimodal import plot_mrope_sections, plot_multimodal_positions
@@ -29,6 +30,7 @@ from rope_viz.figures.zoo import plot_relative_zoo
 __all__ = [
     "plot_permutation_equivariance",
     "plot_encoding_heatmaps",
+    "plot_length_generalization",
     "plot_bits_to_waves",
     "plot_shift_rotation",
     "plot_dot_product_offset",

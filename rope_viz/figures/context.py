@@ -142,8 +142,9 @@ def plot_base_feasibility(
     b0, text0 = marker(0)
     shape = dict(type="line", x0=b0, x1=b0, xref="x", yref="paper", y0=0, y1=1,
                  line=dict(color="#222", width=1.5, dash="dash"))
-    note = dict(x=float(np.log10(b0)), xref="x", y=1.0, yref="paper", text=text0,
-                showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=12))
+    note = dict(x=float(np.log10(b0)), xref="x", y=0.98, yref="paper", text=text0,
+                showarrow=False, xanchor="left", yanchor="top", xshift=4,
+                bgcolor="rgba(255,255,255,0.85)", font=dict(size=12))
     steps = [
         dict(method="update", label=short_number(length) if length % 1000 else f"{length:,}",
              args=[restyle(i),
@@ -202,8 +203,8 @@ def plot_rerope_positions(
     Returns
     -------
     plotly.graph_objects.Figure
-        Three heatmap traces (RoPE, Leaky ReRoPE, ReRoPE) on one colour scale, cells labelled
-        with their distance, the upper triangle left empty; a slider restyling the middle one.
+        Three heatmap traces (RoPE, Leaky ReRoPE, ReRoPE) on one colour scale (hover shows
+        each distance), the upper triangle left empty; a slider restyling the middle one.
 
     Raises
     ------
@@ -237,8 +238,7 @@ def plot_rerope_positions(
                         subplot_titles=("RoPE: i − j",
                                         f"Leaky ReRoPE, w = {window}, k = {ks[start]:g}",
                                         f"ReRoPE: min(i − j, {window})"))
-    heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, texttemplate="%{z:.3~g}",
-                textfont=dict(size=9),
+    heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1,
                 hovertemplate="query i %{y}<br>key j %{x}<br>distance %{z}<extra></extra>")
     for col, matrix in enumerate((plain, leaky[start], clipped), start=1):
         fig.add_trace(go.Heatmap(z=masked(matrix), showscale=col == 3,
@@ -352,6 +352,10 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
             notes.append(dict(xref="x domain", x=0.0, yref="y", y=float(np.log10(y)),
                               text=text, showarrow=False, xanchor="left",
                               yanchor="bottom", font=dict(color=color, size=11)))
+    # labels of neighbouring lines alternate between the left and the right edge
+    for rank, note in enumerate(sorted(notes, key=lambda n: n["y"])):
+        if rank % 2:
+            note.update(x=1.0, xanchor="right")
     title = ("Pairs above the dashed line never complete a turn inside the context"
              if len(models) > 1 else f"{models[0][0]}: the wavelength of every pair")
     fig.update_layout(**base_layout(

@@ -53,8 +53,8 @@ def plot_decay_envelope(
     Top: ``(1/(d/2)) Σ_j |S_j(m)|`` (black) and, for ``curves`` random pairs of each kind,
     ``|(R_m q)·k| / ((d/2) · max_i |h_(i+1) − h_i|)``: by Su's inequality no curve rises above
     the black one. Blue pairs have k = q, orange pairs an independent k; all components
-    standard normal. The axis is logarithmic, since the pairs sit one to two orders of
-    magnitude below the bound (scaled values are floored at 1e-4). Bottom: the mean score
+    standard normal. The axis is logarithmic, since the pairs sit far below the bound
+    (scaled values are floored at 1e-4). Bottom: the mean score
     ``(R_m q)·k`` over ``samples`` pairs: it falls from d with k = q, and stays near 0 (its
     expectation) with an independent k; the bound caps the size of a score, it does not
     predict its mean. A slider sets the base for every curve.

@@ -258,11 +258,11 @@ def plot_marker_resolution(
             noise_traces]))
     fig.update_layout(**base_layout(
         title="Counting with a start marker: the gap between neighbours shrinks like 1/i²",
-        height=560,
-        margin=dict(l=80, r=30, t=70, b=200),
+        height=650,
+        margin=dict(l=80, r=30, t=70, b=290),
         xaxis=dict(title="position i (log scale)", type="log", exponentformat="power"),
         yaxis=dict(title="gap or spacing (log scale)", type="log", exponentformat="power"),
         legend=dict(orientation="v", x=0.0, y=-0.17, xanchor="left", yanchor="top"),
-        sliders=[slider(steps, prefix="noise σ = ", active=start, y=-0.5)],
+        sliders=[slider(steps, prefix="noise σ = ", active=start, y=-0.72)],
     ))
     return fig

@@ -198,14 +198,15 @@ def plot_relative_zoo(
     items = [dict(label=scheme, method="update", args=restyle(scheme)) for scheme in ZOO_SCHEMES]
     fig.update_layout(**base_layout(
         title="What each relative scheme adds to the attention logit",
-        height=520,
-        margin=dict(l=70, r=30, t=120, b=60),
-        updatemenus=[buttons(items, x=0.0, y=1.13)],
+        height=540,
+        margin=dict(l=70, r=30, t=130, b=60),
+        updatemenus=[buttons(items, x=0.0, y=1.1)],
     ))
+    fig.update_layout(title=dict(y=0.98, yanchor="top"))
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=12)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", title_text="query position m",
-                     row=1, col=1)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
-    fig.update_xaxes(title_text="key position n")
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain",
+                     title_text="query position m", row=1, col=1)
+    fig.update_yaxes(autorange="reversed", scaleanchor="x2", constrain="domain", row=1, col=2)
+    fig.update_xaxes(title_text="key position n", constrain="domain")
     return fig
