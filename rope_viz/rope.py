@@ -285,26 +285,55 @@ def _torch_compute_dtype(x):
     return x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
 
 
-def _tables(angles: np.ndarray, like: Any, kind: str, dtype=None):
+class _Angles:
+    """Rotation angles made on first use, with a key that is cheap to hash.
+
+    ``apply_rope`` knows its angles from the positions (n numbers) and the frequencies (dim/2
+    numbers); keying the table cache on those, not on the (n, dim/2) angles, means a cached
+    call never forms the angles at all (on a GPU that host work would cost more than the
+    rotation itself).
+    """
+
+    def __init__(self, positions: np.ndarray, freqs: np.ndarray):
+        self.key = ("outer", positions.tobytes(), freqs.tobytes())
+        self._positions, self._freqs = positions, freqs
+        self._value = None
+
+    def array(self) -> np.ndarray:
+        if self._value is None:
+            self._value = np.multiply.outer(self._positions, self._freqs)  # (n, dim/2)
+        return self._value
+
+
+def _angle_array(angles) -> np.ndarray:
+    return angles.array() if isinstance(angles, _Angles) else angles
+
+
+def _tables(angles, like: Any, kind: str, dtype=None):
     """cos/sin (``kind="cossin"``) or e^(i·angle) (``kind="cis"``) for ``like``'s library."""
     key_dtype = str(dtype if dtype is not None else like.dtype)
     device = str(like.device) if is_tensor(like) else "numpy"
-    key = (kind, angles.shape, hash(angles.tobytes()), key_dtype, device)
+    if isinstance(angles, _Angles):
+        source = angles.key
+    else:
+        source = (angles.shape, hash(angles.tobytes()))
+    key = (kind, source, key_dtype, device)
 
     def build():
+        angles_now = _angle_array(angles)
         if not is_tensor(like):
             if kind == "cis":
-                return np.exp(1j * angles)  # (n, dim/2) complex128
-            return np.cos(angles).astype(like.dtype), np.sin(angles).astype(like.dtype)
+                return np.exp(1j * angles_now)  # (n, dim/2) complex128
+            return np.cos(angles_now).astype(like.dtype), np.sin(angles_now).astype(like.dtype)
         import torch
 
         target = dtype if dtype is not None else like.dtype
         if kind == "cis":
             complex_dtype = torch.complex128 if target == torch.float64 else torch.complex64
-            cis = torch.from_numpy(np.exp(1j * angles)).to(complex_dtype)  # (n, dim/2)
+            cis = torch.from_numpy(np.exp(1j * angles_now)).to(complex_dtype)  # (n, dim/2)
             return cis.to(like.device)
-        cos = torch.from_numpy(np.cos(angles)).to(target).to(like.device)  # (n, dim/2)
-        sin = torch.from_numpy(np.sin(angles)).to(target).to(like.device)  # (n, dim/2)
+        cos = torch.from_numpy(np.cos(angles_now)).to(target).to(like.device)  # (n, dim/2)
+        sin = torch.from_numpy(np.sin(angles_now)).to(target).to(like.device)  # (n, dim/2)
         return cos, sin
 
     return _cached(key, build)
@@ -380,9 +409,9 @@ def _complex(x, angles: np.ndarray, pairing: str):
     return out.astype(x.dtype)
 
 
-def _matrix(x, angles: np.ndarray, pairing: str):
+def _matrix(x, angles, pairing: str):
     """Multiply every row by its full ``(dim, dim)`` R_m (the textbook form; O(n·dim²))."""
-    matrices = _block_matrices(angles)  # (n, dim, dim), interleaved layout
+    matrices = _block_matrices(_angle_array(angles))  # (n, dim, dim), interleaved layout
     if pairing == "half":
         # conjugate by the permutation: R_half = P^T R_interleaved P
         perm = pairing_permutation(x.shape[-1], "half", "interleaved")
@@ -492,8 +521,10 @@ def apply_rope(
     form = check_choice(form, "form", FORMS)
     positions = as_positions(positions)
     x = check_rope_input(x, positions.shape[0])
-    angles = rope_angles(positions, x.shape[-1], base, inv_freq=inv_freq)  # (n, dim/2)
-    return rotate_with_angles(x, angles, pairing, form)
+    dim = x.shape[-1]
+    freqs = rope_frequencies(dim, base) if inv_freq is None else _check_inv_freq(inv_freq, dim)
+    # The (n, dim/2) angles positions ⊗ freqs are formed only when their tables are not cached.
+    return rotate_with_angles(x, _Angles(positions, freqs), pairing, form)
 
 
 # ---------------------------------------------------------------------------------------------
