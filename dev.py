@@ -59,7 +59,7 @@ def run(command: list, *, log: Path | None = None, env: dict | None = None, what
         with open(log, "a") as out:
             result = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
-        where = f" (full output: {log.relative_to(ROOT)})" if log else ""
+        where = f" (full output: {shown(log)})" if log else ""
         raise Failure(f"{what} failed with exit code {result.returncode}{where}")
 
 
@@ -221,7 +221,7 @@ def build_book() -> None:
     if not (ROOT / "_config.yml").exists() or not (ROOT / "_toc.yml").exists():
         raise Failure(f"no _config.yml/_toc.yml in {ROOT}: is this the rope_viz repository?")
     sync_install_cells()
-    BUILD.mkdir(exist_ok=True)
+    BUILD.mkdir(parents=True, exist_ok=True)
     LOG.write_text("")
     # The execution cache sees only the notebooks' code: when rope_viz changes, start afresh.
     sources = [*ROOT.glob("rope_viz/**/*.py"), *ROOT.glob("book/_ext/*.py")]
