@@ -27,6 +27,12 @@ from rope_viz.absolute import (
 )
 from rope_viz.decay_bound import abel_bound, pair_products, rope_scores
 from rope_viz.linear_attention import linear_attention, linear_attention_weights, linear_feature_map
+from rope_viz.model_configs import (
+    EXAMPLE_CONFIGS,
+    ConfigReport,
+    config_report,
+    example_config,
+)
 from rope_viz.multidim import (
     apply_axial_rope,
     apply_mrope,
@@ -80,12 +86,6 @@ from rope_viz.rope2d import (
     generator_rotations,
     rope2d_scores,
     staggered_generators,
-)
-from rope_viz.model_configs import (
-    EXAMPLE_CONFIGS,
-    ConfigReport,
-    config_report,
-    example_config,
 )
 from rope_viz.scaling import (
     MIN_BASE_TABLE,

@@ -331,7 +331,7 @@ def positional_head(
 
     References
     ----------
-    Barbero et al. 2024 (arXiv:2410.06205), section 4: RoPE can build diagonal and
+    Barbero et al. 2024 (arXiv:2410.06205): RoPE can build diagonal and
     previous-token heads from its highest frequencies, which NoPE cannot.
 
     Examples
@@ -366,7 +366,7 @@ def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.n
     rotated and their part of the score ignores position completely.
 
     Rounding rule: ``r = int(p * dim // 2)`` (Python precedence: ``(p * dim) // 2``, rounded
-    down), copied from the ``apply_p_rope`` pseudocode in the paper's appendix; Hugging Face
+    down), copied from the ``apply_p_rope`` pseudocode in the paper; Hugging Face
     transformers' ``"proportional"`` rope type uses the same expression with
     ``partial_rotary_factor = p``.
 
@@ -391,7 +391,7 @@ def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.n
 
     References
     ----------
-    Barbero et al. 2024 (arXiv:2410.06205), section 6 and appendix (p-RoPE).
+    Barbero et al. 2024 (arXiv:2410.06205), the p-RoPE section and its pseudocode.
 
     Examples
     --------

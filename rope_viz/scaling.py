@@ -580,13 +580,17 @@ def _survive(thetas: np.ndarray, distances: np.ndarray) -> np.ndarray:
     return out
 
 
-def _search_min_base(length: int, dim: int, rtol: float, start: float) -> float:
-    """The grid search behind :func:`min_base_for_context` (no table look-up)."""
+def _search_min_base(length: int, dim: int, rtol: float, start: float, first: int = 0) -> float:
+    """The grid search behind :func:`min_base_for_context` (no table look-up).
+
+    Scans ``start·(1 + rtol)^k`` for k = first, first + 1, …; ``first > 0`` is only correct when
+    every grid point below index ``first`` is known to fail.
+    """
     edges = _edges(length)
     log_step = math.log1p(rtol)
     batch = 512
     witnesses = np.empty(0)  # distances m that made recent candidates fail, newest last
-    k0 = 0
+    k0 = first
     while True:
         bases = start * np.exp(log_step * np.arange(k0, k0 + batch, dtype=np.float64))  # (batch,)
         thetas = _thetas(bases, dim)  # (batch, dim/2)
@@ -637,7 +641,8 @@ def min_base_for_context(
     returned after every m < length was checked. With the defaults (``rtol=1e-3``,
     ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are stored in
     :data:`MIN_BASE_TABLE` (computed by this search; ``tests/test_scaling_min_base.py``
-    recomputes some) and returned without a search.
+    recomputes some) and returned without a search; for other lengths the scan starts at the
+    entry of the next shorter length in the table, since b* never decreases with L.
 
     Parameters
     ----------
@@ -674,9 +679,16 @@ def min_base_for_context(
     dim = check_dim(dim)
     rtol = check_float(rtol, "rtol", minimum=0.0)
     start = check_float(start, "start", minimum=1.0)
-    if rtol == 1e-3 and start == 2.0 and (length, dim) in MIN_BASE_TABLE:
-        return MIN_BASE_TABLE[(length, dim)]
-    return _search_min_base(length, dim, rtol, start)
+    first = 0
+    if rtol == 1e-3 and start == 2.0:
+        if (length, dim) in MIN_BASE_TABLE:
+            return MIN_BASE_TABLE[(length, dim)]
+        # b*(L) never decreases with L (a base that passes for L passes for every shorter
+        # context), so the grid points below a shorter context's entry all fail: skip them
+        shorter = [b for (n, d), b in MIN_BASE_TABLE.items() if d == dim and n < length]
+        if shorter:
+            first = round(math.log(max(shorter) / start) / math.log1p(rtol))
+    return _search_min_base(length, dim, rtol, start, first)
 
 
 #: ``{(length, dim): base}``: :func:`min_base_for_context` with its defaults (rtol 1e-3,

@@ -90,6 +90,17 @@ def test_public_function_uses_table_only_for_its_defaults():
     assert scaling.min_cosine_sum([coarse], 1024)[0] >= 0
 
 
+@pytest.mark.parametrize("length", [1500, 3000])
+def test_search_started_at_a_shorter_table_entry_is_unchanged(length):
+    # the public function starts the scan at b*(1024); a scan from the grid's start agrees
+    assert rope_viz.min_base_for_context(length) == scaling._search_min_base(length, 128, 1e-3, 2.0)
+
+
+def test_table_is_non_decreasing_in_length():
+    values = [scaling.MIN_BASE_TABLE[(2**p, 128)] for p in range(10, 21)]
+    assert values == sorted(values)
+
+
 def test_men_et_al_values():
     # arXiv:2405.14591 Table 1 (d = 128): 2.7e4 for 4K, 6.4e5 for 32K, 6.4e7 for 512K
     table = scaling.MIN_BASE_TABLE

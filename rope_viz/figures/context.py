@@ -234,9 +234,8 @@ def plot_rerope_positions(
     leaky = [leaky_rerope_relative_positions(n, window, k) for k in ks]  # each (n, n)
     clipped = rerope_relative_positions(n, window)  # (n, n)
     start = ks.index(4.0) if 4.0 in ks else 0
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.06,
-                        subplot_titles=("RoPE: i − j",
-                                        f"Leaky ReRoPE, w = {window}, k = {ks[start]:g}",
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.05,
+                        subplot_titles=("RoPE: i − j", f"Leaky ReRoPE, k = {ks[start]:g}",
                                         f"ReRoPE: min(i − j, {window})"))
     heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1,
                 hovertemplate="query i %{y}<br>key j %{x}<br>distance %{z}<extra></extra>")
@@ -246,20 +245,20 @@ def plot_rerope_positions(
     steps = [
         dict(method="update", label=f"{k:g}",
              args=[{"z": [masked(leaky[i])]},
-                   {"annotations[1].text": f"Leaky ReRoPE, w = {window}, k = {k:g}"}, [1]])
+                   {"annotations[1].text": f"Leaky ReRoPE, k = {k:g}"}, [1]])
         for i, k in enumerate(ks)
     ]
     fig.update_layout(**base_layout(
-        title="The distance each query sees each key at: exact inside the window",
-        height=470,
-        margin=dict(l=70, r=30, t=80, b=120),
+        title=f"The distance each query sees each key at: exact inside the window w = {window}",
+        height=430,
+        margin=dict(l=70, r=30, t=80, b=110),
         sliders=[slider(steps, prefix="Leaky ReRoPE k = ", active=start, y=-0.16)],
     ))
     for col in (1, 2, 3):
         anchor = "x" if col == 1 else f"x{col}"
-        fig.update_yaxes(autorange="reversed", scaleanchor=anchor, row=1, col=col,
-                         title_text="query i" if col == 1 else None)
-    fig.update_xaxes(title_text="key j")
+        fig.update_yaxes(range=[n - 0.5, -0.5], scaleanchor=anchor, constrain="domain",
+                         row=1, col=col, title_text="query i" if col == 1 else None)
+    fig.update_xaxes(title_text="key j", range=[-0.5, n - 0.5], constrain="domain")
     return fig
 
 

@@ -152,14 +152,16 @@ def plot_decay_envelope(
     steps = [dict(label=short_number(b), args=[{"y": ys[i]}]) for i, b in enumerate(bases)]
     fig.update_layout(**base_layout(
         title="The bound caps every pair's score; only k = q decays on average",
-        height=680,
-        margin=dict(l=70, r=30, t=80, b=110),
+        height=780,
+        margin=dict(l=70, r=30, t=80, b=220),
         sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)],
-        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
-                    bgcolor="rgba(255,255,255,0.85)", font=dict(size=11)),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=-0.36, yanchor="top",
+                    font=dict(size=11)),
     ))
     fig.update_xaxes(title_text="relative distance m (positions)", row=2, col=1)
-    fig.update_yaxes(title_text="size / ((d/2) max|Δh|)", type="log", row=1, col=1)
+    top = float(np.log10(max(max(y[0]) for y in ys) * 1.5))
+    fig.update_yaxes(title_text="size / ((d/2) max|Δh|)", type="log", range=[-3, top], dtick=1,
+                     row=1, col=1)
     fig.update_yaxes(title_text="mean score", row=2, col=1)
     fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
     return fig

@@ -19,16 +19,17 @@ from rope_viz.figures._style import COS, GRID, QUERY, SIN, base_layout, buttons,
 
 __all__ = ["plot_length_generalization", "SCHEME_STYLES"]
 
-#: colour and dash of each encoding's line (scaled RoPE shares RoPE's blue family)
+#: colour, dash and marker of each encoding's line (scaled RoPE shares RoPE's blue family);
+#: markers differ too, so that lines stay apart without colour and where points coincide
 SCHEME_STYLES = {
-    "none": ("#8C8C8C", "solid"),
-    "learned": (COS, "solid"),
-    "sinusoidal": (SIN, "solid"),
-    "alibi": ("#CC79A7", "solid"),
-    "t5": ("#E69F00", "solid"),
-    "rope": (QUERY, "solid"),
-    "rope+ntk": ("#56B4E9", "dash"),
-    "rope+yarn": ("#56B4E9", "dot"),
+    "none": ("#8C8C8C", "solid", "circle"),
+    "learned": (COS, "solid", "square-open"),
+    "sinusoidal": (SIN, "solid", "diamond"),
+    "alibi": ("#CC79A7", "solid", "triangle-up"),
+    "t5": ("#E69F00", "solid", "star"),
+    "rope": (QUERY, "solid", "circle"),
+    "rope+ntk": ("#56B4E9", "dash", "x"),
+    "rope+yarn": ("#56B4E9", "dot", "cross"),
 }
 _TASK_TITLES = {
     "copy": "copy the sequence",
@@ -69,12 +70,14 @@ def plot_length_generalization(result, *, task: str | None = None) -> go.Figure:
     for t in tasks:
         visible = t == first
         for enc in result.encodings:
-            color, dash = SCHEME_STYLES[enc]
+            color, dash, symbol = SCHEME_STYLES[enc]
             mean, std = result.mean(t, enc), result.std(t, enc)
             fig.add_trace(go.Scatter(
                 x=lengths.tolist(), y=rounded(mean), name=enc, visible=visible,
                 mode="lines+markers", line=dict(color=color, dash=dash, width=2.5),
-                marker=dict(size=8), error_y=dict(type="data", array=rounded(np.nan_to_num(std)),
+                marker=dict(size=12 if symbol.endswith("open") else 8, symbol=symbol,
+                            line=dict(width=2, color=color)),
+                error_y=dict(type="data", array=rounded(np.nan_to_num(std)),
                                                   visible=True, thickness=1.2),
                 hovertemplate=f"{enc}<br>n=%{{x}}<br>accuracy %{{y:.2f}}<extra></extra>",
             ))

@@ -36,7 +36,7 @@ __all__ = ["plot_linear_attention_weights", "VARIANTS"]
 #: The three panels: (title, uses RoPE, rotates the denominator).
 VARIANTS = (
     ("no RoPE", False, False),
-    ("RoPE in the numerator (Su)", True, False),
+    ("RoPE in numerator (Su)", True, False),
     ("RoPE in both", True, True),
 )
 CONTENTS = ("one token everywhere", "random tokens")
@@ -169,16 +169,17 @@ def plot_linear_attention_weights(
         for index, content in enumerate(CONTENTS)
     ]
     fig.update_layout(**base_layout(
-        title="Linear attention: RoPE in the numerator keeps the normaliser positive",
-        height=700,
-        margin=dict(l=70, r=30, t=120, b=60),
-        updatemenus=[buttons(content_buttons, x=0.0, y=1.08)],
-        legend=dict(orientation="h", x=0.0, y=0.36, yanchor="bottom",
-                    bgcolor="rgba(255,255,255,0.8)"),
+        title="Linear attention weights, with and without RoPE",
+        height=720,
+        margin=dict(l=70, r=30, t=130, b=60),
+        updatemenus=[buttons(content_buttons, x=0.0, y=1.07)],
+        legend=dict(orientation="v", x=0.01, xanchor="left", y=0.01, yanchor="bottom",
+                    bgcolor="rgba(255,255,255,0.85)"),
     ))
+    fig.update_layout(title_y=0.985, title_yanchor="top")
     for col in (1, 2, 3):
-        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if col == 1 else col}",
-                         row=1, col=col)
+        fig.update_yaxes(range=[n - 0.5, -0.5], row=1, col=col)  # query 0 at the top
+        fig.update_xaxes(range=[-0.5, n - 0.5], row=1, col=col)
         fig.update_xaxes(title_text="key j", row=1, col=col)
     fig.update_yaxes(title_text="query m", row=1, col=1)
     fig.update_xaxes(title_text="query position m", row=2, col=1)

@@ -75,8 +75,9 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
     Returns
     -------
     plotly.graph_objects.Figure
-        Per dimension: two marker traces (the rows), one grey line trace (the permutation) and
-        d arc traces (d/2 per row); a slider showing one dimension's traces at a time.
+        Per dimension: one grey line trace (the permutation), d arc traces (d/2 interleaved,
+        then d/2 half) and two marker traces on top (the interleaved and the half row); a
+        slider showing one dimension's traces at a time.
 
     Raises
     ------
@@ -107,14 +108,6 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
         freqs = rope_frequencies(d, base)  # (d/2,)
         colors = sample_colorscale(SEQUENTIAL, list(np.linspace(0.0, 0.9, half)))
         labels = d <= 16
-        for y, name in ((_TOP, "interleaved"), (_BOTTOM, "half")):
-            fig.add_trace(go.Scatter(
-                x=list(range(d)), y=[y] * d, mode="markers+text" if labels else "markers",
-                text=[str(i) for i in range(d)], textposition="middle center",
-                textfont=dict(size=9, color="white"),
-                marker=dict(size=17 if labels else 9, color="#444"),
-                hovertemplate=f"{name} layout, dim %{{x}}<extra></extra>",
-                showlegend=False, visible=visible))
         perm = pairing_permutation(d, "half", "interleaved")  # interleaved[t] = half[perm[t]]
         xs, ys = [], []
         for t in range(d):
@@ -131,6 +124,14 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
                     hovertemplate=(f"{pairing}: pair {i} = dims {a} and {b}<br>"
                                    f"θ_{i} = {freqs[i]:.3g} rad per position<extra></extra>"),
                     showlegend=False, visible=visible))
+        for y, name in ((_TOP, "interleaved"), (_BOTTOM, "half")):
+            fig.add_trace(go.Scatter(
+                x=list(range(d)), y=[y] * d, mode="markers+text" if labels else "markers",
+                text=[str(i) for i in range(d)], textposition="middle center",
+                textfont=dict(size=9, color="white"),
+                marker=dict(size=17 if labels else 9, color="#444"),
+                hovertemplate=f"{name} layout, dim %{{x}}<extra></extra>",
+                showlegend=False, visible=visible))
         groups.append((d, start, len(fig.data)))
 
     total = len(fig.data)
