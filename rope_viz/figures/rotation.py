@@ -126,7 +126,7 @@ def plot_rope_rotation(
     rows = -(-half // _COLS)
     fig = make_subplots(
         rows=rows, cols=_COLS, horizontal_spacing=0.03, vertical_spacing=0.09,
-        subplot_titles=[f"pair {i}: θ = {freqs[i]:.3g} rad/step" for i in range(half)],
+        subplot_titles=[f"pair {i}<br>θ = {freqs[i]:.3g} rad/step" for i in range(half)],
     )
     circle = np.linspace(0, 2 * np.pi, 61)
     animated = []
@@ -177,7 +177,7 @@ def plot_rope_rotation(
         height=230 * rows + 200,
         updatemenus=menus,
         sliders=sliders,
-        margin=dict(l=40, r=20, t=110, b=130),
+        margin=dict(l=40, r=20, t=135, b=130),
         # above the panel titles, right of the title
         legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0 + 30 / (230 * rows - 60),
                     yanchor="bottom"),
