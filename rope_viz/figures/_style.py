@@ -7,6 +7,8 @@ Numbers stored in a figure are rounded (``DECIMALS``) to keep pages small.
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 DECIMALS = 4
 DIVERGING = "RdBu_r"
@@ -30,11 +32,29 @@ def short_number(value: float) -> str:
     return f"{value:g}"
 
 
+#: Every figure's plotly template, set once when the figure is made (see :func:`new_figure`).
+TEMPLATE = "plotly_white"
+
+
+def new_figure(data=None) -> go.Figure:
+    """An empty figure with the book's template.
+
+    Setting the template when the figure is created, rather than later, matters for speed:
+    plotly copies a whole template each time one is assigned (about 20 ms here), and a
+    figure made without one first receives plotly's default template.
+    """
+    return go.Figure(data=data, layout=dict(template=TEMPLATE))
+
+
+def subplots(**kwargs) -> go.Figure:
+    """``plotly.subplots.make_subplots(**kwargs)`` on a :func:`new_figure`."""
+    return make_subplots(figure=new_figure(), **kwargs)
+
+
 def base_layout(*, title: str, height: int = 420, **extra) -> dict:
     """The layout keywords every figure starts from."""
     layout = dict(
         title=dict(text=title, x=0.01, xanchor="left"),
-        template="plotly_white",
         font=FONT,
         height=height,
         margin=dict(l=70, r=30, t=70, b=60),

@@ -24,16 +24,17 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import as_positions, check_dim, check_int, fail
 from rope_viz.figures._style import (
     SEQUENTIAL,
     base_layout,
     buttons,
+    new_figure,
     rounded,
     short_number,
     slider,
+    subplots,
 )
 from rope_viz.model_configs import config_report
 from rope_viz.relative import leaky_rerope_relative_positions, rerope_relative_positions
@@ -124,7 +125,7 @@ def plot_base_feasibility(
                                       rounded(np.minimum(minima, 0), 3), rounded(minima, 3)]}
 
     first = restyle(0)
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(go.Scatter(x=first["x"][0], y=first["y"][0], fill="tozeroy", mode="none",
                              fillcolor="rgba(0,158,115,0.35)", name="feasible: sum >= 0",
                              hoverinfo="skip"))
@@ -234,7 +235,7 @@ def plot_rerope_positions(
     leaky = [leaky_rerope_relative_positions(n, window, k) for k in ks]  # each (n, n)
     clipped = rerope_relative_positions(n, window)  # (n, n)
     start = ks.index(4.0) if 4.0 in ks else 0
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.05,
+    fig = subplots(rows=1, cols=3, horizontal_spacing=0.05,
                         subplot_titles=("RoPE: i − j", f"Leaky ReRoPE, k = {ks[start]:g}",
                                         f"ReRoPE: min(i − j, {window})"))
     heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1,
@@ -320,7 +321,7 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
     1
     """
     models = _configs(config, configs, name)
-    fig = go.Figure()
+    fig = new_figure()
     shapes, notes = [], []
     for index, (label, cfg) in enumerate(models):
         report = config_report(cfg, label)
@@ -415,7 +416,7 @@ def plot_config_decay(config: Mapping | None = None, *, configs: Mapping | None 
     """
     models = _configs(config, configs, name)
     bins = check_int(bins, "bins", minimum=10)
-    fig = go.Figure()
+    fig = new_figure()
     titles = []
     for index, (label, cfg) in enumerate(models):
         report = config_report(cfg, label)

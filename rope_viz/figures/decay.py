@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import as_positions, check_dim, check_int, check_int_tuple, fail
-from rope_viz.figures._style import base_layout, buttons, rounded, short_number, slider
+from rope_viz.figures._style import base_layout, buttons, rounded, short_number, slider, subplots
 from rope_viz.rope import empirical_decay, long_range_decay
 
 __all__ = ["plot_long_range_decay", "decay_distances", "DIM_COLORS"]
@@ -126,7 +125,7 @@ def plot_long_range_decay(
             for d in dims
         ])
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
                                         "mean score (R_m q)·q of random queries"))
     x = rounded(distances)

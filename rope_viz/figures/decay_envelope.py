@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import as_positions, check_dim, check_generator, check_int, fail
 from rope_viz.decay_bound import pair_products, rope_scores
-from rope_viz.figures._style import KEY, QUERY, base_layout, rounded, short_number, slider
+from rope_viz.figures._style import KEY, QUERY, base_layout, rounded, short_number, slider, subplots
 from rope_viz.rope import empirical_decay, long_range_decay
 
 __all__ = ["plot_decay_envelope"]
@@ -134,7 +133,7 @@ def plot_decay_envelope(
         ys.append([rounded(factor, 3), y_same, y_other, rounded(means[0], 3),
                    rounded(means[1], 3)])
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+    fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         row_heights=[0.6, 0.4],
                         subplot_titles=("Su's factor (1/(d/2)) Σ_j |S_j| above single pairs",
                                         "mean score (R_m q)·k over many random pairs"))

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import (
     as_positions,
@@ -36,6 +35,7 @@ from rope_viz.figures._style import (
     play_controls,
     rounded,
     slider,
+    subplots,
 )
 
 __all__ = ["plot_encoding_heatmaps", "plot_bits_to_waves"]
@@ -109,7 +109,7 @@ def plot_encoding_heatmaps(
     sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
 
     names = ("integer k", f"normalised k / {lengths[0]}", "binary bits of k", "sinusoidal")
-    fig = make_subplots(rows=1, cols=4, horizontal_spacing=0.03, shared_yaxes=True,
+    fig = subplots(rows=1, cols=4, horizontal_spacing=0.03, shared_yaxes=True,
                         subplot_titles=names)
     heat = dict(colorscale=DIVERGING, zmin=-1.0, zmax=1.0, x=list(range(dim)),
                 y=positions.tolist(), showscale=False,
@@ -214,7 +214,7 @@ def plot_bits_to_waves(
     sinusoid_fine = sinusoidal_encoding(fine, dim, base)  # (n_fine, dim)
     sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
 
-    fig = make_subplots(
+    fig = subplots(
         rows=len(bits), cols=2, column_widths=[0.45, 0.55], shared_xaxes=True,
         vertical_spacing=0.04, horizontal_spacing=0.06,
         specs=[[{"type": "xy"}, {"type": "scene", "rowspan": len(bits)}]]

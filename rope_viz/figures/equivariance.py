@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz.attention import permutation_equivariance
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider
+from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
 
 __all__ = ["plot_permutation_equivariance"]
 
@@ -66,7 +65,7 @@ def plot_permutation_equivariance(
     limit = float(np.abs(np.concatenate([plain.outputs, placed.outputs])).max())
     heat = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, y=labels,
                 x=list(range(plain.outputs.shape[-1])))
-    fig = make_subplots(
+    fig = subplots(
         rows=1, cols=2, horizontal_spacing=0.12,
         subplot_titles=("no positions", "with sinusoidal positions"),
     )

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import fail
-from rope_viz.figures._style import COS, GRID, QUERY, SIN, base_layout, buttons, rounded
+from rope_viz.figures._style import COS, GRID, QUERY, SIN, base_layout, buttons, new_figure, rounded
 
 __all__ = ["plot_length_generalization", "SCHEME_STYLES"]
 
@@ -65,7 +65,7 @@ def plot_length_generalization(result, *, task: str | None = None) -> go.Figure:
         fail("task", f"one of {', '.join(map(repr, tasks))}", task)
     lengths = np.asarray(result.lengths)
     L = result.settings.train_length
-    fig = go.Figure()
+    fig = new_figure()
     per_task = len(result.encodings) + 1
     for t in tasks:
         visible = t == first

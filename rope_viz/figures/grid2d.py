@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider
+from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
 from rope_viz.multidim import apply_axial_rope, axial_rope_angles, grid_positions
 
 __all__ = ["plot_rope2d_maps", "rope2d_similarity"]
@@ -120,7 +119,7 @@ def plot_rope2d_maps(
     specs = [[{} for _ in range(cols)] + [{"rowspan": 2}], [{} for _ in range(cols)] + [None]]
     titles = [f"pair {i} (row)" for i in range(cols)] + ["similarity to the chosen patch"]
     titles += [f"pair {i} (col)" for i in range(cols, half)]
-    fig = make_subplots(rows=2, cols=cols + 1, specs=specs, subplot_titles=titles,
+    fig = subplots(rows=2, cols=cols + 1, specs=specs, subplot_titles=titles,
                         column_widths=[1.0] * cols + [cols * 0.9], horizontal_spacing=0.025,
                         vertical_spacing=0.1)
     for pair in range(half):

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import (
     check_bool,
@@ -28,7 +27,7 @@ from rope_viz._validation import (
     check_generator,
     check_int,
 )
-from rope_viz.figures._style import COS, DIVERGING, QUERY, base_layout, buttons, rounded
+from rope_viz.figures._style import COS, DIVERGING, QUERY, base_layout, buttons, rounded, subplots
 from rope_viz.linear_attention import FEATURE_MAPS, linear_attention, linear_attention_weights
 
 __all__ = ["plot_linear_attention_weights", "VARIANTS"]
@@ -135,7 +134,7 @@ def plot_linear_attention_weights(
         panels[content] = (weights, normalisers)
     limit = max(float(np.abs(w).max()) for weights, _ in panels.values() for w in weights[:2])
 
-    fig = make_subplots(
+    fig = subplots(
         rows=2, cols=3, row_heights=[0.62, 0.38], vertical_spacing=0.16,
         horizontal_spacing=0.05,
         specs=[[{}, {}, {}], [{"colspan": 3}, None, None]],

@@ -18,10 +18,16 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import check_int_tuple, fail
-from rope_viz.figures._style import AXIS_COLORS, MODALITY_COLORS, base_layout, discrete_colorscale
+from rope_viz.figures._style import (
+    AXIS_COLORS,
+    MODALITY_COLORS,
+    base_layout,
+    discrete_colorscale,
+    new_figure,
+    subplots,
+)
 from rope_viz.multidim import (
     flat_position_ids,
     mrope_axes,
@@ -127,7 +133,7 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         panels.append((f"M-RoPE, absolute time (Qwen2.5-VL, {second_per_grid_t:g} s per "
                        f"temporal patch, {tokens_per_second:g} ids/s)", timed.astype(float),
                        ["t", "h", "w"]))
-    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True,
+    fig = subplots(rows=len(panels), cols=1, shared_xaxes=True,
                         vertical_spacing=0.3 / len(panels),
                         row_heights=[len(labels) for _, _, labels in panels],
                         subplot_titles=[title for title, _, _ in panels])
@@ -205,7 +211,7 @@ def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 
     rows = np.stack([mrope_axes(contiguous, "contiguous"), second])  # (2, dim/2)
     names = ("t", "h", "w")
     colors = [AXIS_COLORS[a] for a in names]
-    fig = go.Figure(go.Heatmap(
+    fig = new_figure(go.Heatmap(
         z=rows.tolist(), y=[f"Qwen2-VL {contiguous}", f"Qwen3-VL {interleaved}"],
         x=list(range(rows.shape[1])), text=[[names[v] for v in line] for line in rows],
         texttemplate="%{text}" if rows.shape[1] <= 64 else None, textfont=dict(size=10),

@@ -29,7 +29,16 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
-from rope_viz.figures._style import COS, KEY, QUERY, SIN, base_layout, short_number, slider
+from rope_viz.figures._style import (
+    COS,
+    KEY,
+    QUERY,
+    SIN,
+    base_layout,
+    new_figure,
+    short_number,
+    slider,
+)
 from rope_viz.nope import (
     DTYPES,
     marker_position_signal,
@@ -122,7 +131,7 @@ def plot_p_rope_spectrum(
         )
 
     first = split(ps[start])
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(go.Scatter(
         x=pairs.tolist(), y=_significant(turns), mode="lines", name="RoPE: every pair rotates",
         line=dict(color=_GREY, width=2),
@@ -224,7 +233,7 @@ def plot_marker_resolution(
         i = max(np.sqrt(1 / (2 * sigma) + 0.25) - 1.5, 0.0)
         return float(i), 2 * sigma
 
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(go.Scatter(
         x=positions.tolist(), y=_significant(gap), mode="lines", name="gap c_i − c_(i+1)",
         line=dict(color="#222", width=3),

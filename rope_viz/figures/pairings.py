@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import GRID, SEQUENTIAL, base_layout, slider
+from rope_viz.figures._style import GRID, SEQUENTIAL, base_layout, new_figure, slider
 from rope_viz.rope import pairing_permutation, rope_frequencies
 
 __all__ = ["plot_pairings", "pair_members"]
@@ -99,7 +99,7 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
         fail("dims", "head dimensions of at most 64 (one dot per dimension)", dims)
     base = check_float(base, "base", minimum=1.0)
 
-    fig = go.Figure()
+    fig = new_figure()
     groups = []  # trace indices per dimension
     for d in dims:
         start = len(fig.data)

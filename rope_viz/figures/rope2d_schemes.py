@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider
+from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
 from rope_viz.figures.grid2d import _check_patches
 from rope_viz.rope2d import ROPE2D_SCHEMES, rope2d_scores
 
@@ -93,7 +92,7 @@ def plot_rope2d_schemes(
         r, c = patches[index]
         return rounded(scores[scheme][r * w + c].reshape(h, w), 2)  # (h, w)
 
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[_TITLES[s] for s in ROPE2D_SCHEMES],
+    fig = subplots(rows=1, cols=3, subplot_titles=[_TITLES[s] for s in ROPE2D_SCHEMES],
                         horizontal_spacing=0.06)
     for col, scheme in enumerate(ROPE2D_SCHEMES, start=1):
         fig.add_trace(go.Heatmap(

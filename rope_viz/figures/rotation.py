@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import (
     as_positions,
@@ -24,7 +23,7 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
-from rope_viz.figures._style import GRID, KEY, QUERY, base_layout, play_controls, rounded
+from rope_viz.figures._style import GRID, KEY, QUERY, base_layout, play_controls, rounded, subplots
 from rope_viz.rope import apply_rope, rope_frequencies
 
 __all__ = ["plot_rope_rotation", "rope_rotation_data"]
@@ -124,7 +123,7 @@ def plot_rope_rotation(
                               np.linalg.norm(k_pairs, axis=-1).max()))
 
     rows = -(-half // _COLS)
-    fig = make_subplots(
+    fig = subplots(
         rows=rows, cols=_COLS, horizontal_spacing=0.03, vertical_spacing=0.09,
         subplot_titles=[f"pair {i}<br>θ = {freqs[i]:.3g} rad/step" for i in range(half)],
     )

@@ -20,11 +20,10 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import check_bool, check_dim, check_float, check_generator, check_int
 from rope_viz.absolute import sinusoidal_encoding
-from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, rounded, slider
+from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, rounded, slider, subplots
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
@@ -93,7 +92,7 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     rope, absolute = attention_score_matrices(n, dim, base, rng)
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.16,
                         subplot_titles=("RoPE: (R_m q)·(R_n k), constant along diagonals",
                                         "absolute: (q + PE(m))·(k + PE(n))"))
     heat = dict(colorscale=DIVERGING,
@@ -168,7 +167,7 @@ def plot_relative_biases(
     slopes = alibi_slopes(num_heads)  # (heads,)
     buckets = t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
                                   max_distance)  # (n, n)
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.14,
                         subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
                                         "T5 bucket of n − m"))
     low = float(bias.min())

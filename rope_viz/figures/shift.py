@@ -34,6 +34,7 @@ from rope_viz.figures._style import (
     KEY,
     QUERY,
     base_layout,
+    new_figure,
     rounded,
     slider,
 )
@@ -131,7 +132,7 @@ def plot_shift_rotation(
     def arc(turn: float) -> list:
         return rounded(np.linspace(0.0, turn, max(2, int(abs(turn) // 3) + 2)))
 
-    fig = go.Figure()
+    fig = new_figure()
     circle = np.linspace(0.0, 360.0, 121)
     fig.add_trace(go.Scatterpolar(r=[1.0] * len(circle), theta=rounded(circle), mode="lines",
                                   line=dict(color="#999", width=1), hoverinfo="skip",
@@ -283,7 +284,7 @@ def plot_dot_product_offset(
         curves.append(row)
 
     start = bases.index(10000.0) if 10000.0 in bases else 0
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(go.Scatter(x=rounded(offsets), y=rounded(curves[start][0]), mode="lines",
                              name="sinusoidal PE(k)·PE(k + Δ)",
                              line=dict(color=ENCODING_COLORS["sinusoidal"], width=2.5)))

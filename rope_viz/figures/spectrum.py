@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import as_positions, check_dim, check_float, check_int, fail
-from rope_viz.figures._style import base_layout, rounded, short_number, slider
+from rope_viz.figures._style import base_layout, new_figure, rounded, short_number, slider, subplots
 from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import ntk_aware_base, scaled_frequencies
 
@@ -98,7 +97,7 @@ def plot_wavelength_spectrum(models: Any = MODELS) -> go.Figure:
     3
     """
     models = _check_models(models)
-    fig = go.Figure()
+    fig = new_figure()
     for index, (name, base, dim, context) in enumerate(models):
         color = _MODEL_COLORS[index % len(_MODEL_COLORS)]
         wavelengths = 2 * np.pi / rope_frequencies(dim, base)  # (dim/2,)
@@ -207,7 +206,7 @@ def plot_scaled_wavelengths(
         per_factor.append({name: 2 * np.pi / inv for name, inv in
                            _rules(dim, base, factor, original).items()})
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         row_heights=[0.6, 0.4],
                         subplot_titles=("wavelength of each pair", "stretch: scaled ÷ original"))
     pairs = list(range(dim // 2))

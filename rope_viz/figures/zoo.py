@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from rope_viz._validation import check_bool, check_dim, check_generator, check_int, fail
-from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, buttons, rounded
+from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, buttons, rounded, subplots
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
@@ -185,7 +184,7 @@ def plot_relative_zoo(
 
     first = ZOO_SCHEMES[0]
     index, bias, limit = panel_data(first)
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.16,
                         subplot_titles=(f"{first}: {_INDEX_TITLES[first]}", bias_titles[first]))
     fig.add_trace(go.Heatmap(z=index.tolist(), colorscale=SEQUENTIAL, zmin=float(index.min()),
                              zmax=float(index.max()), colorbar=dict(title="index", x=0.42),
