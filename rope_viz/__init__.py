@@ -214,84 +214,18 @@ def __dir__() -> list:
 
 
 __all__ += list(_LAZY)
-from rope_viz.figures import (  # noqa: E402
-    plot_attention_scores,
-    plot_base_feasibility,
-    plot_bits_to_waves,
-    plot_config_decay,
-    plot_config_spectrum,
-    plot_decay_envelope,
-    plot_dot_product_offset,
-    plot_encoding_heatmaps,
-    plot_length_generalization,
-    plot_linear_attention_weights,
-    plot_long_range_decay,
-    plot_marker_resolution,
-    plot_mrope_sections,
-    plot_multimodal_positions,
-    plot_p_rope_spectrum,
-    plot_pairings,
-    plot_permutation_equivariance,
-    plot_relative_biases,
-    plot_relative_zoo,
-    plot_rerope_positions,
-    plot_rope2d_maps,
-    plot_rope2d_schemes,
-    plot_rope_rotation,
-    plot_scaled_wavelengths,
-    plot_shift_rotation,
-    plot_wavelength_spectrum,
-)
-from rope_viz.widgets import (  # noqa: E402
-    bits_to_waves_widget,
-    dot_product_offset_widget,
-    encoding_heatmaps_widget,
-    long_range_decay_widget,
-    relative_biases_widget,
-    rope2d_maps_widget,
-    rope_rotation_widget,
-    scaled_wavelengths_widget,
-    shift_rotation_widget,
-)
+# Every figure and widget, as listed in rope_viz.figures.__all__ and rope_viz.widgets.__all__
+# (one place to add a new one).
+from rope_viz import figures as _figures  # noqa: E402
+from rope_viz import widgets as _widgets  # noqa: E402
+from rope_viz.figures import *  # noqa: E402, F403
+from rope_viz.widgets import *  # noqa: E402, F403
 
 __all__ += [
     "permutation_equivariance",
     "self_attention",
     "token_embeddings",
-    "plot_permutation_equivariance",
-    "plot_length_generalization",
-    "plot_encoding_heatmaps",
-    "plot_bits_to_waves",
-    "plot_shift_rotation",
-    "plot_dot_product_offset",
-    "plot_rope_rotation",
-    "plot_long_range_decay",
-    "plot_decay_envelope",
-    "plot_linear_attention_weights",
-    "plot_wavelength_spectrum",
-    "plot_scaled_wavelengths",
-    "plot_base_feasibility",
-    "plot_rerope_positions",
-    "plot_config_spectrum",
-    "plot_config_decay",
-    "plot_attention_scores",
-    "plot_relative_biases",
-    "plot_relative_zoo",
-    "plot_pairings",
-    "plot_rope2d_maps",
-    "plot_rope2d_schemes",
-    "plot_multimodal_positions",
-    "plot_mrope_sections",
-    "plot_p_rope_spectrum",
-    "plot_marker_resolution",
-    "encoding_heatmaps_widget",
-    "bits_to_waves_widget",
-    "shift_rotation_widget",
-    "dot_product_offset_widget",
-    "rope_rotation_widget",
-    "long_range_decay_widget",
-    "scaled_wavelengths_widget",
-    "relative_biases_widget",
-    "rope2d_maps_widget",
+    *_figures.__all__,
+    *_widgets.__all__,
 ]
 # --- end examples, figures, widgets ---
