@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rope_viz._validation import check_dim, check_int, fail
+from rope_viz._validation import check_bool, check_dim, check_int, fail
 
 __all__ = ["token_embeddings", "self_attention", "EquivarianceDemo", "permutation_equivariance"]
 
@@ -59,7 +59,7 @@ def token_embeddings(tokens, dim: int = 16, *, seed: int = 0, std: float = 1.0) 
     return table[[vocabulary.index(t) for t in tokens]]  # (n, dim)
 
 
-def self_attention(x, *, num_heads: int = 2, seed: int = 0) -> np.ndarray:
+def self_attention(x, *, num_heads: int = 2, seed: int = 0, causal: bool = False) -> np.ndarray:
     """One randomly initialised ``torch.nn.MultiheadAttention`` layer applied to ``x``.
 
     Parameters
@@ -70,6 +70,8 @@ def self_attention(x, *, num_heads: int = 2, seed: int = 0) -> np.ndarray:
         Number of attention heads.
     seed : int
         Seed of the layer's weights (torch's global random state is left untouched).
+    causal : bool
+        Let each token attend only to itself and the tokens before it.
 
     Returns
     -------
@@ -79,19 +81,22 @@ def self_attention(x, *, num_heads: int = 2, seed: int = 0) -> np.ndarray:
     import torch
 
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2:
+    if x.ndim != 2 or 0 in x.shape:
         fail("x", "a 2-D array of shape (n, dim)", x)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
-    dim = x.shape[1]
+    causal = check_bool(causal, "causal")
+    n, dim = x.shape
     if dim % num_heads:
         fail("num_heads", f"a divisor of dim = {dim}", num_heads)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layer = torch.nn.MultiheadAttention(dim, num_heads, batch_first=True, dtype=torch.float64)
     tokens = torch.from_numpy(x)[None]  # (1, n, dim)
+    # torch masks where attn_mask is True: the keys after the query
+    mask = torch.ones(n, n, dtype=torch.bool).triu(diagonal=1) if causal else None  # (n, n)
     with torch.no_grad():
-        out, _ = layer(tokens, tokens, tokens, need_weights=False)
+        out, _ = layer(tokens, tokens, tokens, attn_mask=mask, need_weights=False)
     return out[0].numpy()  # (n, dim)
 
 

@@ -50,6 +50,7 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
+from rope_viz.attention import self_attention
 from rope_viz.rope import rope_frequencies
 
 __all__ = [
@@ -166,27 +167,7 @@ def nope_attention(x, *, causal: bool = True, num_heads: int = 2, seed: int = 0)
     numpy.ndarray
         ``(n, dim)`` float64 outputs, row ``i`` for the token at position ``i``.
     """
-    import torch
-
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or 0 in x.shape:
-        fail("x", "a 2-D array of shape (n, dim)", x)
-    if not isinstance(causal, (bool, np.bool_)):
-        fail("causal", "True or False", causal, kind=TypeError)
-    num_heads = check_int(num_heads, "num_heads", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    n, dim = x.shape
-    if dim % num_heads:
-        fail("num_heads", f"a divisor of dim = {dim}", num_heads)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        layer = torch.nn.MultiheadAttention(dim, num_heads, batch_first=True, dtype=torch.float64)
-    tokens = torch.from_numpy(x)[None]  # (1, n, dim)
-    # torch masks where attn_mask is True: the keys after the query
-    mask = torch.from_numpy(~causal_mask(n)) if causal else None  # (n, n)
-    with torch.no_grad():
-        out, _ = layer(tokens, tokens, tokens, attn_mask=mask, need_weights=False)
-    return out[0].numpy()  # (n, dim)
+    return self_attention(x, num_heads=num_heads, seed=seed, causal=causal)
 
 
 def marker_position_signal(positions, *, dtype: str = "float64") -> np.ndarray:
