@@ -236,7 +236,7 @@ def plot_rerope_positions(
     clipped = rerope_relative_positions(n, window)  # (n, n)
     start = ks.index(4.0) if 4.0 in ks else 0
     fig = subplots(rows=1, cols=3, horizontal_spacing=0.05,
-                        subplot_titles=("RoPE: i − j", f"Leaky ReRoPE, k = {ks[start]:g}",
+                   subplot_titles=("RoPE: i − j", f"Leaky ReRoPE, k = {ks[start]:g}",
                                         f"ReRoPE: min(i − j, {window})"))
     heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1,
                 hovertemplate="query i %{y}<br>key j %{x}<br>distance %{z}<extra></extra>")

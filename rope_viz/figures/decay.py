@@ -126,7 +126,7 @@ def plot_long_range_decay(
         ])
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
+                   subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
                                         "mean score (R_m q)·q of random queries"))
     x = rounded(distances)
     for index, d in enumerate(dims):

@@ -134,8 +134,8 @@ def plot_decay_envelope(
                    rounded(means[1], 3)])
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
-                        row_heights=[0.6, 0.4],
-                        subplot_titles=("Su's factor (1/(d/2)) Σ_j |S_j| above single pairs",
+                   row_heights=[0.6, 0.4],
+                   subplot_titles=("Su's factor (1/(d/2)) Σ_j |S_j| above single pairs",
                                         "mean score (R_m q)·k over many random pairs"))
     styles = [
         ("bound factor (1/(d/2)) Σ|S_j|", "#222", 3, 1, True),

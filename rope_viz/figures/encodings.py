@@ -110,7 +110,7 @@ def plot_encoding_heatmaps(
 
     names = ("integer k", f"normalised k / {lengths[0]}", "binary bits of k", "sinusoidal")
     fig = subplots(rows=1, cols=4, horizontal_spacing=0.03, shared_yaxes=True,
-                        subplot_titles=names)
+                   subplot_titles=names)
     heat = dict(colorscale=DIVERGING, zmin=-1.0, zmax=1.0, x=list(range(dim)),
                 y=positions.tolist(), showscale=False,
                 hovertemplate="position %{y}<br>dimension %{x}<br>value %{z}<extra></extra>")

@@ -120,8 +120,8 @@ def plot_rope2d_maps(
     titles = [f"pair {i} (row)" for i in range(cols)] + ["similarity to the chosen patch"]
     titles += [f"pair {i} (col)" for i in range(cols, half)]
     fig = subplots(rows=2, cols=cols + 1, specs=specs, subplot_titles=titles,
-                        column_widths=[1.0] * cols + [cols * 0.9], horizontal_spacing=0.025,
-                        vertical_spacing=0.1)
+                   column_widths=[1.0] * cols + [cols * 0.9], horizontal_spacing=0.025,
+                   vertical_spacing=0.1)
     for pair in range(half):
         row, col = pair // cols + 1, pair % cols + 1
         fig.add_trace(go.Heatmap(z=rounded(maps[:, :, pair], 3), zmin=-1, zmax=1,

@@ -139,7 +139,7 @@ def plot_linear_attention_weights(
         horizontal_spacing=0.05,
         specs=[[{}, {}, {}], [{"colspan": 3}, None, None]],
         subplot_titles=(*(title for title, _, _ in VARIANTS),
-                        "normaliser of each query"),
+                   "normaliser of each query"),
     )
     positions = np.arange(n)
     for index, content in enumerate(CONTENTS):

@@ -134,9 +134,9 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
                        f"temporal patch, {tokens_per_second:g} ids/s)", timed.astype(float),
                        ["t", "h", "w"]))
     fig = subplots(rows=len(panels), cols=1, shared_xaxes=True,
-                        vertical_spacing=0.3 / len(panels),
-                        row_heights=[len(labels) for _, _, labels in panels],
-                        subplot_titles=[title for title, _, _ in panels])
+                   vertical_spacing=0.3 / len(panels),
+                   row_heights=[len(labels) for _, _, labels in panels],
+                   subplot_titles=[title for title, _, _ in panels])
     colors = [MODALITY_COLORS[m] for m in _MODALITIES]
     for row, (title, ids, labels) in enumerate(panels, start=1):
         z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)

@@ -93,7 +93,7 @@ def plot_rope2d_schemes(
         return rounded(scores[scheme][r * w + c].reshape(h, w), 2)  # (h, w)
 
     fig = subplots(rows=1, cols=3, subplot_titles=[_TITLES[s] for s in ROPE2D_SCHEMES],
-                        horizontal_spacing=0.06)
+                   horizontal_spacing=0.06)
     for col, scheme in enumerate(ROPE2D_SCHEMES, start=1):
         fig.add_trace(go.Heatmap(
             z=view(scheme, 0), zmin=-dim, zmax=dim, colorscale=DIVERGING,

@@ -93,7 +93,7 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
     base = check_float(base, "base", minimum=1.0)
     rope, absolute = attention_score_matrices(n, dim, base, rng)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.16,
-                        subplot_titles=("RoPE: (R_m q)·(R_n k), constant along diagonals",
+                   subplot_titles=("RoPE: (R_m q)·(R_n k), constant along diagonals",
                                         "absolute: (q + PE(m))·(k + PE(n))"))
     heat = dict(colorscale=DIVERGING,
                 hovertemplate="query m %{y}<br>key n %{x}<br>score %{z}<extra></extra>")
@@ -168,7 +168,7 @@ def plot_relative_biases(
     buckets = t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
                                   max_distance)  # (n, n)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                        subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
+                   subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
                                         "T5 bucket of n − m"))
     low = float(bias.min())
     fig.add_trace(go.Heatmap(z=rounded(bias[0], 3), colorscale="Blues_r", zmin=low, zmax=0.0,

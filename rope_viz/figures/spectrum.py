@@ -207,8 +207,8 @@ def plot_scaled_wavelengths(
                            _rules(dim, base, factor, original).items()})
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        row_heights=[0.6, 0.4],
-                        subplot_titles=("wavelength of each pair", "stretch: scaled ÷ original"))
+                   row_heights=[0.6, 0.4],
+                   subplot_titles=("wavelength of each pair", "stretch: scaled ÷ original"))
     pairs = list(range(dim // 2))
     names = list(RULE_COLORS)
     for name in names:

@@ -185,7 +185,7 @@ def plot_relative_zoo(
     first = ZOO_SCHEMES[0]
     index, bias, limit = panel_data(first)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.16,
-                        subplot_titles=(f"{first}: {_INDEX_TITLES[first]}", bias_titles[first]))
+                   subplot_titles=(f"{first}: {_INDEX_TITLES[first]}", bias_titles[first]))
     fig.add_trace(go.Heatmap(z=index.tolist(), colorscale=SEQUENTIAL, zmin=float(index.min()),
                              zmax=float(index.max()), colorbar=dict(title="index", x=0.42),
                              hovertemplate="query m %{y}<br>key n %{x}<br>index %{z}"
