@@ -6,7 +6,13 @@ One ``*_widget`` function per movable figure in :mod:`rope_viz.figures`. Each re
 ``ipywidgets.VBox`` of core controls (``IntSlider``, ``FloatSlider``, ``FloatLogSlider``,
 ``Dropdown``, ``Checkbox``) above an ``Output`` in which the plotly figure is redrawn whenever a
 control changes (``ipywidgets.interactive_output``). The box's ``figure`` attribute holds the
-figure last drawn.
+figure shown.
+
+The figure is built once by its ``plot_*`` function, without the figure's own sliders, buttons
+and animation frames (the controls above replace them). After that, each widget keeps it and
+changes only what moved, its trace data and a title, computed by the same private helpers
+that fill the static figure's slider steps and frames: building a plotly figure takes tens of
+milliseconds, updating one a few (``benchmarks/bench_widgets.py`` prints the times).
 
 These need a live kernel (Jupyter, Binder, Colab). They use core widgets only, so they work
 with ipywidgets 7.7 (Colab) and 8, and they never use ``go.FigureWidget``. In the static book
@@ -73,17 +79,43 @@ def _clamp(value: float, name: str) -> float:
     return float(min(max(value, low), high))
 
 
-def _assemble(controls: dict, draw: Callable[..., Any]):
-    """Controls in a row above an Output that redraws ``draw(**values)`` on every change."""
+def _live(fig):
+    """A figure for a live widget: the ipywidgets controls replace its own sliders and buttons."""
+    fig.frames = ()
+    fig.layout.sliders = ()
+    fig.layout.updatemenus = ()
+    fig.layout.margin.b = 60
+    return fig
+
+
+def _apply(fig, traces: dict, layout: dict | None = None):
+    """Apply per-trace changes ``{index: {prop: value}}`` and relayout paths to ``fig``."""
+    for index, changes in traces.items():
+        fig.data[index].update(changes)
+    if layout:
+        fig.plotly_relayout(layout)
+
+
+def _assemble(controls: dict, draw: Callable[..., Any], change: Callable[..., Any]):
+    """Controls in a row above an Output that redraws the figure on every change.
+
+    The first drawing is ``draw(**values)`` (a ``plot_*`` figure, see :func:`_live`). After
+    that the same figure is kept and ``change(fig, **values)`` updates only what moved (its
+    trace data, a title): rebuilding a plotly figure costs far more than recomputing its
+    numbers.
+    """
     widgets = _ipywidgets()
     from IPython.display import display
 
     box = widgets.VBox()
+    box.figure = None
 
     def update(**values):
-        fig = draw(**values)
-        box.figure = fig
-        display(fig)
+        if box.figure is None:
+            box.figure = _live(draw(**values))
+        else:
+            change(box.figure, **values)
+        display(box.figure)
 
     output = widgets.interactive_output(update, controls)
     rows = list(controls.values())
@@ -128,6 +160,7 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_encoding_heatmaps
+    from rope_viz.figures.encodings import _normalised_changes
 
     positions = check_int(positions, "positions", minimum=1)
     dim = check_dim(dim)
@@ -139,11 +172,16 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
                                 description="sequence length", style=_style(),
                                 layout=_layout(widgets, "420px"), continuous_update=False)
 
+    shown = np.arange(positions)
+
     def draw(length):
         length = int(min(max(length, low), high))
-        return plot_encoding_heatmaps(positions, dim, lengths=(length,), base=base)
+        return plot_encoding_heatmaps(shown, dim, lengths=(length,), base=base)
 
-    return _assemble({"length": control}, draw)
+    def change(fig, length):
+        _apply(fig, *_normalised_changes(shown, dim, int(min(max(length, low), high))))
+
+    return _assemble({"length": control}, draw, change)
 
 
 def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10000.0):
@@ -162,7 +200,8 @@ def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10
     -------
     ipywidgets.VBox
         An ``IntSlider`` "positions", a ``Dropdown`` of sinusoidal dimension triples, a
-        ``FloatLogSlider`` "base", and the figure.
+        ``FloatLogSlider`` "base", and the figure, its 3-D paths drawn up to the last position
+        (:func:`rope_viz.figures.plot_bits_to_waves` animates them).
 
     Raises
     ------
@@ -172,6 +211,7 @@ def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_bits_to_waves
+    from rope_viz.figures.encodings import _bits_changes
 
     positions = check_int(positions, "positions", minimum=1)
     dim = check_dim(dim)
@@ -193,12 +233,22 @@ def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10
                                        description="base", continuous_update=False),
     }
 
-    def draw(count, dims, base):
-        count = int(_clamp(count, "positions"))
-        return plot_bits_to_waves(count, sinusoid_dims=dims, dim=dim,
-                                  base=_clamp(base, "base"))
+    bits, binary_dims, samples = (0, 1, 2, 3), (0, 1, 2), 4
 
-    return _assemble(controls, draw)
+    def draw(count, dims, base):
+        fig = plot_bits_to_waves(int(_clamp(count, "positions")), bits=bits,
+                                 binary_dims=binary_dims, sinusoid_dims=dims, dim=dim,
+                                 base=_clamp(base, "base"), samples_per_position=samples)
+        change(fig, count, dims, base)
+        return fig
+
+    def change(fig, count, dims, base):
+        positions = np.arange(int(_clamp(count, "positions")))
+        traces, _ = _bits_changes(positions, bits, binary_dims, tuple(dims), dim,
+                                  _clamp(base, "base"), samples, len(positions) - 1)
+        _apply(fig, traces)  # the whole path: a live figure has no animation frames
+
+    return _assemble(controls, draw, change)
 
 
 def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0,
@@ -229,6 +279,7 @@ def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_shift_rotation
+    from rope_viz.figures.shift import _shift_changes
 
     dim = check_dim(dim)
     pair = check_int(pair, "pair", minimum=0)
@@ -250,7 +301,12 @@ def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0
         return plot_shift_rotation(pair, dim=dim, base=base, positions=[_clamp(k, "k")],
                                    deltas=[_clamp(delta, "delta")])
 
-    return _assemble(controls, draw)
+    def change(fig, k, delta):
+        (k_layout,), ((traces, d_layout),) = _shift_changes(
+            pair, dim, base, np.array([_clamp(k, "k")]), np.array([_clamp(delta, "delta")]))
+        _apply(fig, traces, {**k_layout, **d_layout})
+
+    return _assemble(controls, draw, change)
 
 
 def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: int = 128):
@@ -278,6 +334,7 @@ def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: 
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_dot_product_offset
+    from rope_viz.figures.shift import _dot_changes
 
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
@@ -291,11 +348,18 @@ def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: 
                                  description="dim"),
     }
 
+    shown = np.arange(-offsets, offsets + 1, dtype=np.float64)
+
     def draw(base, dim):
         dim = int(min(max(dim, 2), 256)) // 2 * 2
         return plot_dot_product_offset(offsets, dim=dim, bases=(_clamp(base, "base"),))
 
-    return _assemble(controls, draw)
+    def change(fig, base, dim):
+        dim = int(min(max(dim, 2), 256)) // 2 * 2
+        query = np.random.default_rng(0).standard_normal((1, dim))  # the figure's rng=0
+        _apply(fig, *_dot_changes(shown, dim, _clamp(base, "base"), 0.0, query))
+
+    return _assemble(controls, draw, change)
 
 
 def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float = 3.0,
@@ -329,6 +393,7 @@ def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float 
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_rope_rotation
+    from rope_viz.figures.rotation import _rotation_changes, rope_rotation_data
 
     dim = check_dim(dim)
     if dim > 64:
@@ -351,7 +416,13 @@ def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float 
         return plot_rope_rotation(dim, positions=[_clamp(position, "position")],
                                   offset=_clamp(offset, "offset"), base=base)
 
-    return _assemble(controls, draw)
+    def change(fig, position, offset):
+        positions, offset = np.array([_clamp(position, "position")]), _clamp(offset, "offset")
+        q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng=0)
+        _apply(fig, *_rotation_changes(q_rot.reshape(1, -1, 2), k_rot.reshape(1, -1, 2), scores,
+                                       positions, offset, 0, trail=1))
+
+    return _assemble(controls, draw, change)
 
 
 def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distance: int = 8192,
@@ -386,6 +457,13 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     """
     from rope_viz._validation import check_bool
     from rope_viz.figures import plot_long_range_decay
+    from rope_viz.figures._style import rounded
+    from rope_viz.figures.decay import (
+        DIM_COLORS,
+        _decay_changes,
+        _distance_axes,
+        decay_distances,
+    )
 
     dims = (32, 64, 128, 256)
     dim = check_dim(dim)
@@ -411,15 +489,21 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     }
 
     def draw(base, dim, max_distance, log_x):
-        base = _clamp(base, "decay_base")
-        fig = plot_long_range_decay(int(_clamp(max_distance, "max_distance")), dims=(dim,),
-                                    dim=dim, bases=(base,), base=base, samples=samples)
-        if log_x:
-            fig.update_layout(fig.layout.updatemenus[1].buttons[1].args[0])
-            fig.layout.updatemenus[1].active = 1
+        base, max_distance = _clamp(base, "decay_base"), int(_clamp(max_distance, "max_distance"))
+        fig = plot_long_range_decay(max_distance, dims=(dim,), dim=dim, bases=(base,), base=base,
+                                    samples=samples)
+        fig.plotly_relayout(_distance_axes(decay_distances(max_distance), bool(log_x)))
         return fig
 
-    return _assemble(controls, draw)
+    def change(fig, base, dim, max_distance, log_x):
+        distances = decay_distances(int(_clamp(max_distance, "max_distance")))
+        traces, _ = _decay_changes(distances, (dim,), _clamp(base, "decay_base"), samples, 0)
+        for changes in traces.values():  # the head dimension and the distances may move too
+            changes.update(x=rounded(distances), name=f"d = {dim}", legendgroup=str(dim),
+                           line_color=DIM_COLORS[dim])
+        _apply(fig, traces, _distance_axes(distances, bool(log_x)))
+
+    return _assemble(controls, draw, change)
 
 
 def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: float = 4.0,
@@ -450,6 +534,7 @@ def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: 
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_scaled_wavelengths
+    from rope_viz.figures.spectrum import _scaled_changes
 
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
@@ -472,7 +557,11 @@ def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: 
         return plot_scaled_wavelengths(dim, base=_clamp(base, "base"),
                                        original_context=original_context, factors=(factor,))
 
-    return _assemble(controls, draw)
+    def change(fig, factor, base):
+        factor = max(_clamp(factor, "factor"), 1.0 + 1e-6)
+        _apply(fig, *_scaled_changes(dim, _clamp(base, "base"), factor, original_context))
+
+    return _assemble(controls, draw, change)
 
 
 def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
@@ -504,6 +593,8 @@ def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
         When ipywidgets is not installed.
     """
     from rope_viz.figures import plot_relative_biases
+    from rope_viz.figures.scores import _alibi_changes, _t5_z
+    from rope_viz.relative import alibi_bias, alibi_slopes
 
     n = check_int(n, "n", minimum=1)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
@@ -524,14 +615,19 @@ def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
         fig = plot_relative_biases(int(_clamp(n, "n")), num_heads=num_heads,
                                    num_buckets=num_buckets, max_distance=max_distance,
                                    bidirectional=bool(bidirectional))
-        index = min(max(int(head), 1), num_heads) - 1
-        step = fig.layout.sliders[0].steps[index]  # the precomputed slider step for this head
-        fig.data[0].z = step.args[0]["z"][0]
-        fig.layout.annotations[0].text = step.args[1]["annotations[0].text"]
-        fig.layout.sliders[0].active = index
+        change(fig, n, head, bidirectional)
         return fig
 
-    return _assemble(controls, draw)
+    def change(fig, n, head, bidirectional):
+        n = int(_clamp(n, "n"))
+        bias = alibi_bias(n, num_heads)  # (heads, n, n)
+        index = min(max(int(head), 1), num_heads) - 1
+        traces, layout = _alibi_changes(bias, alibi_slopes(num_heads), index)
+        traces[0]["zmin"] = float(bias.min())
+        traces[1] = {"z": _t5_z(n, bool(bidirectional), num_buckets, max_distance)}
+        _apply(fig, traces, layout)
+
+    return _assemble(controls, draw, change)
 
 
 def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 100.0,
@@ -563,6 +659,7 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
     """
     from rope_viz._validation import check_int_tuple
     from rope_viz.figures import plot_rope2d_maps
+    from rope_viz.figures.grid2d import _rope2d_changes
 
     shape = check_int_tuple(shape, "shape", length=2, minimum=1)
     dim = check_dim(dim)
@@ -582,8 +679,15 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
                                        description="base", continuous_update=False),
     }
 
-    def draw(row, column, base):
-        patch = (min(max(int(row), 0), h - 1), min(max(int(column), 0), w - 1))
-        return plot_rope2d_maps(shape, dim, base=_clamp(base, "grid_base"), patches=[patch])
+    def patch_of(row, column):
+        return min(max(int(row), 0), h - 1), min(max(int(column), 0), w - 1)
 
-    return _assemble(controls, draw)
+    def draw(row, column, base):
+        return plot_rope2d_maps(shape, dim, base=_clamp(base, "grid_base"),
+                                patches=[patch_of(row, column)])
+
+    def change(fig, row, column, base):
+        traces, _ = _rope2d_changes(shape, dim, _clamp(base, "grid_base"), patch_of(row, column))
+        _apply(fig, traces)
+
+    return _assemble(controls, draw, change)

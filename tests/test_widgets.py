@@ -7,12 +7,16 @@ Run with ``pytest tests/test_widgets.py``. No kernel or browser is needed: the f
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 pytest.importorskip("ipywidgets")
 
+from rope_viz import figures as F  # noqa: E402
 from rope_viz import widgets as W  # noqa: E402
 
 
@@ -30,7 +34,7 @@ def test_encoding_heatmaps_widget():
     first = box.figure
     assert isinstance(first, go.Figure)
     control.value = 32
-    assert box.figure is not first
+    assert box.figure is first  # kept, and updated in place
     assert box.figure.layout.annotations[1].text == "normalised k / 32"
     control.value = 10**6
     assert control.value == 4096
@@ -42,7 +46,8 @@ def test_bits_to_waves_widget():
     assert count.value == 128 and (count.min, count.max) == (8, 128)
     assert _slider_range(base) == pytest.approx((2.0, 1e7))
     count.value = 8
-    assert len(box.figure.frames) == 8
+    assert len(box.figure.frames) == 0  # a live figure shows the whole path instead
+    assert len(box.figure.data[-2].x) == 8 * 4 - 3  # the sinusoid's trail: 4 points per step
     dims.value = dims.options[0][1]
     assert box.figure.data[-3].name.startswith("sinusoidal dims 0, 1, 2")
 
@@ -130,6 +135,78 @@ def test_rope2d_maps_widget():
     row.value, column.value = 2, 5
     sim = np.array(box.figure.data[-2].z)
     assert np.unravel_index(sim.argmax(), sim.shape) == (2, 5)
+
+
+def _as_json(fig: go.Figure) -> dict:
+    return json.loads(pio.to_json(fig))
+
+
+def _assert_same(a, b, path="figure") -> None:
+    """Equal JSON trees; numbers to 1e-9 (plotly wraps angles with a float remainder)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), f"{path}: keys {sorted(a.keys() ^ b.keys())}"
+        for key in a:
+            _assert_same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), f"{path}: lengths {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-9), f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def _move(box, **values) -> None:
+    for name, value in values.items():
+        box.controls[name].value = value
+
+
+# (factory, first arguments, moves): after the moves, which update the kept figure in place,
+# the figure must equal the one a fresh widget draws from scratch for the same values.
+IN_PLACE = [
+    (W.encoding_heatmaps_widget, dict(positions=16, dim=8), dict(length=1000)),
+    (W.rope_rotation_widget, dict(dim=12), dict(position=37.3, offset=-4.5)),
+    (W.long_range_decay_widget, dict(samples=20), dict(base=1e6, dim=64, max_distance=3000,
+                                                       log_x=True)),
+    (W.scaled_wavelengths_widget, dict(dim=32), dict(factor=8.5, base=5e5)),
+    (W.rope2d_maps_widget, dict(shape=(6, 9), dim=8), dict(row=5, column=1, base=30.0)),
+    (W.bits_to_waves_widget, dict(dim=8), dict(count=20, base=77.0)),
+    (W.relative_biases_widget, dict(num_heads=4), dict(n=11, head=3)),
+    (W.shift_rotation_widget, dict(pair=2), dict(k=13.7, delta=-31.5)),
+    (W.dot_product_offset_widget, dict(offsets=40), dict(base=321.0, dim=24)),
+]
+_INITIAL = {"count": "positions"}  # a control whose first value has another argument name
+
+
+@pytest.mark.parametrize("factory, first, moves", IN_PLACE,
+                         ids=[case[0].__name__ for case in IN_PLACE])
+def test_an_update_in_place_draws_what_a_fresh_widget_draws(factory, first, moves):
+    box = factory(**first)
+    before = _as_json(box.figure)
+    _move(box, **moves)
+    assert _as_json(box.figure) != before
+    fresh = factory(**first, **{_INITIAL.get(k, k): v for k, v in moves.items()})
+    _assert_same(_as_json(box.figure), _as_json(fresh.figure))
+
+
+def test_bits_to_waves_widget_draws_the_last_animation_frame():
+    box = W.bits_to_waves_widget(dim=8)
+    _move(box, count=12, base=300.0)
+    last = F.plot_bits_to_waves(12, sinusoid_dims=box.controls["dims"].value, dim=8,
+                                base=300.0).frames[-1]
+    for trace, index in zip(last.data, last.traces):
+        assert box.figure.data[index].x == trace.x and box.figure.data[index].z == trace.z
+
+
+def test_relative_biases_widget_matches_the_figure_slider():
+    box = W.relative_biases_widget(num_heads=4)
+    _move(box, n=10, head=3, bidirectional=False)
+    fig = F.plot_relative_biases(10, num_heads=4, bidirectional=False)
+    step = fig.layout.sliders[0].steps[2]
+    np.testing.assert_array_equal(box.figure.data[0].z, step.args[0]["z"][0])
+    np.testing.assert_array_equal(box.figure.data[1].z, fig.data[1].z)
+    assert box.figure.layout.annotations[0].text == step.args[1]["annotations[0].text"]
 
 
 @pytest.mark.parametrize(

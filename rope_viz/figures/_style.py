@@ -146,6 +146,18 @@ def play_controls(frame_names: list, *, prefix: str, duration: int = 120,
     return [menu], [track]
 
 
+def step_args(traces: dict, layout: dict | None = None) -> list:
+    """A slider step's ``args`` (method "update") from per-trace changes.
+
+    ``traces`` maps a trace index to the properties that change, ``{index: {prop: value}}``
+    (a property one trace lacks is ``None`` for it); ``layout`` holds relayout paths such as
+    ``"annotations[1].text"``. The live widgets apply the same changes to a kept figure.
+    """
+    keys = list(dict.fromkeys(key for changes in traces.values() for key in changes))
+    restyle = {key: [changes.get(key) for changes in traces.values()] for key in keys}
+    return [restyle, layout or {}, list(traces)]
+
+
 def discrete_colorscale(colors: list) -> list:
     """A plotly colorscale showing integer codes 0 … k−1 in ``colors`` (use zmin=−0.5, zmax=k−0.5)."""
     k = len(colors)

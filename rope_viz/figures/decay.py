@@ -17,7 +17,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import as_positions, check_dim, check_int, check_int_tuple, fail
-from rope_viz.figures._style import base_layout, buttons, rounded, short_number, slider, subplots
+from rope_viz.figures._style import (
+    base_layout,
+    buttons,
+    rounded,
+    short_number,
+    slider,
+    step_args,
+    subplots,
+)
 from rope_viz.rope import empirical_decay, long_range_decay
 
 __all__ = ["plot_long_range_decay", "decay_distances", "DIM_COLORS"]
@@ -39,6 +47,30 @@ def decay_distances(max_distance: int, dense: int = 256, sparse: int = 64) -> np
 
 def _color(dim: int, index: int) -> str:
     return DIM_COLORS.get(dim, _EXTRA_COLORS[index % len(_EXTRA_COLORS)])
+
+
+def _decay_changes(distances: np.ndarray, dims: tuple, base: float, samples: int,
+                   rng: Any) -> tuple:
+    """What one base changes in :func:`plot_long_range_decay`: ``(traces, layout)``.
+
+    The ``y`` of the bound (trace 2i) and of the mean score (trace 2i + 1) for each head
+    dimension ``dims[i]``; the slider steps and the live widget both apply these.
+    """
+    traces = {}
+    for index, d in enumerate(dims):
+        score = empirical_decay(distances, d, base, identical=True, samples=samples, rng=rng)
+        traces[2 * index] = {"y": rounded(long_range_decay(distances, d, base), 3)}
+        traces[2 * index + 1] = {"y": rounded(score, 3)}
+    return traces, {}
+
+
+def _distance_axes(distances: np.ndarray, log: bool) -> dict:
+    """Relayout paths putting both distance axes on a linear (first 256) or a log scale."""
+    if log:
+        kind, span = "log", [0, float(np.log10(distances[-1]))]
+    else:
+        kind, span = "linear", [0, min(256, float(distances[-1]))]
+    return {"xaxis.type": kind, "xaxis2.type": kind, "xaxis.range": span, "xaxis2.range": span}
 
 
 def plot_long_range_decay(
@@ -117,45 +149,30 @@ def plot_long_range_decay(
     start = int(np.argmin([abs(np.log(b / base)) for b in bases]))
     samples = check_int(samples, "samples", minimum=1)
 
-    curves = []  # [base][dim] -> (bound, score)
-    for b in bases:
-        curves.append([
-            (long_range_decay(distances, d, b),
-             empirical_decay(distances, d, b, identical=True, samples=samples, rng=rng))
-            for d in dims
-        ])
+    per_base = [_decay_changes(distances, dims, b, samples, rng) for b in bases]
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                    subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
                                         "mean score (R_m q)·q of random queries"))
     x = rounded(distances)
+    shown = per_base[start][0]  # {trace: {"y": ...}}
     for index, d in enumerate(dims):
-        bound, score = curves[start][index]
         common = dict(x=x, mode="lines", visible=d == dim, legendgroup=str(d),
                       line=dict(color=_color(d, index), width=2))
-        fig.add_trace(go.Scatter(y=rounded(bound, 3), name=f"d = {d}", **common), 1, 1)
-        fig.add_trace(go.Scatter(y=rounded(score, 3), name=f"d = {d}", showlegend=False,
+        fig.add_trace(go.Scatter(**shown[2 * index], name=f"d = {d}", **common), 1, 1)
+        fig.add_trace(go.Scatter(**shown[2 * index + 1], name=f"d = {d}", showlegend=False,
                                  **common), 2, 1)
 
-    steps = [
-        dict(label=short_number(b),
-             args=[{"y": [rounded(curve, 3) for pair in curves[i] for curve in pair]}])
-        for i, b in enumerate(bases)
-    ]
+    steps = [dict(method="update", label=short_number(b), args=step_args(*changes))
+             for b, changes in zip(bases, per_base)]
     dim_buttons = [
         dict(label=f"d = {d}", method="restyle",
              args=[{"visible": [dd == d for dd in dims for _ in range(2)]}])
         for d in dims
     ] + [dict(label="all", method="restyle", args=[{"visible": [True] * (2 * len(dims))}])]
-    linear_range = [0, min(256, float(distances[-1]))]
-    log_range = [0, float(np.log10(distances[-1]))]
     axis_buttons = [
-        dict(label="linear distance", method="relayout",
-             args=[{"xaxis.type": "linear", "xaxis2.type": "linear",
-                    "xaxis.range": linear_range, "xaxis2.range": linear_range}]),
-        dict(label="log distance", method="relayout",
-             args=[{"xaxis.type": "log", "xaxis2.type": "log",
-                    "xaxis.range": log_range, "xaxis2.range": log_range}]),
+        dict(label="linear distance", method="relayout", args=[_distance_axes(distances, False)]),
+        dict(label="log distance", method="relayout", args=[_distance_axes(distances, True)]),
     ]
     fig.update_layout(**base_layout(
         title="RoPE scores decay with distance, with bumps; a larger base decays later",
@@ -170,7 +187,7 @@ def plot_long_range_decay(
                     bgcolor="rgba(255,255,255,0.8)"),
     ))
     fig.update_layout(title_y=0.985, title_yanchor="top")
-    fig.update_xaxes(range=linear_range)
+    fig.update_xaxes(range=_distance_axes(distances, False)["xaxis.range"])
     fig.update_xaxes(title_text="relative distance m (positions)", row=2, col=1)
     fig.update_yaxes(title_text="bound factor", row=1, col=1)
     fig.update_yaxes(title_text="mean score", row=2, col=1)

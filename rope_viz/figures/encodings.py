@@ -35,6 +35,7 @@ from rope_viz.figures._style import (
     play_controls,
     rounded,
     slider,
+    step_args,
     subplots,
 )
 
@@ -47,6 +48,16 @@ def _check_lengths(lengths: Any, count: int) -> tuple:
         fail("lengths", f"sequence lengths >= the {count} positions shown", lengths,
              "a sequence must be at least as long as the positions it contains")
     return lengths
+
+
+def _normalised_changes(positions: np.ndarray, dim: int, length: int) -> tuple:
+    """What one sequence length changes in :func:`plot_encoding_heatmaps`.
+
+    ``({1: {"z": ...}}, {"annotations[1].text": ...})``: the normalised panel (trace 1) and its
+    title; the figure's slider steps and the live widget both apply these.
+    """
+    table = integer_encoding(positions, dim, length=length)  # (n, dim)
+    return {1: {"z": rounded(table)}}, {"annotations[1].text": f"normalised k / {length}"}
 
 
 def plot_encoding_heatmaps(
@@ -104,7 +115,7 @@ def plot_encoding_heatmaps(
     base = check_float(base, "base", minimum=1.0)
 
     integer = integer_encoding(positions, dim)  # (n, dim)
-    normalised = [integer_encoding(positions, dim, length=length) for length in lengths]
+    normalised = [_normalised_changes(positions, dim, length) for length in lengths]
     binary = binary_encoding(positions, dim)  # (n, dim)
     sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
 
@@ -114,19 +125,13 @@ def plot_encoding_heatmaps(
     heat = dict(colorscale=DIVERGING, zmin=-1.0, zmax=1.0, x=list(range(dim)),
                 y=positions.tolist(), showscale=False,
                 hovertemplate="position %{y}<br>dimension %{x}<br>value %{z}<extra></extra>")
-    for col, table in enumerate((integer, normalised[0], binary, sinusoid), start=1):
+    tables = (rounded(integer), normalised[0][0][1]["z"], rounded(binary), rounded(sinusoid))
+    for col, table in enumerate(tables, start=1):
         extra = dict(showscale=True, colorbar=dict(title="value", len=0.9)) if col == 4 else {}
-        fig.add_trace(go.Heatmap(z=rounded(table), **{**heat, **extra}), 1, col)
+        fig.add_trace(go.Heatmap(z=table, **{**heat, **extra}), 1, col)
 
-    steps = [
-        dict(
-            method="update",
-            label=str(length),
-            args=[{"z": [rounded(table)]},
-                  {"annotations[1].text": f"normalised k / {length}"}, [1]],
-        )
-        for length, table in zip(lengths, normalised)
-    ]
+    steps = [dict(method="update", label=str(length), args=step_args(*changes))
+             for length, changes in zip(lengths, normalised)]
     fig.update_layout(**base_layout(
         title=("Only the normalised code depends on the sequence length; "
                "the integer code runs off the scale"),
@@ -138,6 +143,65 @@ def plot_encoding_heatmaps(
     fig.update_yaxes(title_text="position k", row=1, col=1)
     fig.update_xaxes(title_text="dimension")
     return fig
+
+
+def _bits_changes(positions: np.ndarray, bits: tuple, binary_dims: tuple,
+                  sinusoid_dims: tuple, dim: int, base: float, samples: int,
+                  index: int) -> tuple:
+    """The numbers of every trace of :func:`plot_bits_to_waves`: ``(traces, state)``.
+
+    ``traces`` maps each trace index to its data (and, for the 3-D paths, its name): per bit
+    a step trace and its wave, then per code (binary, sinusoidal) the faint full path, the
+    trail and the marker, drawn up to position ``positions[index]``. ``state(i)`` gives the
+    trails and markers alone at ``positions[i]``: the animation frames apply these, the live
+    widget the whole of ``traces``.
+    """
+    fine = np.linspace(positions.min(), positions.max(),
+                       (positions.max() - positions.min()) * samples + 1)  # (n_fine,)
+    binary = binary_encoding(positions, dim)  # (n, dim)
+    sinusoid_fine = sinusoidal_encoding(fine, dim, base)  # (n_fine, dim)
+    sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
+    traces = {}
+    for bit in bits:
+        period = 2 ** (bit + 1)
+        wave = sinusoidal_encoding(fine * 2 * np.pi / period, 2)[:, 0]  # sin(2πk/P), (n_fine,)
+        traces[len(traces)] = dict(x=positions.tolist(), y=rounded(binary[:, bit]))
+        traces[len(traces)] = dict(x=rounded(fine), y=rounded(0.5 - 0.5 * wave))
+
+    def xyz(points: np.ndarray, shift: float) -> dict:
+        return dict(x=rounded(points[:, 0] + shift), y=rounded(points[:, 1]),
+                    z=rounded(points[:, 2]))
+
+    # both paths share one scene: the waves live in [-1, 1]^3, the bits in [0, 1]^3; the bits
+    # are drawn shifted by +2 along the first axis so the two never overlap
+    paths = []  # (name, full path, points at the positions, shift, first trace)
+    for name, full, at_positions, dims, shift in (
+        ("binary", binary, binary, binary_dims, 2.0),
+        ("sinusoidal", sinusoid_fine, sinusoid, sinusoid_dims, 0.0),
+    ):
+        full, at_positions = full[:, list(dims)], at_positions[:, list(dims)]
+        label = f"{name} dims {dims[0]}, {dims[1]}, {dims[2]}"
+        if shift:
+            label += f" (drawn at a + {shift:g})"
+        paths.append((name, full, at_positions, shift, len(traces)))
+        traces[len(traces)] = dict(**xyz(full, shift), name=label + " (all)")
+        traces[len(traces)] = dict(name=label)  # the trail: data from state()
+        traces[len(traces)] = {}  # the marker: data from state()
+
+    def state(index: int) -> dict:
+        changes = {}
+        for name, full, at_positions, shift, first in paths:
+            if name == "binary":
+                head = at_positions[: index + 1]  # jumps straight from corner to corner
+            else:
+                head = full[: (positions[index] - positions.min()) * samples + 1]
+            changes[first + 1] = xyz(head, shift)
+            changes[first + 2] = xyz(at_positions[index:index + 1], shift)
+        return changes
+
+    for trace, changes in state(index).items():
+        traces[trace].update(changes)
+    return traces, state
 
 
 def plot_bits_to_waves(
@@ -208,11 +272,8 @@ def plot_bits_to_waves(
     base = check_float(base, "base", minimum=1.0)
     samples = check_int(samples_per_position, "samples_per_position", minimum=1)
 
-    fine = np.linspace(positions.min(), positions.max(),
-                       (positions.max() - positions.min()) * samples + 1)  # (n_fine,)
-    binary = binary_encoding(positions, dim)  # (n, dim)
-    sinusoid_fine = sinusoidal_encoding(fine, dim, base)  # (n_fine, dim)
-    sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
+    traces, state = _bits_changes(positions, bits, binary_dims, sinusoid_dims, dim, base,
+                                  samples, 0)
 
     fig = subplots(
         rows=len(bits), cols=2, column_widths=[0.45, 0.55], shared_xaxes=True,
@@ -222,16 +283,14 @@ def plot_bits_to_waves(
         subplot_titles=["bits against position"] + [""] * (len(bits) - 1) + ["3-D path of a code"],
     )
     for row, bit in enumerate(bits, start=1):
-        period = 2 ** (bit + 1)
-        wave = sinusoidal_encoding(fine * 2 * np.pi / period, 2)[:, 0]  # sin(2πk/P), (n_fine,)
         fig.add_trace(go.Scatter(
-            x=positions.tolist(), y=rounded(binary[:, bit]), mode="lines", line_shape="hv",
+            **traces[len(fig.data)], mode="lines", line_shape="hv",
             line=dict(color=ENCODING_COLORS["binary"], width=2), name="bit",
             legendgroup="bit", showlegend=row == 1,
             hovertemplate=f"bit {bit}<br>k %{{x}}: %{{y}}<extra></extra>",
         ), row, 1)
         fig.add_trace(go.Scatter(
-            x=rounded(fine), y=rounded(0.5 - 0.5 * wave), mode="lines",
+            **traces[len(fig.data)], mode="lines",
             line=dict(color=SIN, width=2), name="sinusoid, same period",
             legendgroup="wave", showlegend=row == 1, hoverinfo="skip",
         ), row, 1)
@@ -239,55 +298,24 @@ def plot_bits_to_waves(
                          row=row, col=1)
     fig.update_xaxes(title_text="position k", row=len(bits), col=1)
 
-    paths = {
-        "binary": (binary[:, list(binary_dims)], binary[:, list(binary_dims)],
-                   ENCODING_COLORS["binary"], binary_dims),
-        "sinusoidal": (sinusoid_fine[:, list(sinusoid_dims)], sinusoid[:, list(sinusoid_dims)],
-                       SIN, sinusoid_dims),
-    }
-    # both paths share one scene: the waves live in [-1, 1]^3, the bits in [0, 1]^3; the bits
-    # are drawn shifted by +2 along the first axis so the two never overlap
-    offsets = {"binary": 2.0, "sinusoidal": 0.0}
-    trail_traces = []
-    for name, (full, at_positions, color, dims) in paths.items():
-        shift = np.array([offsets[name], 0.0, 0.0])
-        label = f"{name} dims {dims[0]}, {dims[1]}, {dims[2]}"
-        if offsets[name]:
-            label += f" (drawn at a + {offsets[name]:g})"
+    for name, color in (("binary", ENCODING_COLORS["binary"]), ("sinusoidal", SIN)):
         fig.add_trace(go.Scatter3d(
-            x=rounded(full[:, 0] + shift[0]), y=rounded(full[:, 1]), z=rounded(full[:, 2]),
-            mode="lines", line=dict(color=color, width=2), opacity=0.25, name=label + " (all)",
+            **traces[len(fig.data)], mode="lines", line=dict(color=color, width=2), opacity=0.25,
             showlegend=False, hoverinfo="skip"), 1, 2)
-        trail_traces.append(len(fig.data))
         fig.add_trace(go.Scatter3d(
-            x=[], y=[], z=[], mode="lines+markers", name=label,
+            **traces[len(fig.data)], mode="lines+markers",
             line=dict(color=color, width=6), marker=dict(size=2, color=color)), 1, 2)
         fig.add_trace(go.Scatter3d(
-            x=rounded(at_positions[:1, 0] + shift[0]), y=rounded(at_positions[:1, 1]),
-            z=rounded(at_positions[:1, 2]), mode="markers", showlegend=False,
+            **traces[len(fig.data)], mode="markers", showlegend=False,
             marker=dict(size=7, color=COS if name == "sinusoidal" else "black"),
             name=f"{name} now"), 1, 2)
 
     frames = []
-    per_position = samples
     for index, k in enumerate(positions.tolist()):
-        data, traces = [], []
-        for (name, (full, at_positions, _, _)), trail in zip(paths.items(), trail_traces):
-            shift = offsets[name]
-            if name == "binary":
-                head = at_positions[: index + 1]  # jumps straight from corner to corner
-            else:
-                head = full[: (k - positions.min()) * per_position + 1]
-            data.append(go.Scatter3d(x=rounded(head[:, 0] + shift), y=rounded(head[:, 1]),
-                                     z=rounded(head[:, 2])))
-            data.append(go.Scatter3d(x=rounded(at_positions[index:index + 1, 0] + shift),
-                                     y=rounded(at_positions[index:index + 1, 1]),
-                                     z=rounded(at_positions[index:index + 1, 2])))
-            traces += [trail, trail + 1]
-        frames.append(go.Frame(name=str(k), data=data, traces=traces))
+        changes = state(index)
+        frames.append(go.Frame(name=str(k), data=[go.Scatter3d(**c) for c in changes.values()],
+                               traces=list(changes)))
     fig.frames = frames
-    for frame_trace, index in zip(frames[0].data, frames[0].traces):
-        fig.data[index].update(x=frame_trace.x, y=frame_trace.y, z=frame_trace.z)
     menus, sliders = play_controls([str(k) for k in positions.tolist()],
                                    prefix="position k = ", duration=250, y=-0.08)
     fig.update_layout(**base_layout(

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
+from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, step_args, subplots
 from rope_viz.multidim import apply_axial_rope, axial_rope_angles, grid_positions
 
 __all__ = ["plot_rope2d_maps", "rope2d_similarity"]
@@ -51,6 +51,33 @@ def _check_patches(patches: Any, shape: tuple) -> list:
             fail("patches", f"(row, column) pairs inside the {shape[0]} x {shape[1]} grid",
                  (r, c))
     return checked
+
+
+def _patch_changes(similarity: np.ndarray, shape: tuple, patch: tuple, first: int) -> dict:
+    """The similarity heatmap (trace ``first``) and its marker (``first + 1``) for one patch."""
+    (h, w), (r, c) = shape, patch
+    return {first: {"z": rounded(similarity[r * w + c].reshape(h, w), 2)},
+            first + 1: {"x": [c], "y": [r]}}
+
+
+def _rope2d_changes(shape: tuple, dim: int, base: float, patch: tuple) -> tuple:
+    """Everything a base and a chosen patch set in :func:`plot_rope2d_maps`.
+
+    ``(traces, similarity)``: the ``z`` of every frequency map (traces 0 … dim/2 − 1), the
+    similarity heatmap with its colour range and the marker (see :func:`_patch_changes`), and
+    the ``(h·w, h·w)`` similarity. The slider steps (patches) and the live widget (any patch,
+    any base) apply these.
+    """
+    h, w = shape
+    half = dim // 2
+    angles = axial_rope_angles(grid_positions(shape), dim, base)  # (h·w, dim/2)
+    maps = np.cos(angles).reshape(h, w, half)  # (h, w, dim/2)
+    similarity = rope2d_similarity(shape, dim, base)  # (h·w, h·w)
+    traces = {pair: {"z": rounded(maps[:, :, pair], 3)} for pair in range(half)}
+    traces.update(_patch_changes(similarity, shape, patch, half))
+    peak = float(np.abs(similarity).max())
+    traces[half].update(zmin=-peak, zmax=peak)
+    return traces, similarity
 
 
 def plot_rope2d_maps(
@@ -109,10 +136,7 @@ def plot_rope2d_maps(
              dim)
     base = check_float(base, "base", minimum=1.0)
     patches = _check_patches(patches, shape)
-    h, w = shape
-    angles = axial_rope_angles(grid_positions(shape), dim, base)  # (h·w, dim/2)
-    maps = np.cos(angles).reshape(h, w, dim // 2)  # (h, w, dim/2)
-    similarity = rope2d_similarity(shape, dim, base)  # (h·w, h·w)
+    shown, similarity = _rope2d_changes(shape, dim, base, patches[0])
 
     half = dim // 2
     cols = half // 2  # row pairs on the first line, column pairs on the second
@@ -124,31 +148,23 @@ def plot_rope2d_maps(
                    vertical_spacing=0.1)
     for pair in range(half):
         row, col = pair // cols + 1, pair % cols + 1
-        fig.add_trace(go.Heatmap(z=rounded(maps[:, :, pair], 3), zmin=-1, zmax=1,
+        fig.add_trace(go.Heatmap(**shown[pair], zmin=-1, zmax=1,
                                  colorscale=DIVERGING, showscale=False,
                                  hovertemplate="row %{y}, column %{x}<br>cos %{z}"
                                  "<extra>pair " + str(pair) + "</extra>"), row, col)
 
-    def sim(index: int) -> list:
-        r, c = patches[index]
-        return rounded(similarity[r * w + c].reshape(h, w), 2)  # (h, w)
-
-    peak = float(np.abs(similarity).max())
-    fig.add_trace(go.Heatmap(z=sim(0), zmin=-peak, zmax=peak, colorscale=DIVERGING,
+    fig.add_trace(go.Heatmap(**shown[half], colorscale=DIVERGING,
                              colorbar=dict(title="q·k", len=0.8, x=1.09),
                              hovertemplate="row %{y}, column %{x}<br>q·k %{z}<extra></extra>"),
                   1, cols + 1)
-    fig.add_trace(go.Scatter(x=[patches[0][1]], y=[patches[0][0]], mode="markers",
+    fig.add_trace(go.Scatter(**shown[half + 1], mode="markers",
                              marker=dict(symbol="x-thin", size=14, line=dict(width=3,
                                                                             color="black")),
                              name="chosen patch", showlegend=False, hoverinfo="skip"),
                   1, cols + 1)
-    last = len(fig.data) - 1
-    steps = [
-        dict(label=f"({r}, {c})", args=[{"z": [sim(i), None], "x": [None, [c]],
-                                         "y": [None, [r]]}, [last - 1, last]])
-        for i, (r, c) in enumerate(patches)
-    ]
+    steps = [dict(method="update", label=f"({r}, {c})",
+                  args=step_args(_patch_changes(similarity, shape, (r, c), half)))
+             for r, c in patches]
     fig.update_layout(**base_layout(
         title="RoPE-2D: half the pairs follow the row, half the column; scores depend on the offset",
         height=520,

@@ -46,6 +46,27 @@ def rope_rotation_data(positions: Any, dim: int, base: float, offset: float, rng
     return q_rot, k_rot, scores
 
 
+def _rotation_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarray,
+                     positions: np.ndarray, offset: float, index: int, trail: int) -> tuple:
+    """What frame ``index`` of :func:`plot_rope_rotation` changes: ``(traces, layout)``.
+
+    ``traces`` maps each pair's trail, query-arrow and key-arrow trace (4·pair + 1, + 2, + 3)
+    to its new ``x`` and ``y``; ``layout`` holds the title with the score. ``q_pairs`` and
+    ``k_pairs`` are ``(n, dim/2, 2)``; the animation frames and the live widget apply these.
+    """
+    traces = {}
+    for pair in range(q_pairs.shape[1]):
+        start = max(0, index - trail)
+        path = q_pairs[start:index + 1, pair]  # (<= trail + 1, 2)
+        traces[4 * pair + 1] = dict(x=rounded(path[:, 0]), y=rounded(path[:, 1]))
+        for offset_in_pair, points in ((2, q_pairs), (3, k_pairs)):
+            x, y = points[index, pair]
+            traces[4 * pair + offset_in_pair] = dict(x=[0.0, round(float(x), 4)],
+                                                     y=[0.0, round(float(y), 4)])
+    title = _score_title(positions[index], offset, scores[index])
+    return traces, {"title_text": title}
+
+
 def _score_title(m: float, offset: float, score: float) -> str:
     return (f"Each pair turns at its own speed, yet q·k stays {score:.4f}"
             f"<br><sup>query at m + {offset:g}, key at m, now m = {m:g}</sup>")
@@ -128,46 +149,32 @@ def plot_rope_rotation(
         subplot_titles=[f"pair {i}<br>θ = {freqs[i]:.3g} rad/step" for i in range(half)],
     )
     circle = np.linspace(0, 2 * np.pi, 61)
-    animated = []
-
-    def arrow(points: np.ndarray, index: int) -> dict:
-        x, y = points[index]
-        return dict(x=[0.0, round(float(x), 4)], y=[0.0, round(float(y), 4)])
-
-    def trail_of(index: int, pair: int) -> dict:
-        start = max(0, index - trail)
-        pts = q_pairs[start:index + 1, pair]  # (<= trail + 1, 2)
-        return dict(x=rounded(pts[:, 0]), y=rounded(pts[:, 1]))
-
+    first = _rotation_changes(q_pairs, k_pairs, scores, positions, offset, 0, trail)[0]
     for pair in range(half):
         row, col = pair // _COLS + 1, pair % _COLS + 1
         r_q = float(np.linalg.norm(q_pairs[0, pair]))
         fig.add_trace(go.Scatter(x=rounded(r_q * np.cos(circle)), y=rounded(r_q * np.sin(circle)),
                                  mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip",
                                  showlegend=False), row, col)
-        animated.append(len(fig.data))
-        fig.add_trace(go.Scatter(**trail_of(0, pair), mode="lines",
+        trail_trace = len(fig.data)
+        fig.add_trace(go.Scatter(**first[trail_trace], mode="lines",
                                  line=dict(color=QUERY, width=6), opacity=0.25,
                                  hoverinfo="skip", showlegend=False), row, col)
-        fig.add_trace(go.Scatter(**arrow(q_pairs[:, pair], 0), mode="lines+markers",
+        fig.add_trace(go.Scatter(**first[trail_trace + 1], mode="lines+markers",
                                  line=dict(color=QUERY, width=3), marker=dict(size=[0, 9]),
                                  name="query (position m + offset)", legendgroup="q",
                                  showlegend=pair == 0, hoverinfo="skip"), row, col)
-        fig.add_trace(go.Scatter(**arrow(k_pairs[:, pair], 0), mode="lines+markers",
+        fig.add_trace(go.Scatter(**first[trail_trace + 2], mode="lines+markers",
                                  line=dict(color=KEY, width=3), marker=dict(size=[0, 9]),
                                  name="key (position m)", legendgroup="k",
                                  showlegend=pair == 0, hoverinfo="skip"), row, col)
 
     frames = []
     for index, m in enumerate(positions):
-        data, traces = [], []
-        for pair, first in enumerate(animated):
-            data += [go.Scatter(**trail_of(index, pair)),
-                     go.Scatter(**arrow(q_pairs[:, pair], index)),
-                     go.Scatter(**arrow(k_pairs[:, pair], index))]
-            traces += [first, first + 1, first + 2]
-        frames.append(go.Frame(name=f"{m:g}", data=data, traces=traces,
-                               layout=dict(title_text=_score_title(m, offset, scores[index]))))
+        traces, layout = _rotation_changes(q_pairs, k_pairs, scores, positions, offset, index,
+                                          trail)
+        frames.append(go.Frame(name=f"{m:g}", data=[go.Scatter(**c) for c in traces.values()],
+                               traces=list(traces), layout=layout))
     fig.frames = frames
     menus, sliders = play_controls([f"{m:g}" for m in positions], prefix="key position m = ",
                                    duration=200, y=-0.04)

@@ -23,7 +23,15 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import check_bool, check_dim, check_float, check_generator, check_int
 from rope_viz.absolute import sinusoidal_encoding
-from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, rounded, slider, subplots
+from rope_viz.figures._style import (
+    DIVERGING,
+    SEQUENTIAL,
+    base_layout,
+    rounded,
+    slider,
+    step_args,
+    subplots,
+)
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
@@ -112,6 +120,22 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
     return fig
 
 
+def _alibi_changes(bias: np.ndarray, slopes: np.ndarray, head: int) -> tuple:
+    """What choosing ALiBi head ``head`` (0-based) changes in :func:`plot_relative_biases`.
+
+    ``({0: {"z": ...}}, {"annotations[0].text": ...})`` from the ``(heads, n, n)`` bias; the
+    slider steps and the live widget both apply these.
+    """
+    return ({0: {"z": rounded(bias[head], 3)}},
+            {"annotations[0].text": f"ALiBi bias, head {head + 1} (slope {slopes[head]:.3g})"})
+
+
+def _t5_z(n: int, bidirectional: bool, num_buckets: int, max_distance: int) -> list:
+    """T5's bucket of n − m for every (query m, key n), as the heatmap's ``z``."""
+    return t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
+                               max_distance).tolist()  # (n, n)
+
+
 def plot_relative_biases(
     n: int = 32,
     *,
@@ -165,27 +189,22 @@ def plot_relative_biases(
     bidirectional = check_bool(bidirectional, "bidirectional")
     bias = alibi_bias(n, num_heads)  # (heads, n, n)
     slopes = alibi_slopes(num_heads)  # (heads,)
-    buckets = t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
-                                  max_distance)  # (n, n)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.14,
                    subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
                                         "T5 bucket of n − m"))
     low = float(bias.min())
-    fig.add_trace(go.Heatmap(z=rounded(bias[0], 3), colorscale="Blues_r", zmin=low, zmax=0.0,
+    fig.add_trace(go.Heatmap(z=_alibi_changes(bias, slopes, 0)[0][0]["z"], colorscale="Blues_r",
+                             zmin=low, zmax=0.0,
                              colorbar=dict(title="bias", x=0.43),
                              hovertemplate="query m %{y}<br>key n %{x}<br>bias %{z}"
                              "<extra></extra>"), 1, 1)
-    fig.add_trace(go.Heatmap(z=buckets.tolist(), colorscale=SEQUENTIAL, zmin=0,
+    fig.add_trace(go.Heatmap(z=_t5_z(n, bidirectional, num_buckets, max_distance),
+                             colorscale=SEQUENTIAL, zmin=0,
                              zmax=num_buckets - 1, colorbar=dict(title="bucket"),
                              hovertemplate="query m %{y}<br>key n %{x}<br>bucket %{z}"
                              "<extra></extra>"), 1, 2)
-    steps = [
-        dict(method="update", label=str(h + 1),
-             args=[{"z": [rounded(bias[h], 3)]},
-                   {"annotations[0].text": f"ALiBi bias, head {h + 1} (slope {slopes[h]:.3g})"},
-                   [0]])
-        for h in range(num_heads)
-    ]
+    steps = [dict(method="update", label=str(h + 1), args=step_args(*_alibi_changes(bias, slopes, h)))
+             for h in range(num_heads)]
     fig.update_layout(**base_layout(
         title="Relative biases depend on n − m only: ALiBi per head, T5 buckets",
         height=500,

@@ -37,6 +37,7 @@ from rope_viz.figures._style import (
     new_figure,
     rounded,
     slider,
+    step_args,
 )
 from rope_viz.rope import apply_rope, rope_frequencies
 
@@ -52,6 +53,41 @@ def _check_bases(bases: Any) -> tuple:
     if np.any(values <= 1):
         fail("bases", "numbers > 1", bases, f"the smallest is {values.min():g}")
     return tuple(float(b) for b in values)
+
+
+def _shift_changes(pair: int, dim: int, base: float, positions: np.ndarray,
+                   deltas: np.ndarray) -> tuple:
+    """What each position k and each shift Δ changes in :func:`plot_shift_rotation`.
+
+    ``(k_changes, d_changes)``: per position, the relayout turning the polar plot and the
+    PE(k) label; per shift, ``(traces, layout)`` for the arc (trace 1), the PE(k + Δ) arrow
+    (trace 3) and the M_Δ label. The arcs follow the turn unwrapped along ``deltas``. The
+    sliders and the live widget both apply these.
+    """
+    columns = [2 * pair, 2 * pair + 1]  # (sin, cos) of this pair
+    codes = sinusoidal_encoding(positions, dim, base)[:, columns]  # (n_k, 2)
+    start = sinusoidal_encoding([0.0], dim, base)[0]  # (dim,): PE(0)
+    # angles measured clockwise from the y (cos) axis, in degrees: (sin φ, cos φ) sits at φ
+    angle_k = np.degrees(np.arctan2(codes[:, 0], codes[:, 1]))  # (n_k,)
+    k_changes = [
+        {"polar.angularaxis.rotation": round(90.0 - float(angle), 3),
+         "annotations[0].text": f"PE(k) = (sin kω, cos kω) = ({s:.3f}, {c:.3f})"}
+        for angle, (s, c) in zip(angle_k, codes)
+    ]
+    matrices = [sinusoid_shift_matrix(d, dim, base) for d in deltas]
+    shifted = np.array([(m @ start)[columns] for m in matrices])  # (n_Δ, 2)
+    angle_d = np.degrees(np.arctan2(shifted[:, 0], shifted[:, 1]))  # (n_Δ,): the turn Δω
+    turn_d = np.degrees(np.unwrap(np.radians(angle_d)))  # continuous, for the arc
+    d_changes = []
+    for delta, matrix, angle, turn in zip(deltas, matrices, angle_d, turn_d):
+        arc = rounded(np.linspace(0.0, turn, max(2, int(abs(turn) // 3) + 2)))
+        (a, b), (c, d) = matrix[np.ix_(columns, columns)]
+        text = (f"M_Δ block = [[{a:.3f}, {b:.3f}], [{c:.3f}, {d:.3f}]]"
+                f"<br>turn Δω = {np.degrees(delta * _omega(pair, dim, base)):.1f}°")
+        d_changes.append(({1: {"theta": arc, "r": [0.75] * len(arc)},
+                           3: {"theta": rounded([angle] * 2), "r": [0, 1]}},
+                          {"annotations[1].text": text}))
+    return k_changes, d_changes
 
 
 def plot_shift_rotation(
@@ -119,31 +155,20 @@ def plot_shift_rotation(
     if deltas.size == 0:
         fail("deltas", "at least one shift", deltas)
 
-    columns = [2 * pair, 2 * pair + 1]  # (sin, cos) of this pair
-    codes = sinusoidal_encoding(positions, dim, base)[:, columns]  # (n_k, 2)
-    start = sinusoidal_encoding([0.0], dim, base)[0]  # (dim,): PE(0)
-    blocks = [sinusoid_shift_matrix(d, dim, base)[np.ix_(columns, columns)] for d in deltas]
-    shifted = np.array([(sinusoid_shift_matrix(d, dim, base) @ start)[columns] for d in deltas])
-    # angles measured clockwise from the y (cos) axis, in degrees: (sin φ, cos φ) sits at φ
-    angle_k = np.degrees(np.arctan2(codes[:, 0], codes[:, 1]))  # (n_k,)
-    angle_d = np.degrees(np.arctan2(shifted[:, 0], shifted[:, 1]))  # (n_Δ,): the turn Δω
-    turn_d = np.degrees(np.unwrap(np.radians(angle_d)))  # continuous, for the arc
-
-    def arc(turn: float) -> list:
-        return rounded(np.linspace(0.0, turn, max(2, int(abs(turn) // 3) + 2)))
+    k_changes, d_changes = _shift_changes(pair, dim, base, positions, deltas)
+    arc0, arrow0 = d_changes[0][0][1], d_changes[0][0][3]  # the first Δ's arc and arrow
 
     fig = new_figure()
     circle = np.linspace(0.0, 360.0, 121)
     fig.add_trace(go.Scatterpolar(r=[1.0] * len(circle), theta=rounded(circle), mode="lines",
                                   line=dict(color="#999", width=1), hoverinfo="skip",
                                   showlegend=False))
-    fig.add_trace(go.Scatterpolar(r=[0.75] * len(arc(turn_d[0])), theta=arc(turn_d[0]),
-                                  mode="lines", line=dict(color="#444", width=3),
+    fig.add_trace(go.Scatterpolar(**arc0, mode="lines", line=dict(color="#444", width=3),
                                   name="M_Δ turns by Δω", hoverinfo="skip"))
     fig.add_trace(go.Scatterpolar(r=[0, 1], theta=[0, 0], mode="lines+markers",
                                   line=dict(color=QUERY, width=4), marker=dict(size=[0, 12]),
                                   name="PE(k)", hoverinfo="skip"))
-    fig.add_trace(go.Scatterpolar(r=[0, 1], theta=rounded([angle_d[0]] * 2), mode="lines+markers",
+    fig.add_trace(go.Scatterpolar(**arrow0, mode="lines+markers",
                                   line=dict(color=KEY, width=4), marker=dict(size=[0, 12]),
                                   name="PE(k + Δ)", hoverinfo="skip"))
     # fixed reference axes: a cartesian overlay that does not turn with the polar plot
@@ -151,28 +176,10 @@ def plot_shift_rotation(
                              mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip",
                              showlegend=False))
 
-    def pe_text(index: int) -> str:
-        s, c = codes[index]
-        return f"PE(k) = (sin kω, cos kω) = ({s:.3f}, {c:.3f})"
-
-    def matrix_text(index: int) -> str:
-        (a, b), (c, d) = blocks[index]
-        return (f"M_Δ block = [[{a:.3f}, {b:.3f}], [{c:.3f}, {d:.3f}]]"
-                f"<br>turn Δω = {np.degrees(deltas[index] * _omega(pair, dim, base)):.1f}°")
-
-    k_steps = [
-        dict(method="relayout", label=f"{k:g}",
-             args=[{"polar.angularaxis.rotation": round(90.0 - float(angle_k[i]), 3),
-                    "annotations[0].text": pe_text(i)}])
-        for i, k in enumerate(positions)
-    ]
-    d_steps = [
-        dict(method="update", label=f"{d:g}",
-             args=[{"theta": [arc(turn_d[i]), rounded([angle_d[i]] * 2)],
-                    "r": [[0.75] * len(arc(turn_d[i])), [0, 1]]},
-                   {"annotations[1].text": matrix_text(i)}, [1, 3]])
-        for i, d in enumerate(deltas)
-    ]
+    k_steps = [dict(method="relayout", label=f"{k:g}", args=[layout])
+               for k, layout in zip(positions, k_changes)]
+    d_steps = [dict(method="update", label=f"{d:g}", args=step_args(*changes))
+               for d, changes in zip(deltas, d_changes)]
     omega = _omega(pair, dim, base)
     fig.update_layout(**base_layout(
         title=f"A shift by Δ turns pair {pair} by Δω = Δ·{omega:.3g} rad, whatever k is",
@@ -181,7 +188,8 @@ def plot_shift_rotation(
         polar=dict(
             domain=dict(x=[0.0, 0.6], y=[0.0, 1.0]),
             radialaxis=dict(range=[0, _RADIUS], visible=False),
-            angularaxis=dict(direction="clockwise", rotation=round(90.0 - float(angle_k[0]), 3),
+            angularaxis=dict(direction="clockwise",
+                             rotation=k_changes[0]["polar.angularaxis.rotation"],
                              showgrid=False, showticklabels=False, ticks="", showline=False),
             bgcolor="rgba(0,0,0,0)",
         ),
@@ -191,9 +199,9 @@ def plot_shift_rotation(
                    showgrid=False, scaleanchor="x", constrain="domain"),
         legend=dict(x=0.66, y=0.95, xanchor="left"),
         annotations=[
-            dict(text=pe_text(0), x=0.66, y=0.55, xref="paper", yref="paper", xanchor="left",
+            dict(text=k_changes[0]["annotations[0].text"], x=0.66, y=0.55, xref="paper", yref="paper", xanchor="left",
                  showarrow=False, font=dict(color=QUERY)),
-            dict(text=matrix_text(0), x=0.66, y=0.40, xref="paper", yref="paper",
+            dict(text=d_changes[0][1]["annotations[1].text"], x=0.66, y=0.40, xref="paper", yref="paper",
                  xanchor="left", showarrow=False, align="left"),
         ],
         sliders=[{**slider(k_steps, prefix="position k = ", y=-0.04), "len": 0.62},
@@ -205,6 +213,23 @@ def plot_shift_rotation(
 def _omega(pair: int, dim: int, base: float) -> float:
     """ω_i = base^(−2i/dim), the angle pair i turns per unit of position."""
     return float(rope_frequencies(dim, base)[pair])
+
+
+def _dot_changes(offsets: np.ndarray, dim: int, base: float, position: float,
+                 query: np.ndarray | None) -> tuple:
+    """What one base (or head size) changes in :func:`plot_dot_product_offset`.
+
+    ``({0: {"y": ...}, 1: {"y": ...}}, {})``: the sinusoidal curve and, when a ``(1, dim)``
+    ``query`` is given, the RoPE curve, each divided by its value at offset 0. The slider
+    steps and the live widget both apply these.
+    """
+    codes = sinusoidal_encoding(np.concatenate([[position], position + offsets]), dim, base)
+    traces = {0: {"y": rounded(codes[1:] @ codes[0] / (codes[0] @ codes[0]))}}  # (n_offsets,)
+    if query is not None:
+        moved = apply_rope(np.repeat(query, len(offsets), 0), position + offsets, base)
+        still = apply_rope(query, [position], base)[0]  # (dim,)
+        traces[1] = {"y": rounded(moved @ still / (still @ still))}  # (n_offsets,)
+    return traces, {}
 
 
 def plot_dot_product_offset(
@@ -272,30 +297,20 @@ def plot_dot_product_offset(
     generator = check_generator(rng)
     query = generator.standard_normal((1, dim))  # (1, dim)
 
-    curves = []  # per base: [sinusoidal, rope]
-    for base in bases:
-        codes = sinusoidal_encoding(np.concatenate([[position], position + offsets]), dim, base)
-        sinus = codes[1:] @ codes[0]  # (n_offsets,)
-        row = [sinus / (codes[0] @ codes[0])]
-        if rope:
-            moved = apply_rope(np.repeat(query, len(offsets), 0), position + offsets, base)
-            still = apply_rope(query, [position], base)[0]  # (dim,)
-            row.append(moved @ still / (still @ still))  # (n_offsets,)
-        curves.append(row)
-
+    per_base = [_dot_changes(offsets, dim, base, position, query if rope else None)
+                for base in bases]
     start = bases.index(10000.0) if 10000.0 in bases else 0
+    shown = per_base[start][0]  # {trace: {"y": ...}}
     fig = new_figure()
-    fig.add_trace(go.Scatter(x=rounded(offsets), y=rounded(curves[start][0]), mode="lines",
+    fig.add_trace(go.Scatter(x=rounded(offsets), **shown[0], mode="lines",
                              name="sinusoidal PE(k)·PE(k + Δ)",
                              line=dict(color=ENCODING_COLORS["sinusoidal"], width=2.5)))
     if rope:
-        fig.add_trace(go.Scatter(x=rounded(offsets), y=rounded(curves[start][1]), mode="lines",
+        fig.add_trace(go.Scatter(x=rounded(offsets), **shown[1], mode="lines",
                                  name="RoPE (R_(k+Δ)q)·(R_k q), one random q",
                                  line=dict(color=ENCODING_COLORS["rope"], width=1.5)))
-    steps = [
-        dict(label=f"{base:g}", args=[{"y": [rounded(c) for c in row]}])
-        for base, row in zip(bases, curves)
-    ]
+    steps = [dict(method="update", label=f"{base:g}", args=step_args(*changes))
+             for base, changes in zip(bases, per_base)]
     fig.update_layout(**base_layout(
         title="The dot product depends on the offset only: symmetric, decaying, not monotone",
         height=460,

@@ -20,7 +20,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import as_positions, check_dim, check_float, check_int, fail
-from rope_viz.figures._style import base_layout, new_figure, rounded, short_number, slider, subplots
+from rope_viz.figures._style import (
+    base_layout,
+    new_figure,
+    rounded,
+    short_number,
+    slider,
+    step_args,
+    subplots,
+)
 from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import ntk_aware_base, scaled_frequencies
 
@@ -140,6 +148,27 @@ def _rules(dim: int, base: float, factor: float, original: int) -> dict:
     }
 
 
+def _scaled_changes(dim: int, base: float, factor: float, original: int) -> tuple:
+    """What one scaling factor (or base) changes in :func:`plot_scaled_wavelengths`.
+
+    ``(traces, layout)``: the ``y`` of all ten traces (five wavelength curves, then five
+    stretches, in :data:`RULE_COLORS` order) and the extended-context line, its label and the
+    stretch axis. The slider steps and the live widget both apply these.
+    """
+    default = 2 * np.pi / rope_frequencies(dim, base)  # (dim/2,)
+    waves = {name: 2 * np.pi / inv for name, inv in _rules(dim, base, factor, original).items()}
+    names = list(RULE_COLORS)
+    traces = {i: {"y": rounded(waves[name], 1)} for i, name in enumerate(names)}
+    traces.update({len(names) + i: {"y": rounded(waves[name] / default, 3)}
+                   for i, name in enumerate(names)})
+    extended = original * factor
+    layout = {"shapes[1].y0": extended, "shapes[1].y1": extended,
+              "annotations[3].y": float(np.log10(extended)),
+              "annotations[3].text": f"extended context {short_number(extended)}",
+              "yaxis2.range": [0.8, max(factor * 1.1, 1.5)]}
+    return traces, layout
+
+
 def plot_scaled_wavelengths(
     dim: int = 128,
     *,
@@ -200,11 +229,8 @@ def plot_scaled_wavelengths(
     factors = tuple(float(f) for f in values)
     start = factors.index(4.0) if 4.0 in factors else 0
 
-    default = 2 * np.pi / rope_frequencies(dim, base)  # (dim/2,)
-    per_factor = []  # [factor] -> {rule: wavelengths}
-    for factor in factors:
-        per_factor.append({name: 2 * np.pi / inv for name, inv in
-                           _rules(dim, base, factor, original).items()})
+    per_factor = [_scaled_changes(dim, base, factor, original) for factor in factors]
+    shown = per_factor[start][0]  # {trace: {"y": ...}}
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                    row_heights=[0.6, 0.4],
@@ -216,11 +242,9 @@ def plot_scaled_wavelengths(
         common = dict(x=pairs, mode="lines", legendgroup=name,
                       line=dict(color=RULE_COLORS[name], width=width,
                                 dash="dot" if name == "default" else "solid"))
-        wavelengths = per_factor[start][name]
-        fig.add_trace(go.Scatter(y=rounded(wavelengths, 1), name=name, **common), 1, 1)
+        fig.add_trace(go.Scatter(y=shown[len(fig.data)]["y"], name=name, **common), 1, 1)
     for name in names:
-        wavelengths = per_factor[start][name]
-        fig.add_trace(go.Scatter(x=pairs, y=rounded(wavelengths / default, 3), mode="lines",
+        fig.add_trace(go.Scatter(x=pairs, y=shown[len(fig.data)]["y"], mode="lines",
                                  legendgroup=name, showlegend=False, name=name,
                                  line=dict(color=RULE_COLORS[name], width=2,
                                            dash="dot" if name == "default" else "solid")), 2, 1)
@@ -235,18 +259,8 @@ def plot_scaled_wavelengths(
     shape0, note0 = line(original, f"original context {short_number(original)}", "dash")
     shape1, note1 = line(original * factors[start],
                          f"extended context {short_number(original * factors[start])}", "dot")
-    steps = [
-        dict(
-            method="update", label=f"×{factor:g}",
-            args=[{"y": [rounded(per_factor[i][n], 1) for n in names]
-                   + [rounded(per_factor[i][n] / default, 3) for n in names]},
-                  {"shapes[1].y0": original * factor, "shapes[1].y1": original * factor,
-                   "annotations[3].y": float(np.log10(original * factor)),
-                   "annotations[3].text": f"extended context {short_number(original * factor)}",
-                   "yaxis2.range": [0.8, max(factors[i] * 1.1, 1.5)]}],
-        )
-        for i, factor in enumerate(factors)
-    ]
+    steps = [dict(method="update", label=f"×{factor:g}", args=step_args(*changes))
+             for factor, changes in zip(factors, per_factor)]
     fig.update_layout(**base_layout(
         title=(f"Stretching a {short_number(original)} context: which pairs are interpolated, "
                "which extrapolated"),
