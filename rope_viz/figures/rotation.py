@@ -69,7 +69,8 @@ def _rotation_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarr
 
 def _score_title(m: float, offset: float, score: float) -> str:
     return (f"Each pair turns at its own speed, yet q·k stays {score:.4f}"
-            f"<br><sup>query at m + {offset:g}, key at m, now m = {m:g}</sup>")
+            f"<br><sup>query at m {'−' if offset < 0 else '+'} {abs(offset):g}, key at m, "
+            f"now m = {m:g}</sup>")
 
 
 def plot_rope_rotation(
