@@ -180,6 +180,9 @@ def plot_rope2d_maps(
     fig.update_xaxes(title_text="column", row=2)
     fig.update_xaxes(title_text="column", showticklabels=True, row=1, col=cols + 1)
     fig.update_yaxes(title_text="row", showticklabels=True, side="right", row=1, col=cols + 1)
+    # fixed ranges: the marker on an edge patch would otherwise widen the autorange
+    fig.update_xaxes(range=[-0.5, shape[1] - 0.5], row=1, col=cols + 1)
+    fig.update_yaxes(range=[shape[0] - 0.5, -0.5], autorange=False, row=1, col=cols + 1)
     fig.update_yaxes(title_text="row", row=1, col=1)
     fig.update_yaxes(title_text="row", row=2, col=1)
     return fig
