@@ -115,7 +115,7 @@ def plot_encoding_heatmaps(
     base = check_float(base, "base", minimum=1.0)
 
     integer = integer_encoding(positions, dim)  # (n, dim)
-    normalised = [_normalised_changes(positions, dim, length) for length in lengths]
+    per_length = [_normalised_changes(positions, dim, length) for length in lengths]
     binary = binary_encoding(positions, dim)  # (n, dim)
     sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
 
@@ -125,13 +125,14 @@ def plot_encoding_heatmaps(
     heat = dict(colorscale=DIVERGING, zmin=-1.0, zmax=1.0, x=list(range(dim)),
                 y=positions.tolist(), showscale=False,
                 hovertemplate="position %{y}<br>dimension %{x}<br>value %{z}<extra></extra>")
-    tables = (rounded(integer), normalised[0][0][1]["z"], rounded(binary), rounded(sinusoid))
+    normalised = per_length[0][0][1]["z"]  # the first length's panel
+    tables = (rounded(integer), normalised, rounded(binary), rounded(sinusoid))
     for col, table in enumerate(tables, start=1):
         extra = dict(showscale=True, colorbar=dict(title="value", len=0.9)) if col == 4 else {}
         fig.add_trace(go.Heatmap(z=table, **{**heat, **extra}), 1, col)
 
     steps = [dict(method="update", label=str(length), args=step_args(*changes))
-             for length, changes in zip(lengths, normalised)]
+             for length, changes in zip(lengths, per_length)]
     fig.update_layout(**base_layout(
         title=("Only the normalised code depends on the sequence length; "
                "the integer code runs off the scale"),
