@@ -5,6 +5,8 @@ What this module holds
 - :func:`scaled_frequencies`: ``(inv_freq, attention_factor)`` for Hugging Face's rope types
   ``default``, ``linear``, ``dynamic``, ``yarn``, ``llama3`` and ``longrope``, with their
   parameter names, defaults and numbers.
+- :func:`yarn_ramp`: YaRN's per-pair blend weight, on r = L/λ (the paper) or on the pair
+  index (the reference code and Hugging Face).
 - :func:`ntk_aware_base`: the NTK-aware base b·s^(d/(d−2)).
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
 - :func:`min_base_for_context`: the smallest base whose cosine sum stays non-negative over the
@@ -52,6 +54,7 @@ from rope_viz.rope import rope_frequencies
 __all__ = [
     "ROPE_TYPES",
     "scaled_frequencies",
+    "yarn_ramp",
     "ntk_aware_base",
     "beta_digits",
     "min_base_for_context",
@@ -266,8 +269,18 @@ def scaled_frequencies(
         else:
             attention_factor = get_mscale(factor)
 
+    extrapolation = _yarn_index_ramp(dim, base, original, beta_fast, beta_slow, truncate)  # (dim/2,)
+    interpolated = inv_freq / factor  # extrapolation 1 keeps the original frequency, 0 interpolates
+    return interpolated * (1 - extrapolation) + inv_freq * extrapolation, float(attention_factor)
+
+
+def _yarn_index_ramp(
+    dim: int, base: float, original: int, beta_fast: float, beta_slow: float, truncate: bool
+) -> np.ndarray:
+    """YaRN's γ as the reference code computes it: linear in the pair index, (dim/2,)."""
+
     def correction_dim(rotations: float) -> float:
-        # the dimension index whose wavelength fits `rotations` turns into the original length
+        # the (fractional) pair index whose wavelength fits `rotations` turns into `original`
         return (dim * math.log(original / (rotations * 2 * math.pi))) / (2 * math.log(base))
 
     low, high = correction_dim(beta_fast), correction_dim(beta_slow)
@@ -276,10 +289,87 @@ def scaled_frequencies(
     low, high = max(low, 0), min(high, dim - 1)
     if low == high:
         high += 0.001  # as Hugging Face: avoid a zero-width ramp
-    ramp = np.clip((np.arange(half, dtype=np.float64) - low) / (high - low), 0.0, 1.0)  # (dim/2,)
-    extrapolation = 1.0 - ramp  # 1 keeps the original frequency, 0 interpolates fully
-    interpolated = inv_freq / factor
-    return interpolated * (1 - extrapolation) + inv_freq * extrapolation, float(attention_factor)
+    ramp = np.clip((np.arange(dim // 2, dtype=np.float64) - low) / (high - low), 0.0, 1.0)  # (dim/2,)
+    return 1.0 - ramp  # 1 keeps the original frequency, 0 interpolates fully
+
+
+def yarn_ramp(
+    dim: int,
+    base: float,
+    original_max_position_embeddings: int,
+    *,
+    beta_fast: float = 32.0,
+    beta_slow: float = 1.0,
+    space: str = "index",
+    truncate: bool = True,
+) -> np.ndarray:
+    """YaRN's blend weight γ_i per pair, as the paper defines it or as the code computes it.
+
+    YaRN ("NTK-by-parts") sets θ_i' = (1 − γ_i)·θ_i/s + γ_i·θ_i: γ = 1 keeps a pair's frequency
+    (extrapolation), γ = 0 divides it by the factor s (interpolation). Pair i makes
+    r_i = L/λ_i = L·θ_i/(2π) turns inside the original context L. Both versions give γ = 1 when
+    r_i > beta_fast and γ = 0 when r_i < beta_slow; they differ in between.
+
+    - ``space="ratio"``: the paper's ramp γ(r) = (r − α)/(β − α) on r itself, with
+      α = ``beta_slow`` and β = ``beta_fast`` (Peng et al. 2023, Definition 2).
+    - ``space="index"``: the reference code's ramp (jquesnelle/yarn ``find_correction_range``
+      and ``linear_ramp_mask``; Hugging Face's ``_compute_yarn_parameters``): the fractional
+      pair indices where r = beta_fast and r = beta_slow are rounded outwards (floor, ceil)
+      when ``truncate``, and γ falls linearly in the pair index between them. Since r_i is
+      exponential in i, this is linear in log r, not in r. It is exactly the γ that
+      :func:`scaled_frequencies` uses for ``rope_type="yarn"``.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension d (positive, even).
+    base : float
+        RoPE base b (> 1).
+    original_max_position_embeddings : int
+        The original (pre-training) context length L (>= 1).
+    beta_fast, beta_slow : float
+        Turn thresholds, ``beta_fast > beta_slow > 0`` (the paper's β = 32 and α = 1 for Llama).
+    space : {"index", "ratio"}
+        Where the ramp is linear: in the pair index (the code) or in r (the paper).
+    truncate : bool
+        Round the index ramp's ends outwards (Hugging Face's default); ignored for ``"ratio"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim/2,)`` float64 γ_i in [0, 1], non-increasing in i.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``base``, length, thresholds, ``space`` or ``truncate``.
+
+    References
+    ----------
+    B. Peng, J. Quesnelle, H. Fan, E. Shippole. YaRN. arXiv:2309.00071 (2023), Sec. 3.2;
+    reference code github.com/jquesnelle/yarn ``scaled_rope/LlamaYaRNScaledRotaryEmbedding.py``;
+    transformers ``modeling_rope_utils._compute_yarn_parameters``; kexue.fm/archives/9948.
+
+    Examples
+    --------
+    >>> yarn_ramp(128, 10000.0, 4096)[[20, 21, 33, 46]].round(3)
+    array([1.   , 0.962, 0.5  , 0.   ])
+    >>> yarn_ramp(128, 10000.0, 4096, space="ratio")[[20, 21, 33, 46]].round(3)
+    array([1.   , 0.992, 0.15 , 0.   ])
+    """
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    original = check_int(original_max_position_embeddings, "original_max_position_embeddings", minimum=1)
+    beta_slow = check_float(beta_slow, "beta_slow", minimum=0.0)
+    beta_fast = check_float(beta_fast, "beta_fast", minimum=0.0)
+    if beta_fast <= beta_slow:
+        fail("beta_fast", f"greater than beta_slow = {beta_slow:g}", beta_fast)
+    space = check_choice(space, "space", ("index", "ratio"))
+    truncate = check_bool(truncate, "truncate")
+    if space == "index":
+        return _yarn_index_ramp(dim, base, original, beta_fast, beta_slow, truncate)
+    turns = original * rope_frequencies(dim, base) / (2 * math.pi)  # (dim/2,): r_i = L / λ_i
+    return np.clip((turns - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)
 
 
 def ntk_aware_base(base: float, factor: float, dim: int) -> float:
