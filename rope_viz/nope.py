@@ -11,6 +11,10 @@ What this module holds
   ignores content, the token at position ``i`` gives the marker the weight ``1/(i+1)``; that
   number, rounded to a floating-point format, is a position code, and inverting it recovers
   ``i`` until neighbouring codes collide.
+- :func:`causal_average_mean_square`: Su's variance argument (kexue.fm/archives/10347). Under
+  uniform causal attention the output at position ``m`` is the mean of the first ``m + 1``
+  value vectors; for distinct random values its mean square falls like ``σ²/(m + 1)``, so the
+  position sits in the output's norm.
 - :func:`representable_spacing`: the gap between neighbouring numbers of a floating-point
   format, which is how finely a stored code can resolve positions.
 - :func:`positional_head`: a query and a key that, under RoPE, make every token attend to the
@@ -33,7 +37,9 @@ References
 - F. Barbero, A. Vitvitskyi, C. Perivolaropoulos, R. Pascanu, P. Veličković. Round and Round
   We Go! What makes Rotary Positional Encodings useful? arXiv:2410.06205 (2024): positional
   heads from high frequencies, low frequencies as semantic channels, and p-RoPE.
-- 苏剑林 (J. Su). kexue.fm/archives/10347 (2024), on attention without position encoding.
+- 苏剑林 (J. Su). Decoder-only的LLM为什么需要位置编码? kexue.fm/archives/10347 (2024): with
+  uniform causal attention over values with independent zero-mean components of variance σ²,
+  the mean square of the output at the n-th position is σ²/n (position hidden in the norm).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from rope_viz._validation import (
     check_choice,
     check_dim,
     check_float,
+    check_generator,
     check_int,
     fail,
 )
@@ -60,6 +67,7 @@ __all__ = [
     "nope_attention",
     "marker_position_signal",
     "decode_marker_position",
+    "causal_average_mean_square",
     "representable_spacing",
     "positional_head",
     "p_rope_frequencies",
@@ -233,6 +241,58 @@ def decode_marker_position(signal) -> np.ndarray:
     values = as_positions(signal, "signal")
     values = np.clip(values, 2.0**-60, 1.0)
     return (np.rint(1.0 / values) - 1).astype(np.int64)
+
+
+def causal_average_mean_square(n: int, dim: int, *, sigma: float = 1.0, rng: Any = 0) -> np.ndarray:
+    """Mean square of the uniform causal average of ``n`` random value vectors, per position.
+
+    Su's model of a NoPE layer at initialisation (kexue.fm/archives/10347): attention is
+    uniform under the causal mask, so the output at position ``m`` (0-based) is
+    ``y_m = (v_0 + ... + v_m) / (m + 1)``, and the value vectors ``v_j`` are distinct, with
+    independent components of mean 0 and variance ``σ²``. Then the mean square of ``y_m``'s
+    components (RMSNorm's "MS") is about ``σ²/(m + 1)``: the position is carried by the
+    output's variance, equivalently its norm ``≈ σ·sqrt(dim/(m + 1))``. The values are drawn as
+    ``rng.normal(0.0, sigma, (n, dim))``, row ``j`` for position ``j``.
+
+    Parameters
+    ----------
+    n : int
+        Number of positions (>= 1).
+    dim : int
+        Width of the value vectors (>= 1); the mean square is averaged over it.
+    sigma : float
+        Standard deviation of the value components (> 0).
+    rng : numpy.random.Generator or int
+        Source of randomness, or a seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` float64: ``mean(y_m**2)`` over the ``dim`` components, for ``m = 0 ... n−1``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``n``, ``dim``, ``sigma`` or ``rng``.
+
+    References
+    ----------
+    苏剑林. Decoder-only的LLM为什么需要位置编码? kexue.fm/archives/10347 (2024), section 方差辨位.
+
+    Examples
+    --------
+    >>> ms = causal_average_mean_square(4, 20000, rng=0)
+    >>> (ms * np.arange(1, 5)).round(1)
+    array([1., 1., 1., 1.])
+    """
+    n = check_int(n, "n", minimum=1)
+    dim = check_int(dim, "dim", minimum=1)
+    sigma = check_float(sigma, "sigma", minimum=0.0)
+    generator = check_generator(rng)
+    values = generator.normal(0.0, sigma, (n, dim))  # (n, dim): v_j for position j
+    counts = np.arange(1, n + 1, dtype=np.float64)[:, None]  # (n, 1): tokens seen
+    averages = np.cumsum(values, axis=0) / counts  # (n, dim): y_m, uniform causal attention
+    return np.mean(averages**2, axis=1)  # (n,)
 
 
 #: Bits of significand after the leading one, per format (the spacing at 1 is 2**-bits).

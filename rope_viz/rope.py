@@ -10,6 +10,9 @@ What this module holds
 - :func:`pairing_permutation`: the index permutation between the two pairings.
 - :func:`long_range_decay` and :func:`empirical_decay`: Su's bound on the attention score and
   the measured mean score of random vectors.
+- :func:`random_orthogonal` and :func:`orthogonal_block_form`: Su's general solution
+  ``R_n = O^n`` for any orthogonal ``O`` (kexue.fm/archives/9403), and the basis change that
+  turns ``O`` into RoPE's block-diagonal form (2x2 rotations, plus ±1 entries when needed).
 
 Conventions
 -----------
@@ -34,12 +37,14 @@ References
   Position Embedding. arXiv:2104.09864 (2021).
 - 苏剑林 (J. Su). Transformer升级之路:2、博采众长的旋转式位置编码. kexue.fm/archives/8265
   (2021): the matrix, the elementwise form and the long-range decay bound.
+- 苏剑林 (J. Su). Transformer升级之路:6、旋转位置编码的完备性分析. kexue.fm/archives/9403
+  (2022): every orthogonal ``O`` gives a solution ``O^n``; up to a change of basis it is RoPE.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -66,6 +71,9 @@ __all__ = [
     "pairing_permutation",
     "long_range_decay",
     "empirical_decay",
+    "random_orthogonal",
+    "OrthogonalBlockForm",
+    "orthogonal_block_form",
 ]
 
 PAIRINGS = ("interleaved", "half")
@@ -640,3 +648,158 @@ def empirical_decay(
     k_c = k[..., 0] + 1j * k[..., 1]  # (samples, dim/2)
     products = (q_c * np.conj(k_c)).mean(axis=0)  # (dim/2,): mean h_i
     return np.real(np.exp(1j * angles) @ products)  # (k,)
+
+
+# ---------------------------------------------------------------------------------------------
+# the general solution: powers of an orthogonal matrix (kexue.fm/archives/9403)
+# ---------------------------------------------------------------------------------------------
+
+
+def random_orthogonal(dim: int, *, det: int = 1, rng: Any = 0) -> np.ndarray:
+    """A random ``(dim, dim)`` orthogonal matrix with determinant ``det`` (+1 or −1).
+
+    QR of a standard normal matrix, with the signs of R's diagonal moved into Q (so that Q is
+    uniformly distributed over the orthogonal group), then the first column negated if the
+    determinant has the wrong sign. Its powers ``O^n`` solve ``R_m^T R_n = R_(n−m)``
+    (kexue.fm/archives/9403), the determinant −1 case included.
+
+    Parameters
+    ----------
+    dim : int
+        Size (>= 1; odd sizes allowed).
+    det : {1, -1}
+        Determinant of the result: 1 for a rotation, −1 for a matrix that contains a reflection.
+    rng : numpy.random.Generator or int
+        Source of randomness, or a seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim, dim)`` float64 with ``O.T @ O == I`` up to rounding.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, a ``det`` other than 1 or −1, or a bad ``rng``.
+
+    Examples
+    --------
+    >>> o = random_orthogonal(4, det=-1, rng=0)
+    >>> bool(np.allclose(o.T @ o, np.eye(4))), round(float(np.linalg.det(o)))
+    (True, -1)
+    """
+    dim = check_dim(dim, even=False)
+    det = check_int(det, "det")
+    if det not in (1, -1):
+        fail("det", "1 or -1", det, "an orthogonal matrix has determinant +1 or -1")
+    generator = check_generator(rng)
+    q, r = np.linalg.qr(generator.standard_normal((dim, dim)))  # (dim, dim) each
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)  # column signs: Haar-distributed Q
+    if np.linalg.det(q) * det < 0:
+        q[:, 0] = -q[:, 0]
+    return q
+
+
+class OrthogonalBlockForm(NamedTuple):
+    """``o == basis @ blocks @ basis.T``, from :func:`orthogonal_block_form`.
+
+    ``basis``: ``(dim, dim)`` orthogonal; columns ``2i, 2i+1`` span the plane of rotation ``i``,
+    the last ``len(signs)`` columns are the real eigenvectors. ``angles``: ``(k,)`` in (0, π),
+    largest first. ``signs``: ``(dim − 2k,)`` of +1 and −1, +1 first. ``blocks``: ``(dim, dim)``
+    block-diagonal, the 2x2 counter-clockwise rotations by ``angles`` (interleaved, as in
+    :func:`rotation_matrix`) followed by ``diag(signs)``.
+    """
+
+    basis: np.ndarray
+    angles: np.ndarray
+    signs: np.ndarray
+    blocks: np.ndarray
+
+
+def orthogonal_block_form(o: Any, *, atol: float = 1e-8) -> OrthogonalBlockForm:
+    """Write an orthogonal matrix as RoPE's block-diagonal form in another basis.
+
+    Every real orthogonal ``O`` is ``Q D Q^T`` with ``Q`` orthogonal and ``D`` block-diagonal:
+    2x2 rotations by angles ``φ_i`` in (0, π) and 1x1 entries +1 or −1 (an odd number of −1 when
+    ``det O = −1``). Then ``O^n = Q D^n Q^T``, and ``D^n`` is RoPE with frequencies ``φ_i`` on
+    the pairs, times ``(±1)^n`` on the single coordinates. From the eigenvalues
+    ``e^{±iφ}`` of ``O``: for the eigenvector ``a + ib`` of ``e^{iφ}``, ``O a = cos φ a − sin φ b``
+    and ``O b = sin φ a + cos φ b``, so the columns ``(a, −b)``, scaled to unit length, carry a
+    counter-clockwise rotation by φ.
+
+    Parameters
+    ----------
+    o : array_like
+        ``(dim, dim)`` orthogonal matrix (``o.T @ o == I`` within ``atol``) whose complex
+        eigenvalues are distinct, as they are for a random one with probability 1.
+    atol : float
+        Tolerance for the orthogonality checks and for telling real eigenvalues from complex.
+
+    Returns
+    -------
+    OrthogonalBlockForm
+        ``(basis, angles, signs, blocks)`` with ``o == basis @ blocks @ basis.T``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an ``o`` that is not a square array of finite real numbers, not orthogonal, or
+        whose repeated eigenvalues leave the computed basis non-orthogonal.
+
+    References
+    ----------
+    kexue.fm/archives/9403 (the orthogonal general solution and its reduction to block-diagonal
+    RoPE, there for the antisymmetric generator B of ``exp(nB)``).
+
+    Examples
+    --------
+    >>> form = orthogonal_block_form(rotation_matrix(1.0, 4))
+    >>> form.angles.round(6).tolist(), form.signs.tolist()
+    ([1.0, 0.01], [])
+    """
+    atol = check_float(atol, "atol", minimum=0.0)
+    try:
+        matrix = np.asarray(o, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail("o", "a square array of real numbers", o, kind=TypeError)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        fail("o", "a square 2-D array (dim, dim)", matrix)
+    if not np.all(np.isfinite(matrix)):
+        fail("o", "finite numbers", matrix)
+    dim = matrix.shape[0]
+    if not np.allclose(matrix.T @ matrix, np.eye(dim), rtol=0.0, atol=atol):
+        fail("o", "an orthogonal matrix (o.T @ o == I)", matrix)
+    values, vectors = np.linalg.eig(matrix)  # (dim,), (dim, dim) complex
+    upper = np.flatnonzero(values.imag > atol)  # one of each pair e^{±iφ}: φ in (0, π)
+    upper = upper[np.argsort(-np.angle(values[upper]))]  # largest angle first
+    real = np.flatnonzero(np.abs(values.imag) <= atol)
+    real = real[np.argsort(-values[real].real)]  # +1 first
+    columns = []
+    for index in upper:
+        z = vectors[:, index]  # (dim,): a + ib
+        columns += [z.real, -z.imag]  # the plane, counter-clockwise orientation
+    columns += [vectors[:, index].real for index in real]
+    basis = np.stack(columns, axis=1)  # (dim, dim)
+    basis = basis / np.linalg.norm(basis, axis=0)
+    angles = np.angle(values[upper])  # (k,)
+    signs = np.sign(values[real].real)  # (dim − 2k,)
+    blocks = np.zeros((dim, dim))
+    blocks[: 2 * len(angles), : 2 * len(angles)] = _rotation_blocks(angles)
+    blocks[2 * len(angles):, 2 * len(angles):] = np.diag(signs)
+    if not (np.allclose(basis.T @ basis, np.eye(dim), rtol=0.0, atol=1e3 * atol)
+            and np.allclose(basis @ blocks @ basis.T, matrix, rtol=0.0, atol=1e3 * atol)):
+        fail("o", "an orthogonal matrix with distinct complex eigenvalues", matrix,
+             "repeated eigenvalues leave the eigenvectors of a plane free to mix")
+    return OrthogonalBlockForm(basis, angles, signs, blocks)
+
+
+def _rotation_blocks(angles: np.ndarray) -> np.ndarray:
+    """``(2k, 2k)`` block-diagonal counter-clockwise rotations by ``angles`` (interleaved)."""
+    k = len(angles)
+    out = np.zeros((2 * k, 2 * k))
+    c, s = np.cos(angles), np.sin(angles)
+    out[0::2, 0::2][np.diag_indices(k)] = c
+    out[1::2, 1::2][np.diag_indices(k)] = c
+    out[1::2, 0::2][np.diag_indices(k)] = s
+    out[0::2, 1::2][np.diag_indices(k)] = -s
+    return out

@@ -285,3 +285,41 @@ def test_p_rope_bad_inputs():
         rope_viz.p_rope_frequencies(64, 1e4, "half")
     with pytest.raises(ValueError, match="dim"):
         rope_viz.p_rope_frequencies(63, 1e4, 0.5)
+
+
+# --- Su's variance argument (kexue.fm/archives/10347) ------------------------------------
+
+
+def test_causal_average_is_uniform_causal_attention_over_the_drawn_values():
+    n, dim, sigma = 9, 5, 0.7
+    values = np.random.default_rng(3).normal(0.0, sigma, (n, dim))  # the documented draw
+    uniform = rope_viz.attention_weights(np.zeros((n, 2)), np.zeros((n, 2)))  # (n, n)
+    expected = np.mean((uniform @ values) ** 2, axis=1)
+    got = rope_viz.causal_average_mean_square(n, dim, sigma=sigma, rng=3)
+    assert_close(got, expected, atol=1e-12)
+
+
+def test_causal_average_mean_square_falls_like_one_over_n():
+    n = 512
+    ms = rope_viz.causal_average_mean_square(n, 8192, sigma=2.0, rng=0)
+    counts = np.arange(1, n + 1)
+    slope = np.polyfit(np.log(counts), np.log(ms), 1)[0]
+    assert abs(slope + 1.0) < 0.03, slope
+    assert_close(ms * counts / 4.0, np.ones(n), atol=0.1)  # sigma² / n
+
+
+def test_causal_average_scales_with_sigma_squared():
+    one = rope_viz.causal_average_mean_square(20, 16, sigma=1.0, rng=5)
+    three = rope_viz.causal_average_mean_square(20, 16, sigma=3.0, rng=5)
+    assert_close(three, 9.0 * one, rtol=1e-12)
+
+
+def test_causal_average_validates_arguments():
+    with pytest.raises(ValueError, match="n must be"):
+        rope_viz.causal_average_mean_square(0, 4)
+    with pytest.raises(TypeError, match="dim must be"):
+        rope_viz.causal_average_mean_square(4, 2.5)
+    with pytest.raises(ValueError, match="sigma"):
+        rope_viz.causal_average_mean_square(4, 4, sigma=0.0)
+    with pytest.raises(TypeError, match="rng"):
+        rope_viz.causal_average_mean_square(4, 4, rng="x")

@@ -274,3 +274,75 @@ def test_bad_input(func, kwargs, error, name):
     with pytest.raises(error) as info:
         func(**kwargs)
     assert str(info.value).startswith(f"{name} must be"), str(info.value)
+
+
+# --- the general solution R_n = O^n (kexue.fm/archives/9403) -----------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(dim=st.integers(1, 12), det=st.sampled_from([1, -1]), seed=st.integers(0, 2**16))
+def test_random_orthogonal_is_orthogonal_with_requested_determinant(dim, det, seed):
+    o = rope.random_orthogonal(dim, det=det, rng=seed)
+    assert_close(o.T @ o, np.eye(dim), atol=1e-12)
+    assert round(float(np.linalg.det(o))) == det
+    assert_close(o, rope.random_orthogonal(dim, det=det, rng=seed), atol=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(det=st.sampled_from([1, -1]), seed=st.integers(0, 2**16),
+       m=st.integers(-6, 6), shift=st.integers(-6, 6))
+def test_orthogonal_powers_are_relative(det, seed, m, shift):
+    # Su's claim: for any orthogonal O, R_n = O^n satisfies R_m^T R_n = R_(n-m).
+    o = rope.random_orthogonal(6, det=det, rng=seed)
+
+    def power(k):
+        return np.linalg.matrix_power(o, k) if k >= 0 else np.linalg.matrix_power(o.T, -k)
+
+    n = m + shift
+    assert_close(power(m).T @ power(n), power(n - m), atol=1e-10)
+
+
+@pytest.mark.parametrize("dim", [2, 3, 7, 8, 32])
+@pytest.mark.parametrize("det", [1, -1])
+def test_block_form_reconstructs_and_is_rope_in_the_new_basis(dim, det):
+    o = rope.random_orthogonal(dim, det=det, rng=dim)
+    form = rope.orthogonal_block_form(o)
+    k = 2 * len(form.angles)
+    assert k + len(form.signs) == dim
+    assert_close(form.basis.T @ form.basis, np.eye(dim), atol=1e-10)
+    assert_close(form.basis @ form.blocks @ form.basis.T, o, atol=1e-10)
+    assert np.all((form.angles > 0) & (form.angles < np.pi))
+    assert np.all(np.diff(form.angles) <= 0) and set(form.signs) <= {1.0, -1.0}
+    assert round(np.prod(form.signs)) == det  # rotations have determinant 1
+    x = np.random.default_rng(0).standard_normal(dim)
+    for m in (1, 4):
+        moved = form.basis.T @ np.linalg.matrix_power(o, m) @ x  # Q^T O^m x
+        start = form.basis.T @ x
+        if k:
+            rope_part = rope.apply_rope(start[None, :k], [m], inv_freq=form.angles)[0]
+            assert_close(moved[:k], rope_part, atol=1e-10)
+        assert_close(moved[k:], form.signs**m * start[k:], atol=1e-10)
+
+
+def test_block_form_of_rope_gives_back_its_frequencies():
+    form = rope.orthogonal_block_form(rope.rotation_matrix(1.0, 8, base=100.0))
+    assert_close(form.angles, rope.rope_frequencies(8, 100.0), atol=1e-12)
+    assert form.signs.size == 0
+    assert_close(rope.orthogonal_block_form(np.diag([1.0, -1.0, 1.0])).signs, [1, 1, -1])
+
+
+def test_orthogonal_helpers_validate_arguments():
+    with pytest.raises(ValueError, match="det"):
+        rope.random_orthogonal(4, det=2)
+    with pytest.raises(TypeError, match="det"):
+        rope.random_orthogonal(4, det=1.0)
+    with pytest.raises(ValueError, match="dim"):
+        rope.random_orthogonal(0)
+    with pytest.raises(TypeError, match="rng"):
+        rope.random_orthogonal(4, rng=None)
+    with pytest.raises(ValueError, match="orthogonal"):
+        rope.orthogonal_block_form(np.ones((3, 3)))
+    with pytest.raises(ValueError, match="square"):
+        rope.orthogonal_block_form(np.eye(3)[:2])
+    with pytest.raises(TypeError, match="o must be"):
+        rope.orthogonal_block_form("eye")
