@@ -40,12 +40,8 @@ from rope_viz.multidim import (
     flat_position_ids,
     grid_positions,
     mrope_axes,
-    MULTIMODAL_SCHEMES,
     mrope_position_ids,
-    multimodal_principles,
-    principles_markdown,
     rope_tie_position_ids,
-    rope_tv_position_ids,
 )
 from rope_viz.nope import (
     attention_weights,
@@ -148,10 +144,6 @@ __all__ = [
     "apply_mrope",
     "flat_position_ids",
     "rope_tie_position_ids",
-    "rope_tv_position_ids",
-    "MULTIMODAL_SCHEMES",
-    "multimodal_principles",
-    "principles_markdown",
     "axial_generators",
     "staggered_generators",
     "generator_rotations",
