@@ -9,7 +9,10 @@ What this module holds
 - :func:`mrope_position_ids`, :func:`mrope_axes` and :func:`apply_mrope`: Qwen2-VL's M-RoPE
   (contiguous t/h/w frequency sections) and Qwen3-VL's interleaved assignment.
 - :func:`flat_position_ids`: the flatten-everything-to-1-D baseline.
-- :func:`rope_tie_position_ids`: 2-D ids in the spirit of Su's RoPE-Tie.
+- :func:`rope_tie_position_ids`: 2-D ids of Su's RoPE-Tie (kexue.fm/archives/10040).
+- :func:`rope_tv_position_ids`: 2-D / 3-D ids of Su's RoPE-TV (kexue.fm/archives/10352).
+- :func:`multimodal_principles` and :func:`principles_markdown`: score every scheme above
+  against 10352's three principles (compatibility, equivalence, symmetry) on a layout.
 
 A ``segments`` list describes a sequence: ``("text", n_tokens)``, ``("image", (t, h, w))`` or
 ``("video", (t, h, w))``, grids in patches before the spatial merge (as in Qwen2-VL's
@@ -59,6 +62,10 @@ __all__ = [
     "apply_mrope",
     "flat_position_ids",
     "rope_tie_position_ids",
+    "rope_tv_position_ids",
+    "MULTIMODAL_SCHEMES",
+    "multimodal_principles",
+    "principles_markdown",
 ]
 
 MROPE_LAYOUTS = ("contiguous", "interleaved")
@@ -364,61 +371,185 @@ def flat_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray:
     return np.arange(total, dtype=np.int64)
 
 
-def rope_tie_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray:
-    """2-D position ids for text and images after Su's RoPE-Tie idea.
+_TIE_SPACINGS = ("integer", "tokens")
 
-    A text token at 1-D position p sits at (p, p), so pure text is ordinary RoPE. An image of
-    (merged) H x W patches that follows position L is spread over the square (L, L + S] with
-    S = max(H, W) + 1: patch (r, c), 1-based, sits at (L + r·S/(H + 1), L + c·S/(W + 1)), so
-    both axes fill the same interval (L, L + S) whatever the aspect ratio, and the next text token lands at
-    L + S, past every patch on both axes. This spacing rule (S = max(H, W) + 1) is this
-    package's choice; Su's post discusses the scaling in more generality.
+
+def _vision_blocks(segments: Any, spatial_merge_size: int, name: str, video: bool) -> list:
+    """Parse segments for RoPE-Tie / RoPE-TV: images must have t = 1; videos only if allowed."""
+    parsed = _parse_segments(segments, spatial_merge_size)
+    for index, (kind, spec) in enumerate(parsed):
+        if kind == "image" and spec[0] != 1:
+            fail(f"segments[{index}]", f"an image with one frame, ('image', (1, h, w)), for {name}",
+                 segments[index], "a clip of several frames is a ('video', (t, h, w))")
+        if kind == "video" and not video:
+            fail(f"segments[{index}]", f"text or an image for {name}", segments[index],
+                 f"{name} has no rule for video; rope_tv_position_ids has one")
+    return parsed
+
+
+def rope_tie_position_ids(segments: Any, spatial_merge_size: int = 1, *,
+                          spacing: str = "integer") -> np.ndarray:
+    """2-D position ids of Su's RoPE-Tie (kexue.fm/archives/10040) for text and images.
+
+    Text: a text token at 1-D position n gets (n, n), so pure text is RoPE-1D (compatibility).
+    Image: an image of h rows and w columns (merged patches) that follows a token at position
+    L puts patch (row i, column j), i = 1..h, j = 1..w, at
+
+        (x, y) = (L + i·s, L + j·t),   x the row axis, y the column axis,
+
+    and the next text token at K = L + (h + 1)·s = L + (w + 1)·t. The post asks for the same
+    gap (s, t) from the last text token to the first patch and from the last patch to the next
+    text token, which gives (h + 1)s = (w + 1)t:
+
+    - ``spacing="integer"`` (default, the post's integer solution): s = w + 1, t = h + 1, so
+      K = L + (w + 1)(h + 1); 10352 restates it as γ1 = w + 1, γ2 = h + 1. int64 ids.
+    - ``spacing="tokens"`` (the post's non-integer alternative): the image counts as wh
+      tokens, s = (wh + 1)/(h + 1), t = (wh + 1)/(w + 1), so K = L + wh + 1. float64 ids.
+
+    Numbering: the post counts from 1 (its L is the last position of an L-token sentence);
+    rope_viz counts from 0, as :func:`flat_position_ids` and :func:`mrope_position_ids` do, so
+    text alone gives ``arange(n)`` on both rows. RoPE sees only differences of ids, so the
+    offset changes no score. Before any token, L = -1.
+
+    Adjacent images: the post wraps every image in [IMG] and [/IMG] text tokens so that an
+    image always sits between text (put them into ``segments`` as text to follow it exactly).
+    Without them, rope_viz places each image after the running position L, which an image
+    advances to K - 1, where a text token would have stood just before the next text; the
+    next image is then placed after that L.
 
     Parameters
     ----------
     segments : list
-        ``("text", n)`` and ``("image", (1, h, w))`` items (videos are not supported).
+        ``("text", n)`` and ``("image", (1, h, w))`` items, as in :func:`mrope_position_ids`
+        (RoPE-Tie has no rule for video).
+    spatial_merge_size : int
+        As in :func:`mrope_position_ids`.
+    spacing : {"integer", "tokens"}
+        Which of the post's two solutions for (s, t).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(2, n)`` ids, rows (x: row axis, y: column axis); int64 for ``"integer"``, float64
+        for ``"tokens"``. Patches in row-major order.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`mrope_position_ids`; also for a video, an image with t != 1 (naming
+        ``segments[i]``) or an unknown ``spacing``.
+
+    References
+    ----------
+    苏剑林. Transformer升级之路:17、多模态位置编码的简单思考. kexue.fm/archives/10040 (2024),
+    section 合二为一 and 延伸思考; restated in kexue.fm/archives/10352 (section 优劣分析).
+
+    Examples
+    --------
+    >>> rope_tie_position_ids([("text", 2), ("image", (1, 2, 3)), ("text", 1)])
+    array([[ 0,  1,  5,  5,  5,  9,  9,  9, 13],
+           [ 0,  1,  4,  7, 10,  4,  7, 10, 13]])
+    """
+    spatial_merge_size = check_int(spatial_merge_size, "spatial_merge_size", minimum=1)
+    spacing = check_choice(spacing, "spacing", _TIE_SPACINGS)
+    blocks, last = [], -1.0  # last: the running 1-D position L
+    for kind, spec in _vision_blocks(segments, spatial_merge_size, "RoPE-Tie", video=False):
+        if kind == "text":
+            p = last + 1 + np.arange(spec, dtype=np.float64)  # (n_text,)
+            blocks.append(np.stack([p, p]))  # (2, n_text)
+            last = float(p[-1])
+            continue
+        _, h, w = spec
+        if spacing == "integer":
+            s, t = float(w + 1), float(h + 1)
+        else:
+            s, t = (w * h + 1) / (h + 1), (w * h + 1) / (w + 1)
+        cells = grid_positions((h, w)) + 1  # (h*w, 2): 1-based row i, column j
+        blocks.append(np.stack([last + cells[:, 0] * s, last + cells[:, 1] * t]))  # (2, h*w)
+        last = last + (h + 1) * s - 1  # the next text token goes to K = L + (h + 1)s
+    ids = np.concatenate(blocks, axis=1)  # (2, n)
+    return np.rint(ids).astype(np.int64) if spacing == "integer" else ids
+
+
+def rope_tv_position_ids(segments: Any, spatial_merge_size: int = 1) -> np.ndarray:
+    """Position ids of Su's RoPE-TV (RoPE-Tie-v2, kexue.fm/archives/10352).
+
+    The post's three principles fix the ids: **compatibility** (text alone is RoPE-1D, so a
+    text token at n gets (n, n)), **equivalence** (an image of w·h patches counts as w·h
+    tokens for the text around it: after a last text token at L the next text token is at
+    L + wh + 1) and **symmetry** (the gap from the last text token to the first patch equals
+    the gap from the last patch to the next text token). With unit patch spacing
+    (γ1 = γ2 = 1) they give, for an image of h rows and w columns after position L,
+
+        patch (i, j) at (β1 + i, β2 + j),  i = 1..h, j = 1..w,
+        β1 = L + (wh − h)/2,  β2 = L + (wh − w)/2,
+
+    (x: row axis, y: column axis), half-integer ids when wh − h or wh − w is odd.
+
+    Video (the post's 3-D extension): a video of t frames of h x w patches after L puts patch
+    (i, j) of frame k at (β1 + i, β2 + j, β3 + k) with β1 = L + (wht − h)/2,
+    β2 = L + (wht − w)/2, β3 = L + (wht − t)/2, and the next text at L + wht + 1. When any
+    video is present the ids are 3-D: text gets (n, n, n) and an image is the 3-D rule with
+    t = 1 (its x and y are the 2-D ones, z = L + (wh + 1)/2), which the post does not spell
+    out but which keeps all three principles. The post's caveat: β depends on t, so the
+    number of frames must be known before the video's first patch; a video cannot be
+    generated open-ended, frame after frame, under this rule. (Su's other option, a video as
+    a run of separate images, can be written here as images between text tokens.)
+
+    Numbering and adjacent blocks as in :func:`rope_tie_position_ids`: rope_viz counts from
+    0 (text alone is ``arange(n)`` on every row, the :func:`flat_position_ids`); L = -1 before
+    any token; a block advances the running position L by its number of tokens, so every text
+    token keeps exactly its flattened 1-D id.
+
+    Parameters
+    ----------
+    segments : list
+        ``("text", n)``, ``("image", (1, h, w))`` and ``("video", (t, h, w))`` items, as in
+        :func:`mrope_position_ids`.
     spatial_merge_size : int
         As in :func:`mrope_position_ids`.
 
     Returns
     -------
     numpy.ndarray
-        ``(2, n)`` float64 ids (rows: height axis, width axis).
+        float64 ids: ``(2, n)`` (rows x: row axis, y: column axis) without video, ``(3, n)``
+        (rows x, y, z: frame axis) with a video. Patches in frame, row, column order.
 
     Raises
     ------
     ValueError, TypeError
-        As :func:`mrope_position_ids`; also for a video or an image with t != 1.
+        As :func:`mrope_position_ids`; also for an image with t != 1 (naming ``segments[i]``).
 
     References
     ----------
-    苏剑林. Transformer升级之路:17、多模态位置编码的简单思考. kexue.fm/archives/10040 (2024).
+    苏剑林. “闭门造车”之多模态思路浅谈(三):位置编码. kexue.fm/archives/10352 (2024), sections
+    等价对称 and 三维困境.
 
     Examples
     --------
-    >>> rope_tie_position_ids([("text", 1), ("image", (1, 1, 2)), ("text", 1)])
-    array([[0. , 1.5, 1.5, 3. ],
-           [0. , 1. , 2. , 3. ]])
+    >>> rope_tv_position_ids([("text", 2), ("image", (1, 2, 3)), ("text", 1)])
+    array([[0. , 1. , 4. , 4. , 4. , 5. , 5. , 5. , 8. ],
+           [0. , 1. , 3.5, 4.5, 5.5, 3.5, 4.5, 5.5, 8. ]])
     """
     spatial_merge_size = check_int(spatial_merge_size, "spatial_merge_size", minimum=1)
-    blocks, last = [], -1.0
-    for index, (kind, spec) in enumerate(_parse_segments(segments, spatial_merge_size)):
+    parsed = _vision_blocks(segments, spatial_merge_size, "RoPE-TV", video=True)
+    axes = 3 if any(kind == "video" for kind, _ in parsed) else 2
+    blocks, last = [], -1.0  # last: the running 1-D position L
+    for kind, spec in parsed:
         if kind == "text":
             p = last + 1 + np.arange(spec, dtype=np.float64)  # (n_text,)
-            blocks.append(np.stack([p, p]))  # (2, n_text)
+            blocks.append(np.tile(p, (axes, 1)))  # (axes, n_text)
             last = float(p[-1])
             continue
         t, h, w = spec
-        if kind == "video" or t != 1:
-            fail(f"segments[{index}]", "text or a single-frame image (t = 1) for RoPE-Tie", segments[index])
-        span = max(h, w) + 1
-        cells = grid_positions((h, w)) + 1  # (h*w, 2), 1-based row and column
-        rows = last + cells[:, 0] * span / (h + 1)
-        cols = last + cells[:, 1] * span / (w + 1)
-        blocks.append(np.stack([rows, cols]))  # (2, h*w)
-        last = last + span - 1  # the next text token goes to last + 1 = L + S
-    return np.concatenate(blocks, axis=1)  # (2, n)
+        n = t * h * w
+        cells = grid_positions((t, h, w)) + 1  # (n, 3): 1-based frame k, row i, column j
+        ids = [last + (n - h) / 2 + cells[:, 1], last + (n - w) / 2 + cells[:, 2]]
+        if axes == 3:
+            ids.append(last + (n - t) / 2 + cells[:, 0])
+        blocks.append(np.stack(ids))  # (axes, n)
+        last = last + n  # the next text token goes to L + n + 1
+    return np.concatenate(blocks, axis=1)  # (axes, n)
 
 
 def mrope_axes(sections: Any = (16, 24, 24), layout: str = "contiguous") -> np.ndarray:
@@ -539,3 +670,239 @@ def apply_mrope(
     freqs = rope_frequencies(dim, base)  # (dim/2,)
     angles = ids[axes, :].T * freqs[None, :]  # (n, dim/2): slot i uses row axes[i]
     return rotate_with_angles(x, angles, "half", form)
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring schemes against the three principles of kexue.fm/archives/10352
+# ---------------------------------------------------------------------------------------------
+
+#: Scheme keys of :func:`multimodal_principles`, with the label its table prints.
+MULTIMODAL_SCHEMES = {
+    "flatten": "flatten (1-D)",
+    "rope_tie": "RoPE-Tie (Su 2024, integer)",
+    "rope_tie_tokens": "RoPE-Tie (Su 2024, image = wh tokens)",
+    "rope_tv": "RoPE-TV (Su 2024)",
+    "mrope": "M-RoPE (Qwen2-VL)",
+    "qwen2_5_vl": "M-RoPE, absolute time (Qwen2.5-VL)",
+    "qwen3_vl": "M-RoPE, interleaved (Qwen3-VL)",
+}
+_DIM = 128  # head dimension of the compatibility check: 64 frequency slots
+
+
+def _scheme_ids(scheme: str, segments: list, merge: int, second_per_grid_t: float,
+                tokens_per_second: float) -> np.ndarray | None:
+    """(k, n) float ids of ``scheme`` for parsed-and-valid ``segments``; None if undefined."""
+    has_video = any(kind == "video" for kind, _ in segments)
+    if scheme == "flatten":
+        return flat_position_ids(segments, merge)[None, :].astype(np.float64)  # (1, n)
+    if scheme in ("rope_tie", "rope_tie_tokens"):
+        if has_video:
+            return None  # RoPE-Tie has no rule for video
+        spacing = "integer" if scheme == "rope_tie" else "tokens"
+        return rope_tie_position_ids(segments, merge, spacing=spacing).astype(np.float64)
+    if scheme == "rope_tv":
+        return rope_tv_position_ids(segments, merge)
+    if scheme == "qwen2_5_vl":
+        return mrope_position_ids(segments, merge, second_per_grid_t=second_per_grid_t,
+                                  tokens_per_second=tokens_per_second).astype(np.float64)
+    if scheme == "qwen3_vl":  # a video becomes one single-frame block per temporal patch
+        split = []
+        for kind, spec in segments:
+            split += [(kind, (1,) + tuple(spec[1:]))] * spec[0] if kind == "video" else [(kind, spec)]
+        return mrope_position_ids(split, merge).astype(np.float64)
+    return mrope_position_ids(segments, merge).astype(np.float64)  # "mrope"
+
+
+def _scheme_axes(scheme: str, rows: int) -> np.ndarray:
+    """(64,) id row that drives each frequency slot θ_i = base^(−2i/128) under ``scheme``."""
+    slots = _DIM // 2
+    if scheme == "flatten":
+        return np.zeros(slots, dtype=np.int64)
+    if scheme in ("rope_tie", "rope_tie_tokens", "rope_tv"):
+        return np.arange(slots) % rows  # Su (10352): θ_2j for x, θ_2j+1 for y (and so on)
+    if scheme == "qwen3_vl":
+        return mrope_axes((24, 20, 20), "interleaved")
+    return mrope_axes((16, 24, 24), "contiguous")
+
+
+def _grid_kept(block: np.ndarray, grid: tuple) -> bool:
+    """Each grid axis of length > 1 moves the ids by one fixed vector; the vectors independent."""
+    ids = block.reshape((block.shape[0],) + grid)  # (k, t, h, w)
+    steps = []
+    for axis in range(3):
+        if grid[axis] < 2:
+            continue
+        diffs = np.diff(ids, axis=axis + 1).reshape(block.shape[0], -1)  # (k, n_neighbour_pairs)
+        if not np.allclose(diffs, diffs[:, :1]):
+            return False
+        steps.append(diffs[:, 0])
+    return not steps or np.linalg.matrix_rank(np.stack(steps)) == len(steps)
+
+
+def multimodal_principles(segments: Any, spatial_merge_size: int = 1, *, schemes: Any = None,
+                          second_per_grid_t: float = 1.0,
+                          tokens_per_second: float = 2.0) -> list:
+    """Score position-id schemes against Su's three principles on one layout.
+
+    Su's post kexue.fm/archives/10352 asks three things of a multimodal position code:
+
+    - **compatibility**: text alone is RoPE-1D. Checked on the text-only sequence with as many
+      tokens as the layout's text: the scheme's ids, turned into angles with its frequency
+      assignment over the 1-D list θ_i = base^(−2i/d) (d = 128), must equal the 1-D angles
+      n·θ_i. Assignments: flatten uses the 1-D list; RoPE-Tie and RoPE-TV alternate the axes
+      over the slots (θ_2j for x, θ_2j+1 for y; the first of Su's two options in 10352);
+      M-RoPE and Qwen2.5-VL use sections (16, 24, 24), Qwen3-VL interleaved (24, 20, 20).
+    - **equivalence**: a vision block of N tokens counts as N tokens for the text around it:
+      the next text token sits N + 1 after the last text token before it, on every id axis.
+    - **symmetry**: the gap from the last text token to the block's first patch equals the gap
+      from its last patch to the next text token, on every id axis.
+
+    Equivalence and symmetry are checked on every vision block with text directly on both
+    sides (None when there is none). A fourth column is the book's, not Su's: **grid**, the
+    block keeps its grid (each grid axis of length > 1 moves the ids by one fixed vector and
+    those vectors are linearly independent); flatten fails it, since a step down the image is
+    a step along the same axis as a step right.
+
+    Ids per scheme: :func:`flat_position_ids`; :func:`rope_tie_position_ids` with
+    ``spacing="integer"`` and ``"tokens"`` (undefined, all None, when the layout has video);
+    :func:`rope_tv_position_ids`; :func:`mrope_position_ids` (Qwen2-VL), with
+    ``second_per_grid_t`` / ``tokens_per_second`` (Qwen2.5-VL); for Qwen3-VL the
+    :func:`mrope_position_ids` of the layout with every video split into one-frame blocks, as
+    transformers' ``Qwen3VLModel.get_rope_index`` splits ``video_grid_thw`` (in the real
+    model timestamp text separates the frames; the layout given has none).
+
+    Parameters
+    ----------
+    segments : list
+        The layout, as in :func:`mrope_position_ids`.
+    spatial_merge_size : int
+        As in :func:`mrope_position_ids`.
+    schemes : sequence of str, optional
+        Keys of :data:`MULTIMODAL_SCHEMES` (default: all, in that order).
+    second_per_grid_t, tokens_per_second : float
+        Video timing for the Qwen2.5-VL row (see :func:`mrope_position_ids`).
+
+    Returns
+    -------
+    list of dict
+        One row per scheme: ``scheme`` (key), ``label``, ``compatibility``, ``equivalence``,
+        ``symmetry``, ``grid`` (bool, or None where undefined or untested), and for the first
+        vision block with text on both sides: ``tokens`` (its number of tokens N),
+        ``distance`` (next text − last text before, per id axis), ``gap_before`` (first patch
+        − last text) and ``gap_after`` (next text − last patch), tuples of floats (None when
+        untested).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`mrope_position_ids`; also for an unknown scheme (naming ``schemes[i]``) or
+        an image with t != 1.
+
+    References
+    ----------
+    苏剑林. kexue.fm/archives/10352 (2024), sections 向后兼容, 等价对称, 相关工作.
+
+    Examples
+    --------
+    >>> rows = multimodal_principles([("text", 2), ("image", (1, 2, 3)), ("text", 2)],
+    ...                              schemes=["rope_tv", "mrope"])
+    >>> [(r["compatibility"], r["equivalence"], r["symmetry"]) for r in rows]
+    [(True, True, True), (True, False, False)]
+    """
+    spatial_merge_size = check_int(spatial_merge_size, "spatial_merge_size", minimum=1)
+    parsed = _vision_blocks(segments, spatial_merge_size, "multimodal_principles", video=True)
+    second_per_grid_t = check_float(second_per_grid_t, "second_per_grid_t", minimum=0.0)
+    tokens_per_second = check_float(tokens_per_second, "tokens_per_second", minimum=0.0)
+    if schemes is None:
+        schemes = list(MULTIMODAL_SCHEMES)
+    if isinstance(schemes, (str, bytes)) or not isinstance(schemes, (list, tuple)):
+        fail("schemes", "a list of scheme names", schemes, kind=TypeError)
+    schemes = [check_choice(s, f"schemes[{i}]", tuple(MULTIMODAL_SCHEMES)) for i, s in enumerate(schemes)]
+    # token ranges of the vision blocks, and whether text sits directly on both sides
+    sizes = [spec if kind == "text" else int(np.prod(spec)) for kind, spec in parsed]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    blocks = [(int(starts[i]), int(starts[i + 1]), spec,
+               0 < i < len(parsed) - 1 and parsed[i - 1][0] == "text" and parsed[i + 1][0] == "text")
+              for i, (kind, spec) in enumerate(parsed) if kind != "text"]
+    n_text = max(1, sum(size for (kind, _), size in zip(parsed, sizes) if kind == "text"))
+    freqs = rope_frequencies(_DIM)  # (64,)
+    one_d = np.outer(np.arange(n_text), freqs)  # (n_text, 64): RoPE-1D angles
+    table = []
+    for scheme in schemes:
+        row = dict(scheme=scheme, label=MULTIMODAL_SCHEMES[scheme], compatibility=None,
+                   equivalence=None, symmetry=None, grid=None, tokens=None, distance=None,
+                   gap_before=None, gap_after=None)
+        table.append(row)
+        ids = _scheme_ids(scheme, parsed, 1, second_per_grid_t, tokens_per_second)
+        if ids is None:
+            continue
+        text_ids = _scheme_ids(scheme, [("text", n_text)], 1, second_per_grid_t, tokens_per_second)
+        axes = _scheme_axes(scheme, text_ids.shape[0])  # (64,)
+        row["compatibility"] = bool(np.allclose(text_ids[axes].T * freqs, one_d, rtol=0, atol=1e-9))
+        row["grid"] = all(_grid_kept(ids[:, a:e], spec) for a, e, spec, _ in blocks) if blocks else None
+        framed = [(a, e) for a, e, _, both in blocks if both]
+        if not framed:
+            continue
+        equivalent, symmetric = True, True
+        for a, e in framed:
+            before, after = ids[:, a] - ids[:, a - 1], ids[:, e] - ids[:, e - 1]  # (k,)
+            distance = ids[:, e] - ids[:, a - 1]  # (k,)
+            equivalent &= bool(np.allclose(distance, e - a + 1))
+            symmetric &= bool(np.allclose(before, after))
+        row["equivalence"], row["symmetry"] = equivalent, symmetric
+        a, e = framed[0]
+        row["tokens"] = e - a
+        row["distance"] = tuple(float(v) for v in ids[:, e] - ids[:, a - 1])
+        row["gap_before"] = tuple(float(v) for v in ids[:, a] - ids[:, a - 1])
+        row["gap_after"] = tuple(float(v) for v in ids[:, e] - ids[:, e - 1])
+    return table
+
+
+def _format_vector(vector: Any) -> str:
+    if vector is None:
+        return "–"
+    text = [f"{v:g}" if float(v).is_integer() else f"{v:.3g}" for v in vector]
+    return text[0] if len(set(text)) == 1 else "(" + ", ".join(text) + ")"
+
+
+def principles_markdown(table: Any) -> str:
+    """A Markdown table of :func:`multimodal_principles` rows (yes / no / – where untested).
+
+    Parameters
+    ----------
+    table : list of dict
+        Rows from :func:`multimodal_principles`.
+
+    Returns
+    -------
+    str
+        Markdown: one line per scheme with the four verdicts, the text-to-text distance against
+        N + 1 and the gaps before and after the first framed block (a single number when all
+        id axes agree).
+
+    Raises
+    ------
+    TypeError
+        For a ``table`` that is not a list of rows from :func:`multimodal_principles`.
+
+    Examples
+    --------
+    >>> rows = multimodal_principles([("text", 1), ("image", (1, 2, 2)), ("text", 1)], schemes=["flatten"])
+    >>> print(principles_markdown(rows).splitlines()[-1])
+    | flatten (1-D) | yes | yes | yes | no | 5 (N + 1 = 5) | 1 / 1 |
+    """
+    keys = ("label", "compatibility", "equivalence", "symmetry", "grid", "distance", "tokens",
+            "gap_before", "gap_after")
+    if not isinstance(table, (list, tuple)) or not all(isinstance(r, dict) and set(keys) <= set(r) for r in table):
+        fail("table", "a list of rows from multimodal_principles", table, kind=TypeError)
+    verdict = {True: "yes", False: "no", None: "–"}
+    lines = ["| scheme | compatibility | equivalence | symmetry | grid kept | text-to-text distance | gap before / after |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in table:
+        distance = _format_vector(r["distance"])
+        if r["tokens"] is not None:
+            distance += f" (N + 1 = {r['tokens'] + 1})"
+        gaps = "–" if r["gap_before"] is None else f"{_format_vector(r['gap_before'])} / {_format_vector(r['gap_after'])}"
+        lines.append(f"| {r['label']} | {verdict[r['compatibility']]} | {verdict[r['equivalence']]} | "
+                     f"{verdict[r['symmetry']]} | {verdict[r['grid']]} | {distance} | {gaps} |")
+    return "\n".join(lines)

@@ -141,14 +141,160 @@ def test_flat_ids_count_tokens():
     assert rope_viz.flat_position_ids([("text", 2), ("video", (2, 4, 4)), ("text", 1)], 2).tolist() == list(range(11))
 
 
-def test_rope_tie_text_is_diagonal_and_next_text_lands_past_image():
-    ids = rope_viz.rope_tie_position_ids([("text", 3), ("image", (1, 4, 2)), ("text", 2)])
-    text_before, image, text_after = ids[:, :3], ids[:, 3:11], ids[:, 11:]
-    assert np.array_equal(text_before[0], text_before[1]) and text_before[0].tolist() == [0, 1, 2]
-    assert np.array_equal(text_after[0], text_after[1])
-    assert text_after[0, 0] > image.max() and image.min() > text_before.max()
-    span = max(4, 2) + 1  # both axes are spread inside (L, L + S) with L = 2
-    assert np.all((image > 2) & (image < 2 + span)) and text_after[0, 0] == 2 + span
+# --- RoPE-Tie (kexue.fm/archives/10040) and RoPE-TV (kexue.fm/archives/10352) ------------------
+# Expected arrays worked out by hand from the posts, with rope_viz's 0-based text positions.
+
+
+def test_rope_tie_by_hand_text_image_text():
+    # text 0, 1 (L = 1); image h = 2 rows, w = 3 columns; s = w + 1 = 4 on the row axis x,
+    # t = h + 1 = 3 on the column axis y; patch (i, j) at (1 + 4i, 1 + 3j); next text at
+    # K = L + (w + 1)(h + 1) = 13.
+    ids = rope_viz.rope_tie_position_ids([("text", 2), ("image", (1, 2, 3)), ("text", 2)])
+    assert ids.dtype == np.int64
+    assert ids.tolist() == [[0, 1, 5, 5, 5, 9, 9, 9, 13, 14],
+                            [0, 1, 4, 7, 10, 4, 7, 10, 13, 14]]
+
+
+def test_rope_tie_by_hand_tokens_spacing():
+    # Su's non-integer variant: s = (wh + 1)/(h + 1) = 7/3, t = (wh + 1)/(w + 1) = 7/4;
+    # the image counts as wh = 6 tokens, so the next text lands at L + wh + 1 = 8.
+    ids = rope_viz.rope_tie_position_ids([("text", 2), ("image", (1, 2, 3)), ("text", 2)],
+                                         spacing="tokens")
+    expected = [[0, 1, 10 / 3, 10 / 3, 10 / 3, 17 / 3, 17 / 3, 17 / 3, 8, 9],
+                [0, 1, 11 / 4, 18 / 4, 25 / 4, 11 / 4, 18 / 4, 25 / 4, 8, 9]]
+    np.testing.assert_allclose(ids, expected, rtol=0, atol=1e-12)
+
+
+def test_rope_tie_merge_and_adjacent_images():
+    merged = rope_viz.rope_tie_position_ids([("text", 2), ("image", (1, 4, 6)), ("text", 2)],
+                                            spatial_merge_size=2)
+    assert merged.tolist() == rope_viz.rope_tie_position_ids(
+        [("text", 2), ("image", (1, 2, 3)), ("text", 2)]).tolist()
+    # No text before the first image: L = -1. A 1 x 1 image: (1, 1), and the running position
+    # becomes K - 1 = -1 + 2*2 - 1 = 2. The next 1 x 2 image (s = 3, t = 2) is placed after
+    # L = 2: (5, 4), (5, 6); the text after it at 2 + 3*2 = 8.
+    ids = rope_viz.rope_tie_position_ids([("image", (1, 1, 1)), ("image", (1, 1, 2)), ("text", 1)])
+    assert ids.tolist() == [[1, 5, 5, 8], [1, 4, 6, 8]]
+
+
+def test_rope_tv_by_hand_image():
+    # L = 1, h = 2, w = 3, wh = 6: beta1 = 1 + (6 - 2)/2 = 3, beta2 = 1 + (6 - 3)/2 = 2.5;
+    # patch (i, j) at (3 + i, 2.5 + j); next text at L + wh + 1 = 8.
+    ids = rope_viz.rope_tv_position_ids([("text", 2), ("image", (1, 2, 3)), ("text", 2)])
+    np.testing.assert_array_equal(ids, [[0, 1, 4, 4, 4, 5, 5, 5, 8, 9],
+                                        [0, 1, 3.5, 4.5, 5.5, 3.5, 4.5, 5.5, 8, 9]])
+
+
+def test_rope_tv_by_hand_video():
+    # L = 0; video t = 2 frames of h = 1 x w = 3: wht = 6, beta = (0 + 5/2, 0 + 3/2, 0 + 4/2);
+    # rows (x: row, y: column, z: frame), frame-major order; next text at 0 + 6 + 1 = 7.
+    ids = rope_viz.rope_tv_position_ids([("text", 1), ("video", (2, 1, 3)), ("text", 1)])
+    assert ids.shape == (3, 8)
+    np.testing.assert_array_equal(ids, [[0, 3.5, 3.5, 3.5, 3.5, 3.5, 3.5, 7],
+                                        [0, 2.5, 3.5, 4.5, 2.5, 3.5, 4.5, 7],
+                                        [0, 3, 3, 3, 4, 4, 4, 7]])
+
+
+def test_rope_tv_by_hand_image_and_video():
+    # With a video present an image is a one-frame video: L = 0, 1 x 2 image: (1.5, 1|2, 1.5);
+    # text at 3; then a 2-frame 1 x 1 video after L = 3: (4.5, 4.5, 4|5); text at 6.
+    ids = rope_viz.rope_tv_position_ids(
+        [("text", 1), ("image", (1, 1, 2)), ("text", 1), ("video", (2, 1, 1)), ("text", 1)])
+    np.testing.assert_array_equal(ids, [[0, 1.5, 1.5, 3, 4.5, 4.5, 6],
+                                        [0, 1, 2, 3, 4.5, 4.5, 6],
+                                        [0, 1.5, 1.5, 3, 4, 5, 6]])
+
+
+@pytest.mark.parametrize("func", [rope_viz.rope_tie_position_ids, rope_viz.rope_tv_position_ids])
+def test_text_alone_is_1d(func):
+    ids = func([("text", 3), ("text", 2)])
+    assert ids.tolist() == [list(range(5))] * 2
+    assert ids[0].tolist() == rope_viz.flat_position_ids([("text", 5)]).tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(before=st.integers(1, 5), h=st.integers(1, 6), w=st.integers(1, 6), t=st.integers(1, 4),
+       kind=st.sampled_from(["image", "video"]))
+def test_rope_tv_equivalence_and_symmetry(before, h, w, t, kind):
+    t = 1 if kind == "image" else t
+    ids = rope_viz.rope_tv_position_ids([("text", before), (kind, (t, h, w)), ("text", 2)])
+    n = t * h * w
+    last, first, end, nxt = ids[:, before - 1], ids[:, before], ids[:, before + n - 1], ids[:, before + n]
+    np.testing.assert_allclose(nxt - last, n + 1)  # equivalence: n patches count as n tokens
+    np.testing.assert_allclose(first - last, nxt - end)  # symmetry, on every axis
+    # the text ids are exactly the flattened 1-D ids
+    flat = rope_viz.flat_position_ids([("text", before), (kind, (t, h, w)), ("text", 2)])
+    text = np.r_[0:before, before + n:before + n + 2]
+    np.testing.assert_array_equal(ids[:, text], np.broadcast_to(flat[text], (ids.shape[0], text.size)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(before=st.integers(1, 5), h=st.integers(1, 6), w=st.integers(1, 6),
+       spacing=st.sampled_from(["integer", "tokens"]))
+def test_rope_tie_symmetry_and_next_text(before, h, w, spacing):
+    ids = rope_viz.rope_tie_position_ids([("text", before), ("image", (1, h, w)), ("text", 1)],
+                                         spacing=spacing)
+    n = h * w
+    last, first, end, nxt = ids[:, before - 1], ids[:, before], ids[:, before + n - 1], ids[:, before + n]
+    np.testing.assert_allclose(first - last, nxt - end)  # symmetric, gap (s, t) on both sides
+    span = (w + 1) * (h + 1) if spacing == "integer" else n + 1
+    np.testing.assert_allclose(nxt - last, span)
+
+
+def test_mrope_su_critique_cube_video():
+    # 10352: a video with t = h = w = n holds n^3 patches, but under M-RoPE the text after it
+    # resumes as if only n tokens sat in between.
+    n = 5
+    ids = rope_viz.mrope_position_ids([("text", 1), ("video", (n, n, n)), ("text", 1)])
+    assert ids.shape[1] - 2 == n**3
+    assert (ids[:, -1] - ids[:, 0]).tolist() == [n + 1] * 3
+
+
+def _verdicts(segments, **kwargs):
+    return {r["scheme"]: (r["compatibility"], r["equivalence"], r["symmetry"], r["grid"])
+            for r in rope_viz.multimodal_principles(segments, **kwargs)}
+
+
+def test_principles_table_image():
+    rows = rope_viz.multimodal_principles([("text", 2), ("image", (1, 2, 3)), ("text", 2)])
+    assert [r["scheme"] for r in rows] == list(rope_viz.MULTIMODAL_SCHEMES)
+    assert _verdicts([("text", 2), ("image", (1, 2, 3)), ("text", 2)]) == {
+        "flatten": (True, True, True, False),
+        "rope_tie": (True, False, True, True),
+        "rope_tie_tokens": (True, True, True, True),
+        "rope_tv": (True, True, True, True),
+        "mrope": (True, False, False, True),
+        "qwen2_5_vl": (True, False, False, True),
+        "qwen3_vl": (True, False, False, True),
+    }
+    by = {r["scheme"]: r for r in rows}
+    assert by["rope_tie"]["distance"] == (12.0, 12.0)  # (w + 1)(h + 1) = 12, not wh + 1 = 7
+    assert by["rope_tie"]["gap_before"] == by["rope_tie"]["gap_after"] == (4.0, 3.0)  # (s, t)
+    assert by["rope_tv"]["gap_before"] == (3.0, 2.5)  # ((wh - h)/2 + 1, (wh - w)/2 + 1)
+    assert by["mrope"]["distance"] == (4.0, 4.0, 4.0)  # max(h, w) + 1
+    assert by["mrope"]["gap_before"] == (1.0, 1.0, 1.0) and by["mrope"]["gap_after"] == (3.0, 2.0, 1.0)
+
+
+def test_principles_table_video():
+    verdicts = _verdicts([("text", 2), ("video", (2, 2, 3)), ("text", 2)])
+    assert verdicts["rope_tie"] == (None, None, None, None)  # no rule for video
+    assert verdicts["rope_tv"] == (True, True, True, True)
+    assert verdicts["mrope"] == verdicts["qwen2_5_vl"] == (True, False, False, True)
+    rows = {r["scheme"]: r for r in rope_viz.multimodal_principles(
+        [("text", 2), ("video", (2, 2, 3)), ("text", 2)])}
+    assert rows["qwen2_5_vl"]["gap_after"] == (1.0, 2.0, 1.0)  # t ids 2, 4 (two per second)
+    assert rows["qwen3_vl"]["distance"] == (7.0, 7.0, 7.0)  # two one-frame blocks of max(h, w)
+
+
+def test_principles_untested_and_markdown():
+    rows = rope_viz.multimodal_principles([("image", (1, 2, 2)), ("text", 1)], schemes=["flatten", "rope_tv"])
+    assert [(r["equivalence"], r["symmetry"], r["grid"]) for r in rows] == [(None, None, False), (None, None, True)]
+    text = rope_viz.principles_markdown(rope_viz.multimodal_principles(
+        [("text", 2), ("image", (1, 2, 3)), ("text", 2)], schemes=["rope_tie", "mrope"]))
+    lines = text.splitlines()
+    assert lines[0].startswith("| scheme | compatibility | equivalence | symmetry | grid kept")
+    assert lines[2] == "| RoPE-Tie (Su 2024, integer) | yes | no | yes | yes | 12 (N + 1 = 7) | (4, 3) / (4, 3) |"
+    assert lines[3] == "| M-RoPE (Qwen2-VL) | yes | no | no | yes | 4 (N + 1 = 7) | 1 / (3, 2, 1) |"
 
 
 # --- apply_mrope -----------------------------------------------------------------------------
@@ -222,6 +368,16 @@ BAD = [
     (rope_viz.mrope_position_ids, dict(segments=["text"]), TypeError, "segments[0]"),
     (rope_viz.mrope_position_ids, dict(segments=[("text", 2)], spatial_merge_size=0), ValueError, "spatial_merge_size"),
     (rope_viz.rope_tie_position_ids, dict(segments=[("video", (2, 2, 2))]), ValueError, "segments[0]"),
+    (rope_viz.rope_tie_position_ids, dict(segments=[("text", 1), ("image", (2, 2, 2))]), ValueError, "segments[1]"),
+    (rope_viz.rope_tie_position_ids, dict(segments=[("text", 1)], spacing="max"), ValueError, "spacing"),
+    (rope_viz.rope_tv_position_ids, dict(segments=[("text", 1), ("image", (2, 2, 2))]), ValueError, "segments[1]"),
+    (rope_viz.rope_tv_position_ids, dict(segments=[("audio", 2)]), ValueError, "segments[0][0]"),
+    (rope_viz.rope_tv_position_ids, dict(segments="text"), TypeError, "segments"),
+    (rope_viz.rope_tv_position_ids, dict(segments=[("text", 1)], spatial_merge_size=0), ValueError, "spatial_merge_size"),
+    (rope_viz.multimodal_principles, dict(segments=[("text", 1)], schemes=["rope"]), ValueError, "schemes[0]"),
+    (rope_viz.multimodal_principles, dict(segments=[("text", 1)], schemes="mrope"), TypeError, "schemes"),
+    (rope_viz.multimodal_principles, dict(segments=[("image", (3, 2, 2))]), ValueError, "segments[0]"),
+    (rope_viz.principles_markdown, dict(table=[{"scheme": "flatten"}]), TypeError, "table"),
     (rope_viz.mrope_axes, dict(sections=(16, 24)), ValueError, "sections"),
     (rope_viz.mrope_axes, dict(sections=(16, 24, 24), layout="mixed"), ValueError, "layout"),
     (rope_viz.mrope_axes, dict(sections=(1, 4, 4), layout="interleaved"), ValueError, "sections"),
