@@ -15,31 +15,51 @@ SEGMENTS = [("text", 2), ("image", (1, 2, 2)), ("text", 1), ("video", (2, 2, 2))
 
 def test_multimodal_structure():
     fig = plot_multimodal_positions(SEGMENTS)
-    assert [t.type for t in fig.data] == ["heatmap"] * 3 + ["scatter"] * 3
-    assert [list(t.y) for t in fig.data[:3]] == [["position"], ["row id", "column id"],
+    assert [t.type for t in fig.data] == ["heatmap"] * 4 + ["scatter"] * 3
+    assert [list(t.y) for t in fig.data[:4]] == [["position"], ["x (row)", "y (column)"],
+                                                 ["x (row)", "y (column)", "z (frame)"],
                                                  ["t", "h", "w"]]
-    assert [t.name for t in fig.data[3:]] == ["text", "image", "video"]
-    assert fig.layout.xaxis3.title.text == "token (sequence order)"
+    assert [t.name for t in fig.data[4:]] == ["text", "image", "video"]
+    assert fig.layout.xaxis4.title.text == "token (sequence order)"
+    assert "four" in fig.layout.title.text
     assert len(fig.to_json()) < 300_000
 
 
 def test_multimodal_ids_and_colours():
     fig = plot_multimodal_positions(SEGMENTS)
-    flat, tie, mrope = fig.data[:3]
+    flat, tie, tv, mrope = fig.data[:4]
     assert flat.text[0] == [str(i) for i in range(16)]
     modality = np.array(flat.z[0])
     np.testing.assert_array_equal(modality, [0, 0, 1, 1, 1, 1, 0] + [2] * 8 + [0])
     # M-RoPE: text resumes at the largest id + 1; the video's frames advance t
     assert mrope.text[0][:7] == ["0", "1", "2", "2", "2", "2", "4"]
     assert mrope.text[0][7:15] == ["5"] * 4 + ["6"] * 4
-    # RoPE-Tie: blank from the first video on
-    assert tie.text[0][7:] == [""] * 9 and tie.text[0][6] != ""
+    # RoPE-Tie (10040): L = 1, 2 x 2 image, s = t = 3: rows 4, 4, 7, 7; next text at 1 + 9 = 10
+    assert [row[:7] for row in tie.text] == [["0", "1", "4", "4", "7", "7", "10"],
+                                             ["0", "1", "4", "7", "4", "7", "10"]]
+    assert tie.text[0][7:] == [""] * 9  # blank from the first video on
     assert np.isnan(np.array(tie.z, dtype=float)[0, 7:]).all()
+    # RoPE-TV (10352), 3-D because of the video: text keeps its flattened id
+    assert [tv.text[r][6] for r in range(3)] == ["6"] * 3 and tv.text[0][-1] == "15"
+    assert [row[2] for row in tv.text] == ["3", "3", "3.5"]  # L = 1, wh = 4: beta = 1 + (1, 1, 3/2), + 1
+
+
+def test_multimodal_tie_buttons():
+    fig = plot_multimodal_positions(SEGMENTS)
+    (menu,) = fig.layout.updatemenus
+    assert menu.type == "buttons" and [b.method for b in menu.buttons] == ["restyle"] * 2
+    integer, tokens = (b.args for b in menu.buttons)
+    assert list(integer[1]) == list(tokens[1]) == [1]  # both restyle the RoPE-Tie trace
+    assert integer[0]["text"][0] == [list(r) for r in fig.data[1].text]
+    # image = wh tokens: s = t = 5/3 for the 2 x 2 image; the next text lands at 1 + 4 + 1 = 6
+    assert tokens[0]["text"][0][0][:7] == ["0", "1", "2.7", "2.7", "4.3", "4.3", "6"]
 
 
 def test_multimodal_bad_segments():
     with pytest.raises((ValueError, TypeError), match="segments"):
         plot_multimodal_positions([("audio", 3)])
+    with pytest.raises(ValueError, match=r"segments\[1\]"):
+        plot_multimodal_positions([("text", 1), ("image", (2, 2, 2))])
     with pytest.raises(ValueError, match="spatial_merge_size"):
         plot_multimodal_positions(SEGMENTS, spatial_merge_size=0)
 

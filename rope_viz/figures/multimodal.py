@@ -4,12 +4,13 @@ frequency slots each axis owns.
 What this module holds
 ----------------------
 - :func:`plot_multimodal_positions`: a token strip coloured by modality, with each token's
-  ids under flattened 1-D positions, RoPE-Tie and M-RoPE (Qwen2-VL).
+  ids under flattened 1-D positions, Su's RoPE-Tie and RoPE-TV, and M-RoPE (Qwen2-VL).
 - :func:`plot_mrope_sections`: the frequency slots driven by t, h and w under Qwen2-VL's
   contiguous sections and Qwen3-VL's interleaving.
 
 Numbers come from :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids`,
-:func:`rope_viz.mrope_position_ids` and :func:`rope_viz.mrope_axes`.
+:func:`rope_viz.rope_tv_position_ids`, :func:`rope_viz.mrope_position_ids` and
+:func:`rope_viz.mrope_axes`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from rope_viz.multidim import (
     mrope_axes,
     mrope_position_ids,
     rope_tie_position_ids,
+    rope_tv_position_ids,
 )
 
 __all__ = ["plot_multimodal_positions", "plot_mrope_sections", "DEFAULT_SEGMENTS"]
@@ -58,27 +60,30 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
                               spatial_merge_size: int = 1,
                               second_per_grid_t: float | None = None,
                               tokens_per_second: float = 2.0) -> go.Figure:
-    """Position ids of a text-image-video sequence under three schemes, token by token.
+    """Position ids of a text-image-video sequence under four schemes, token by token.
 
     Each column is one token, coloured by modality (text grey, image orange, video blue);
     the numbers are its ids. Flattened 1-D (top) numbers every token, patch or word, one after
-    another: an image's neighbours above and below end up a whole row apart, and text after a
-    large image starts far away. RoPE-Tie (middle) gives text the 2-D id (p, p) and spreads an
-    image's patches over a square, so the next text lands just past it on both axes; it covers
-    text and single images only, so tokens from the first video on are left blank. M-RoPE
-    (bottom, Qwen2-VL) gives each token (t, h, w): text has t = h = w, an image patch keeps its
-    row and column, video frames advance t, and text after a vision block resumes at the
-    largest id so far + 1. With ``second_per_grid_t`` given, a fourth panel shows M-RoPE with
-    Qwen2.5-VL's absolute-time temporal ids (video t ids step by
-    floor(second_per_grid_t · tokens_per_second) per temporal patch).
+    another. Su's RoPE-Tie (kexue.fm/archives/10040) gives text (n, n) and patch (i, j) of an
+    h x w image after position L the ids (L + i(w + 1), L + j(h + 1)), so the next text lands
+    at L + (w + 1)(h + 1); two buttons switch to the post's non-integer spacing, in which the
+    image counts as wh tokens. RoPE-Tie has no rule for video, so tokens from the first video
+    on are left blank. Su's RoPE-TV (kexue.fm/archives/10352) puts patches one apart around
+    the centre of the block and the next text at L + N + 1 (N tokens in the block), with
+    three ids (row, column, frame) once a video is present. M-RoPE (Qwen2-VL) gives each
+    token (t, h, w): text has t = h = w, an image patch keeps its row and column, video frames
+    advance t, and text after a vision block resumes at the largest id so far + 1. With
+    ``second_per_grid_t`` given, a fifth panel shows M-RoPE with Qwen2.5-VL's absolute-time
+    temporal ids (video t ids step by floor(second_per_grid_t · tokens_per_second) per
+    temporal patch). The buttons work in a static page (plotly ``updatemenus``, no kernel).
 
-    Calls :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids` and
-    :func:`rope_viz.mrope_position_ids`.
+    Calls :func:`rope_viz.flat_position_ids`, :func:`rope_viz.rope_tie_position_ids`,
+    :func:`rope_viz.rope_tv_position_ids` and :func:`rope_viz.mrope_position_ids`.
 
     Parameters
     ----------
     segments : list
-        ``[("text", n), ("image", (t, h, w)), ("video", (t, h, w)), ...]``, grids in patches
+        ``[("text", n), ("image", (1, h, w)), ("video", (t, h, w)), ...]``, grids in patches
         before merging (see :func:`rope_viz.mrope_position_ids`); default
         :data:`DEFAULT_SEGMENTS`.
     spatial_merge_size : int
@@ -92,15 +97,17 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     Returns
     -------
     plotly.graph_objects.Figure
-        Three heatmap traces (1-D: one row; RoPE-Tie: two rows; M-RoPE: t, h, w rows), or four
-        with the Qwen2.5-VL panel (t, h, w rows), z the modality code and text the ids, plus
-        three invisible scatter traces for the modality legend.
+        Four heatmap traces (1-D: one row; RoPE-Tie: x, y rows; RoPE-TV: x, y rows, plus z
+        with a video; M-RoPE: t, h, w rows), or five with the Qwen2.5-VL panel, z the modality
+        code and text the ids, plus three invisible scatter traces for the modality legend; one
+        ``updatemenus`` entry with two buttons that restyle the RoPE-Tie trace's text
+        (integer spacing, shown first; image = wh tokens).
 
     Raises
     ------
     ValueError, TypeError
-        For malformed ``segments``, ``spatial_merge_size``, ``second_per_grid_t`` or
-        ``tokens_per_second`` (as the math functions raise).
+        For malformed ``segments``, an image with t != 1, a bad ``spatial_merge_size``,
+        ``second_per_grid_t`` or ``tokens_per_second`` (as the math functions raise).
 
     Examples
     --------
@@ -110,20 +117,26 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     """
     flat = flat_position_ids(segments, spatial_merge_size)  # (n,)
     mrope = mrope_position_ids(segments, spatial_merge_size)  # (3, n)
+    tv = rope_tv_position_ids(segments, spatial_merge_size)  # (2 or 3, n)
     segments = list(segments)
     counts = [len(flat_position_ids([segment], spatial_merge_size)) for segment in segments]
     kinds = np.repeat([_MODALITIES.index(kind) for kind, _ in segments], counts)  # (n,)
     n = len(flat)
     first_video = next((i for i, (kind, _) in enumerate(segments) if kind == "video"), None)
     prefix = segments if first_video is None else segments[:first_video]
-    tie = np.full((2, n), np.nan)  # (2, n)
-    if prefix:
-        ids = rope_tie_position_ids(prefix, spatial_merge_size)  # (2, n_prefix)
-        tie[:, : ids.shape[1]] = ids
+    ties = {}
+    for spacing in ("integer", "tokens"):
+        tie = np.full((2, n), np.nan)  # (2, n); blank from the first video on
+        if prefix:
+            ids = rope_tie_position_ids(prefix, spatial_merge_size, spacing=spacing)  # (2, n_prefix)
+            tie[:, : ids.shape[1]] = ids
+        ties[spacing] = tie
 
+    tv_labels = ["x (row)", "y (column)", "z (frame)"][: tv.shape[0]]
     panels = [
         ("flattened 1-D", flat[None, :].astype(float), ["position"]),
-        ("RoPE-Tie (text and single images)", tie, ["row id", "column id"]),
+        ("RoPE-Tie (Su, text and images)", ties["integer"], ["x (row)", "y (column)"]),
+        ("RoPE-TV (Su)", tv, tv_labels),
         ("M-RoPE (Qwen2-VL)", mrope.astype(float), ["t", "h", "w"]),
     ]
     if second_per_grid_t is not None:
@@ -141,10 +154,10 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     for row, (title, ids, labels) in enumerate(panels, start=1):
         z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
         z[np.isnan(ids)] = np.nan  # blank where the scheme gives no id
-        text = [[_format(v) for v in line] for line in ids]
         fig.add_trace(go.Heatmap(
-            z=z.tolist(), y=labels, x=list(range(n)), text=text, texttemplate="%{text}",
-            textfont=dict(size=11, color="black"), colorscale=discrete_colorscale(colors),
+            z=z.tolist(), y=labels, x=list(range(n)), text=_texts(ids), texttemplate="%{text}",
+            textfont=dict(size=11 if np.allclose(ids[~np.isnan(ids)] % 1, 0) else 9, color="black"),
+            colorscale=discrete_colorscale(colors),
             zmin=-0.5, zmax=len(colors) - 0.5, showscale=False, xgap=1, ygap=1,
             hovertemplate="token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>",
         ), row, 1)
@@ -152,14 +165,26 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     for modality, color in zip(_MODALITIES, colors):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
                                  marker=dict(symbol="square", size=12, color=color)))
+    buttons = [dict(label=label, method="restyle", args=[{"text": [_texts(ties[spacing])]}, [1]])
+               for spacing, label in (("integer", "RoPE-Tie: s = w + 1, t = h + 1"),
+                                      ("tokens", "RoPE-Tie: image = wh tokens"))]
+    words = {4: "four", 5: "five"}
     fig.update_layout(**base_layout(
-        title=f"The same tokens, {('three', 'four')[len(panels) - 3]} ways to number them",
-        height=460 if len(panels) == 3 else 600,
-        margin=dict(l=90, r=30, t=100, b=60),
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.08, yanchor="bottom"),
+        title=f"The same tokens, {words[len(panels)]} ways to number them",
+        height=580 if len(panels) == 4 else 720,
+        margin=dict(l=90, r=30, t=150, b=60),
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.06, yanchor="bottom"),
+        updatemenus=[dict(type="buttons", direction="right", buttons=buttons, active=0,
+                          showactive=True, x=0.0, xanchor="left", y=1.06, yanchor="bottom",
+                          pad=dict(t=0, b=0), font=dict(size=11))],
     ))
     fig.update_xaxes(title_text="token (sequence order)", row=len(panels), col=1)
     return fig
+
+
+def _texts(ids: np.ndarray) -> list:
+    """Cell labels for a (rows, n) id array: integers plain, others to one decimal, NaN blank."""
+    return [[_format(v) for v in line] for line in ids]
 
 
 def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 20, 20)) -> go.Figure:
