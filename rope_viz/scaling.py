@@ -21,8 +21,10 @@ References
 ----------
 - Chen et al. 2023, Position Interpolation, arXiv:2306.15595 (``linear``).
 - bloc97 / emozilla 2023 (Reddit), NTK-aware and dynamic NTK scaling (``dynamic``).
-- Peng et al. 2023, YaRN, arXiv:2309.00071 (``yarn``).
-- Meta 2024, Llama 3.1 ``apply_scaling`` (``llama3``).
+- Peng et al. 2023, YaRN, arXiv:2309.00071 (``yarn``; the paper's ramp is on r = L/λ), and its
+  reference code github.com/jquesnelle/yarn (the ramp on the pair index, as Hugging Face).
+- Meta, github.com/meta-llama/llama-models ``models/llama3/model.py`` ``apply_scaling``
+  (``llama3``; the Llama 3 paper, arXiv:2407.21783, does not state the rule).
 - Ding et al. 2024, LongRoPE, arXiv:2402.13753 (``longrope``).
 - 苏剑林. Transformer升级之路:10、RoPE是一种β进制编码. kexue.fm/archives/9675 (2023).
 - Men et al. 2024, Base of RoPE Bounds Context Length, arXiv:2405.14591; 苏剑林,
