@@ -40,8 +40,12 @@ from rope_viz.multidim import (
     flat_position_ids,
     grid_positions,
     mrope_axes,
+    MULTIMODAL_SCHEMES,
     mrope_position_ids,
+    multimodal_principles,
+    principles_markdown,
     rope_tie_position_ids,
+    rope_tv_position_ids,
 )
 from rope_viz.nope import (
     attention_weights,
@@ -144,6 +148,10 @@ __all__ = [
     "apply_mrope",
     "flat_position_ids",
     "rope_tie_position_ids",
+    "rope_tv_position_ids",
+    "MULTIMODAL_SCHEMES",
+    "multimodal_principles",
+    "principles_markdown",
     "axial_generators",
     "staggered_generators",
     "generator_rotations",
