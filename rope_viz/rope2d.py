@@ -9,6 +9,8 @@ What this module holds
   coordinates. A and B do not commute.
 - :func:`generator_rotations`: R(u) = exp(Σ_a u_a·G_a) for many coordinates at once (numpy
   only, through the eigen-decomposition of a Hermitian matrix).
+- :func:`commuting_skew_matrices`: every skew-symmetric matrix that commutes with a given
+  generator (an orthonormal basis): the partners B_2 that Su's conditions allow for a B_1.
 - :func:`common_rotation_planes`: for commuting skew-symmetric generators, an orthogonal Q in
   which every generator is block-diagonal with 2x2 blocks (the constructive half of "every
   commuting solution is RoPE-2D in another basis").
@@ -23,8 +25,10 @@ the sign of :func:`rope_viz.rotation_matrix`.
 References
 ----------
 - 苏剑林. Transformer升级之路:4、二维位置的旋转式位置编码. kexue.fm/archives/8397 (2021):
-  the condition R_u^T R_v = R_(v−u), its solution exp(xA + yB) with commuting skew-symmetric
-  A, B, and the block-diagonal choice.
+  the two requirements (relativity R_u^T R_v = R_(v−u), and invertibility: (x, y) can be
+  read back from R_(x,y)), the candidate exp(xA + yB) with commuting skew-symmetric A, B,
+  the search for an invertible pair in 2x2, 3x3 and 4x4 matrices, and the block-diagonal
+  choice.
 - 苏剑林. 旋转位置编码的完备性分析. kexue.fm/archives/9403 (2022).
 """
 
@@ -50,6 +54,7 @@ __all__ = [
     "axial_generators",
     "staggered_generators",
     "generator_rotations",
+    "commuting_skew_matrices",
     "common_rotation_planes",
     "rope2d_scores",
 ]
@@ -208,6 +213,71 @@ def generator_rotations(positions: Any, generators: Any) -> np.ndarray:
     lam, vecs = np.linalg.eigh(-1j * s)  # (n, dim), (n, dim, dim)
     phase = np.exp(1j * lam)[:, None, :]  # (n, 1, dim)
     return ((vecs * phase) @ np.conj(np.swapaxes(vecs, 1, 2))).real  # (n, dim, dim)
+
+
+def commuting_skew_matrices(generator: Any, atol: float = 1e-10) -> np.ndarray:
+    """An orthonormal basis of the skew-symmetric matrices X that commute with ``generator``.
+
+    These are the partners B_2 that the relativity conditions of RoPE-2D allow for a given
+    B_1 (kexue.fm/archives/8397: B_1, B_2 skew-symmetric and B_1·B_2 = B_2·B_1). An invertible
+    code needs a partner that is not a multiple of B_1, so it needs a basis of two or more.
+    For Su's B_1 turning one plane, the basis has one element (B_1 itself) in 2x2 and 3x3
+    matrices and two in 4x4, the first size where RoPE-2D fits.
+
+    The basis is the null space of the linear map X ↦ G·X − X·G restricted to skew-symmetric
+    X = Σ_(i<j) c_ij·(e_j e_i^T − e_i e_j^T), found with an SVD.
+
+    Parameters
+    ----------
+    generator : array_like
+        ``(dim, dim)`` skew-symmetric matrix.
+    atol : float
+        Singular values below ``atol`` times the largest entry of ``generator`` (at least 1)
+        count as zero.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, dim, dim)`` float64 skew-symmetric matrices, orthonormal in the Frobenius inner
+        product, each commuting with ``generator``; k >= 1 whenever dim >= 2 (the generator
+        commutes with itself).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``generator`` that is not one square skew-symmetric matrix, or a negative
+        ``atol``.
+
+    References
+    ----------
+    kexue.fm/archives/8397, section on the matrix exponential (the 3x3 and 4x4 searches).
+
+    Examples
+    --------
+    >>> b1 = [[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> commuting_skew_matrices(b1).shape  # 3x3: only multiples of B_1
+    (1, 3, 3)
+    """
+    try:
+        g = np.asarray(generator, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail("generator", "a (dim, dim) array of numbers", generator, kind=TypeError)
+    if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] < 2 or not np.all(np.isfinite(g)):
+        fail("generator", "one square matrix of shape (dim, dim), dim >= 2, finite", g)
+    if not np.allclose(g, -g.T, atol=1e-12 * max(float(np.abs(g).max()), 1.0)):
+        fail("generator", "a skew-symmetric matrix (G.T == -G)", g)
+    atol = check_float(atol, "atol", minimum=0.0)
+    dim = g.shape[0]
+    rows, cols = np.triu_indices(dim, k=1)  # planes (i, j), i < j
+    basis = np.zeros((len(rows), dim, dim))  # (m, dim, dim): e_j e_i^T − e_i e_j^T
+    basis[np.arange(len(rows)), cols, rows] = 1.0
+    basis[np.arange(len(rows)), rows, cols] = -1.0
+    brackets = g @ basis - basis @ g  # (m, dim, dim): [G, E_l]
+    _, sing, vh = np.linalg.svd(brackets.reshape(len(rows), -1).T)  # map: coefficients -> [G, X]
+    scale = max(float(np.abs(g).max()), 1.0)
+    rank = int(np.sum(sing > atol * scale))
+    null = vh[rank:]  # (k, m) orthonormal coefficient vectors
+    return np.einsum("km,mij->kij", null, basis) / np.sqrt(2.0)  # each E_l has norm sqrt(2)
 
 
 def common_rotation_planes(generators: Any, seed: int = 0, atol: float = 1e-8) -> np.ndarray:

@@ -95,6 +95,58 @@ def test_flattened_scores_wrap_around_rows():
     assert abs(axial[w - 1, w] - axial[2 * w + 1, 2 * w + 2]) > 1e-3
 
 
+
+def _su_b1(size):
+    """Su's B_1 of kexue.fm/archives/8397: a unit-rate turn of the plane (0, 1)."""
+    b1 = np.zeros((size, size))
+    b1[1, 0], b1[0, 1] = 1.0, -1.0
+    return b1
+
+
+@pytest.mark.parametrize("size, count", [(2, 1), (3, 1), (4, 2), (5, 4), (6, 7)])
+def test_commuting_skew_matrices_counts_sus_partners(size, count):
+    # 2x2 and 3x3 leave only multiples of B_1 (Su: no invertible pair); 4x4 is the first size
+    # with a second, independent generator. Beyond: so(size - 2) on the rest, plus B_1 itself.
+    basis = rope2d.commuting_skew_matrices(_su_b1(size))
+    assert basis.shape == (count, size, size)
+    b1 = _su_b1(size)
+    for x in basis:
+        assert_close(x, -x.T, atol=1e-12)
+        assert_close(b1 @ x, x @ b1, atol=1e-12)
+    gram = np.einsum("aij,bij->ab", basis, basis)  # Frobenius inner products
+    assert_close(gram, np.eye(count), atol=1e-12)
+
+
+def test_commuting_skew_matrices_span_the_axial_pair():
+    a, b = rope2d.axial_generators(4, 10.0)
+    span = rope2d.commuting_skew_matrices(a).reshape(2, -1).T  # (16, 2)
+    for g in (a, b):
+        coef = np.linalg.lstsq(span, g.ravel(), rcond=None)[0]
+        assert_close(span @ coef, g.ravel(), atol=1e-12)
+
+
+def test_commuting_skew_matrices_of_a_generic_generator_are_its_planes(rng):
+    # distinct rates on 3 planes, hidden by a rotation: exactly 3 commuting directions
+    g = np.zeros((6, 6))
+    for i, rate in enumerate([1.0, 0.3, 0.07]):
+        g[2 * i + 1, 2 * i], g[2 * i, 2 * i + 1] = rate, -rate
+    p, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    assert rope2d.commuting_skew_matrices(p @ g @ p.T).shape == (3, 6, 6)
+
+
+def test_equal_generators_are_relative_but_not_invertible():
+    # Su's counterexample (kexue.fm/archives/8397): one rotation by (x + y)θ
+    a, b = rope2d.axial_generators(8, 10.0)
+    r10, r01, r = rope2d.generator_rotations([[1, 0], [0, 1], [3, -2]], [a, a])
+    assert_close(r10, r01, atol=1e-12)
+    ru, rv, rd = rope2d.generator_rotations([[1, 2], [4, 0], [3, -2]], [a, a])
+    assert_close(ru.T @ rv, rd, atol=1e-10)  # still relative
+    grid = rope_viz.grid_positions((4, 4))
+    for gens, distinct in (([a, a], 7), ([a, b], 16)):  # a + b takes 7 values on a 4x4 grid
+        rot = rope2d.generator_rotations(grid, gens).reshape(16, -1)
+        assert len(np.unique(np.round(rot, 9), axis=0)) == distinct
+
+
 BAD = [
     (rope2d.axial_generators, dict(dim=6), ValueError, "dim"),
     (rope2d.staggered_generators, dict(dim=2), ValueError, "dim"),
@@ -106,6 +158,11 @@ BAD = [
      ValueError, "generators"),
     (rope2d.common_rotation_planes, dict(generators=np.zeros((1, 3, 3))), ValueError,
      "generators"),
+    (rope2d.commuting_skew_matrices, dict(generator=np.ones((3, 3))), ValueError, "generator"),
+    (rope2d.commuting_skew_matrices, dict(generator=np.zeros((2, 3, 3))), ValueError,
+     "generator"),
+    (rope2d.commuting_skew_matrices, dict(generator=np.zeros((3, 3)), atol=-1.0), ValueError,
+     "atol"),
     (rope2d.rope2d_scores, dict(shape=(3, 3), dim=8, scheme="spiral"), ValueError, "scheme"),
     (rope2d.rope2d_scores, dict(shape=(3, 3), dim=6), ValueError, "dim"),
     (rope2d.rope2d_scores, dict(shape=(3,), dim=8), ValueError, "shape"),
