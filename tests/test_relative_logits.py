@@ -74,6 +74,21 @@ def test_t5_bias_looks_up_the_buckets(rng):
     assert np.allclose(causal[np.triu_indices(5, 1)], values[0, 0])
 
 
+
+def test_t5_bucket_layout_as_the_relative_zoo_chapter_states():
+    """32 bidirectional buckets, max distance 128, relative position = key − query."""
+    # Su's table (kexue.fm/archives/8130): keys 0..30 before the query
+    su_table = list(range(8)) + [8] * 4 + [9] * 4 + [10] * 7 + [11] * 8
+    assert t5_relative_buckets(-np.arange(31)).tolist() == su_table
+    after = t5_relative_buckets(np.arange(1000))  # keys after the query
+    assert after[0] == 0  # the query's own position: no +16
+    assert after[1:8].tolist() == list(range(17, 24))
+    assert [(np.flatnonzero(after == k).min(), np.flatnonzero(after == k).max())
+            for k in (24, 25, 26, 27)] == [(8, 11), (12, 15), (16, 22), (23, 31)]
+    assert np.flatnonzero(after == 31).min() == 91
+    every = t5_relative_buckets(np.arange(-1000, 1000))
+    assert 16 not in every and len(np.unique(every)) == 31
+
 def test_deberta_indices_follow_the_paper():
     k, n = 3, 10
     delta = deberta_relative_indices(n, max_distance=k)
