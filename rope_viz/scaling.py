@@ -10,7 +10,10 @@ What this module holds
 - :func:`ntk_aware_base`: the NTK-aware base b·s^(d/(d−2)).
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
 - :func:`min_base_for_context`: the smallest base whose cosine sum stays non-negative over the
-  context (Men et al. 2024).
+  context (Men et al. 2024), islands included, or (``robust=True``) the smallest base above
+  which every base does; both found by certified walks over ln b, stored for d = 128 in
+  :data:`MIN_BASE_TABLE` and :data:`ROBUST_BASE_TABLE`, beside the published values
+  :data:`MEN_ET_AL_BASES` and :data:`SU_BASES`; :func:`cosine_integral` for Su's estimate.
 - :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings read out of a
   Hugging Face ``config.json`` dictionary.
 
@@ -61,6 +64,11 @@ __all__ = [
     "beta_digits",
     "min_base_for_context",
     "MIN_BASE_TABLE",
+    "ROBUST_BASE_TABLE",
+    "MEN_ET_AL_BASES",
+    "SU_BASES",
+    "CI_FIRST_ZERO",
+    "cosine_integral",
     "cosine_sum",
     "min_cosine_sum",
     "cosine_sum_envelope",
@@ -655,97 +663,217 @@ def _passes(theta: np.ndarray, edges: list) -> tuple[bool, np.ndarray]:
     return True, np.empty(0)
 
 
-def _survive(thetas: np.ndarray, distances: np.ndarray) -> np.ndarray:
-    """``(A,)`` bool: Σ_i cos(m·θ_i) >= 0 at every m of ``distances`` (W,), for each row (A, dim/2).
+# Float64 rounding of one sum Σ_i cos(m·θ_i) with angles up to ~1e7 rad stays far below 1e-9
+# per pair; every certificate below keeps this margin (per pair) on the safe side.
+_ROUNDING_MARGIN = 1e-9
 
-    Distances are tried newest (last) first, 16 at a time, and rows drop out at their first
-    failure, so a row that fails early costs little.
+
+def _log_slopes(dim: int) -> np.ndarray:
+    """``(dim/2,)`` c_i = 2i/dim: θ_i = e^(−c_i·u) with u = ln b."""
+    return np.arange(0, dim, 2, dtype=np.float64) / dim
+
+
+def _infeasible_stretch(theta: np.ndarray, slopes: np.ndarray, distances: np.ndarray) -> float:
+    """How far up in u = ln b the bases stay certified infeasible, from the base with ``theta``.
+
+    For each m in ``distances`` (W,), f(u) = Σ_i cos(m·θ_i) has f'(u) = Σ_i c_i·x_i·sin x_i and
+    |f''(u)| <= Σ_i c_i²·(x_i + x_i²) =: M (x_i = m·θ_i; θ_i only shrinks as u grows, so M bounds
+    f'' on the whole stretch above). By Taylor, f(u + δ) <= f + f'·δ + M·δ²/2, which stays < 0
+    for δ below the positive root. Returns the largest root over m (0.0 if no m is negative).
     """
-    out = np.ones(thetas.shape[0], dtype=bool)
-    for end in range(distances.size, 0, -16):
-        idx = np.flatnonzero(out)
-        if idx.size == 0:
-            break
-        m = distances[max(0, end - 16) : end]  # (w,)
-        angles = thetas[idx, None, :] * m[None, :, None]  # (a, w, dim/2)
-        out[idx] = np.cos(angles).sum(axis=-1).min(axis=1) >= 0
-    return out
+    x = distances[:, None] * theta[None, :]  # (W, dim/2): angles m·θ_i
+    cx = slopes[None, :] * x  # (W, dim/2)
+    pad = _ROUNDING_MARGIN * theta.size
+    f = np.cos(x).sum(axis=1) + pad  # (W,): rounded up
+    negative = f < 0
+    if not negative.any():
+        return 0.0
+    slope = (cx * np.sin(x)).sum(axis=1)[negative] + pad  # (w,): rounded up
+    bend = np.maximum((slopes[None, :] * (cx + cx * x)).sum(axis=1)[negative], 1e-300)  # (w,)
+    f = f[negative]
+    return float(((-slope + np.sqrt(slope * slope - 2.0 * bend * f)) / bend).max())
 
 
-def _search_min_base(length: int, dim: int, rtol: float, start: float, first: int = 0) -> float:
-    """The grid search behind :func:`min_base_for_context` (no table look-up).
+def _sums_and_slopes(theta: np.ndarray, slopes: np.ndarray, length: int) -> tuple:
+    """``(f, g)``, each ``(length,)``: f(m) = Σ_i cos(m·θ_i) and g(m) = df/du = Σ_i c_i·m·θ_i·sin(m·θ_i).
 
-    Scans ``start·(1 + rtol)^k`` for k = first, first + 1, …; ``first > 0`` is only correct when
-    every grid point below index ``first`` is known to fail.
+    Both by the block identity of :func:`_cosine_sums` (sin((s + k)θ) = sin sθ cos kθ +
+    cos sθ sin kθ for g), exact up to float64 rounding.
     """
+    block = max(1, math.isqrt(length))
+    n_blocks = -(-length // block)
+    inner = np.arange(block, dtype=np.float64)[:, None] * theta[None, :]  # (K, dim/2)
+    outer = block * np.arange(n_blocks, dtype=np.float64)[:, None] * theta[None, :]  # (S, dim/2)
+    cos_in, sin_in, cos_out, sin_out = np.cos(inner), np.sin(inner), np.cos(outer), np.sin(outer)
+    f = (cos_out @ cos_in.T - sin_out @ sin_in.T).reshape(-1)[:length]  # (S·K,) → (length,)
+    weight = slopes * theta  # (dim/2,): c_i·θ_i
+    g = ((sin_out * weight) @ cos_in.T + (cos_out * weight) @ sin_in.T).reshape(-1)[:length]
+    return f, np.arange(length, dtype=np.float64) * g
+
+
+def _tail_start(length: int, dim: int) -> float:
+    """A base U such that every base >= U is feasible for ``length`` (a proof, not a search).
+
+    For b >= U and 0 <= m < L, the angle x_i = m·b^(−c_i) lies in [0, X_i] with
+    X_i = (L − 1)·U^(−c_i), so cos x_i >= min of cos over [0, X_i] (cos X_i if X_i <= π, else
+    −1). If these per-pair minima sum to >= 0, every b >= U is feasible. U is the smallest power
+    of two with that property. Raises ``ValueError`` when no base is feasible (dim = 2, L >= 3:
+    the sum is cos m whatever the base).
+    """
+    slopes = _log_slopes(dim)
+    if length <= 2:  # m = 0, 1: every θ_i <= 1, so every cosine is >= cos 1 > 0
+        return 2.0
+    if dim == 2:
+        fail("dim", "at least 4 for a context of 3 or more (with one pair the sum is cos m "
+             "for every base)", dim)
+    for power in range(1, 1100):
+        reach = (length - 1) * 2.0 ** (-power * slopes)  # (dim/2,): X_i
+        if np.where(reach <= math.pi, np.cos(reach), -1.0).sum() >= 0:
+            return 2.0**power
+    raise AssertionError("unreachable: the bound holds for large enough U when dim >= 4")
+
+
+def _search_min_base(length: int, dim: int, rtol: float, start: float) -> tuple[float, list]:
+    """The certified sweep behind :func:`min_base_for_context` (no table look-up).
+
+    Walks u = ln b upward from ln ``start``. At each u: if a distance m is known where the sum is
+    negative, :func:`_infeasible_stretch` certifies a whole stretch [u, u + δ) infeasible and
+    the walk jumps over it; distances come from earlier failures ("witnesses") or, when those
+    do not certify at least ``rtol``, from a full check of the base e^u over every m < length
+    (stages with early exit, then all m). A base that passes the full check is returned. When no
+    distance certifies ``rtol``, the walk steps ``rtol`` uncertified and records the piece.
+
+    Returns ``(base, uncertified)``: the base (feasible: every m < length checked) and the list
+    of ``(lo, hi)`` base intervals below it that were stepped over without a certificate.
+    """
+    slopes = _log_slopes(dim)
     edges = _edges(length)
-    log_step = math.log1p(rtol)
-    batch = 512
-    witnesses = np.empty(0)  # distances m that made recent candidates fail, newest last
-    k0 = first
+    u = math.log(start)
+    witnesses = np.empty(0)  # distances that sank earlier bases, at most 512
+    uncertified = []
     while True:
-        bases = start * np.exp(log_step * np.arange(k0, k0 + batch, dtype=np.float64))  # (batch,)
-        thetas = _thetas(bases, dim)  # (batch, dim/2)
-        # 1. the first stage for the whole batch: small bases fail at small m
-        alive = _cosine_sums(thetas, 0, edges[1]).min(axis=1) >= 0  # (batch,)
-        # 2. distances that sank earlier candidates often sink their neighbours too
-        if witnesses.size and alive.any():
-            idx = np.flatnonzero(alive)
-            alive[idx] = _survive(thetas[idx], witnesses)
-        # 3. survivors in increasing order: a full check each; a failure gives new witnesses
-        while alive.any():
-            first = int(np.argmax(alive))
-            ok, failed_at = _passes(thetas[first], edges)
+        theta = np.exp(-slopes * u)  # (dim/2,)
+        step = _infeasible_stretch(theta, slopes, witnesses) if witnesses.size else 0.0
+        if step < rtol:
+            base = math.exp(u)
+            ok, failed = _passes(_thetas(np.array([base]), dim)[0], edges)
             if ok:
-                return float(bases[first])
-            alive[first] = False
-            witnesses = np.concatenate([witnesses, failed_at])[-512:]
-            idx = np.flatnonzero(alive)
-            if idx.size:
-                alive[idx] = _survive(thetas[idx], failed_at)
-        k0 += batch
+                return base, uncertified
+            older = np.setdiff1d(witnesses, failed)
+            witnesses = np.concatenate([older[max(0, older.size + failed.size - 512):], failed])
+            step = max(step, _infeasible_stretch(theta, slopes, failed))
+        if step < rtol:  # the first failing stage was not enough: the worst m overall
+            sums = _cosine_sums(theta[None, :], 0, length)[0]  # (length,)
+            worst = np.argsort(sums)[:256].astype(np.float64)
+            step = max(step, _infeasible_stretch(theta, slopes, worst))
+        if step < rtol:
+            uncertified.append((math.exp(u), math.exp(u + rtol)))
+            step = rtol
+        u += step
+
+
+def _search_robust_base(length: int, dim: int, rtol: float, start: float) -> tuple:
+    """The certified sweep behind ``min_base_for_context(..., robust=True)``.
+
+    Starts at U = :func:`_tail_start` (every base >= U feasible, by proof) and walks u = ln b
+    down. At each u it computes f(m) and g(m) = df/du for every m < length
+    (:func:`_sums_and_slopes`); with M(m) = m·A + m²·B, A = Σ c_i²θ_i, B = Σ c_i²θ_i² (θ grown by
+    the most a step of at most 0.05 allows), Taylor gives f(u − δ) >= f − g·δ − M·δ²/2, so the
+    smallest positive root over m is a stretch certified feasible. When the certified stretch is
+    below ``rtol`` the walk steps ``rtol`` without a certificate; if the base there fails, the
+    walk ends.
+
+    Returns ``(base, below, uncertified)``: ``base`` is the lowest base of the walk (feasible,
+    every m checked; every base above it certified feasible except the ``uncertified`` (lo, hi)
+    pieces); ``below`` = base·e^(−rtol) fails some m (checked), or is ``None`` when the walk
+    reached ``start``.
+    """
+    slopes = _log_slopes(dim)
+    cap = 0.05
+    u = math.log(_tail_start(length, dim))
+    floor = math.log(start)
+    uncertified = []
+    half = dim // 2
+    while True:
+        theta = np.exp(-slopes * u)  # (dim/2,)
+        f, g = _sums_and_slopes(theta, slopes, length)  # (length,) each
+        m = np.arange(length, dtype=np.float64)
+        a = float((slopes**2 * theta).sum()) * math.exp(cap)
+        b = float((slopes**2 * theta**2).sum()) * math.exp(2 * cap)
+        bend = m * a + m * m * b  # (length,)
+        f = f - _ROUNDING_MARGIN * half  # rounded down
+        rise = -g - _ROUNDING_MARGIN * half  # (length,): rounded down
+        with np.errstate(divide="ignore", invalid="ignore"):
+            roots = np.where(bend > 0, (rise + np.sqrt(rise * rise + 2 * bend * f)) / bend, np.inf)
+        step = 0.0 if f.min() < 0 else min(float(roots.min()), cap)
+        if u - step <= floor:
+            return start, None, uncertified
+        if step >= rtol:
+            u -= step
+            continue
+        lower = u - rtol
+        base = math.exp(lower)
+        if min_cosine_sum([base], length, dim)[0] < 0:
+            return math.exp(u), base, uncertified
+        uncertified.append((base, math.exp(u)))
+        u = lower
 
 
 def min_base_for_context(
     length: int,
     dim: int = 128,
     *,
-    rtol: float = 1e-3,
+    robust: bool = False,
+    rtol: float = 1e-9,
     start: float = 2.0,
 ) -> float:
     """Smallest base b with Σ_i cos(m·b^(−2i/dim)) >= 0 for every integer 0 <= m < length.
 
     The condition is Men et al.'s lower bound: with it, a query still attends more to similar
     keys than to random ones at every distance inside the context. Feasibility is **not**
-    monotone in b (a base can pass while a slightly larger one fails), so a bisection would be
-    wrong. The search scans a geometric grid ``start·(1 + rtol)^k`` upward and returns the first
-    grid point that passes; a feasible island narrower than one grid step could be skipped, and
-    the exact threshold lies within one step below the returned value. Islands are real: at
-    L = 32768, d = 128 a 1 % grid first passes at 9.4e5 while the 0.1 % grid finds 6.3e5
-    (Men et al. report 6.4e5).
+    monotone in b: the feasible bases form islands, some only a few parts in 10^5 wide, so a
+    grid scan or a bisection can miss the smallest one. Two answers:
 
-    How it is fast: a candidate is rejected by the first distance m where its sum is negative,
-    so the check runs in stages of m (0–63, 64–255, …) and stops at the first failure; the
-    distances that sank earlier candidates ("witnesses") are tried first on the next ones,
-    since neighbouring bases tend to fail at the same m; and each stage's sums come from a
-    block decomposition (see :func:`min_cosine_sum`) that needs about √length·dim cosines.
-    Only the candidates that survive all of that get a full check, and a pass is only ever
-    returned after every m < length was checked. With the defaults (``rtol=1e-3``,
-    ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are stored in
-    :data:`MIN_BASE_TABLE` (computed by this search; ``tests/test_scaling_min_base.py``
-    recomputes some) and returned without a search; for other lengths the scan starts at the
-    entry of the next shorter length in the table, since b* never decreases with L.
+    ``robust=False`` (default): the smallest feasible base b*, islands included. Guarantee:
+    the returned base passes a full check of every integer m < length (float64), and every base
+    in [start, b*) is certified infeasible, except pieces of relative width ``rtol`` that are
+    listed by the search (in practice one, just below b*, where the sum touches zero); so b*
+    is within a factor e^rtol of the true infimum. Certificates: for a distance m where the sum is
+    negative at u = ln b, a second-order Taylor bound in u (|f''| <= Σ_i c_i²(x_i + x_i²),
+    x_i = m·θ_i, c_i = 2i/dim) shows it stays negative over a whole stretch of bases, which
+    the search jumps over; every check keeps a margin of 1e-9 per pair for float64 rounding.
+
+    ``robust=True``: the smallest base b_r above which **every** base is feasible. Guarantee:
+    every base >= b_r is feasible: from b_r up to a base U the sums and their u-derivatives at
+    every m < length and the same Taylor bound certify stretch after stretch; above U a
+    per-pair bound (each cos(m·θ_i) >= its minimum over all b >= U, m < length) proves it.
+    The base b_r·e^(−rtol) is checked infeasible, so no smaller threshold exists beyond that
+    tolerance. b_r is what to use when choosing a base; b* can sit on a narrow island.
+
+    Both satisfy b(L) <= b(L') for L < L' (a base feasible for L' is feasible for L). With the
+    defaults (``rtol=1e-9``, ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are
+    stored in :data:`MIN_BASE_TABLE` and :data:`ROBUST_BASE_TABLE` and returned without a
+    search (``tests/test_scaling_min_base.py`` checks every stored entry over every m < L).
+    Other lengths are searched: b* from the next shorter stored entry (bases below it are
+    already infeasible), b_r from U down. Measured from start = 2 on a shared 2-core machine
+    (the range is the load): b* took 0.1–0.4 s at L = 1K, 7–24 s at 32K, 70–330 s at 256K and
+    about 500 s at 1M; b_r took 0.2 s at 1K, 22 s at 8K, 85 s at 16K and 150 s at 32K, and
+    grows about fourfold per doubling of L after that.
 
     Parameters
     ----------
     length : int
         Context length L (>= 1).
     dim : int
-        Rotary dimension (positive, even).
+        Rotary dimension (positive, even; >= 4 when L >= 3, since with one pair the sum is
+        cos m for every base).
+    robust : bool
+        False: the smallest feasible base; True: the smallest base above which every base is
+        feasible.
     rtol : float
-        Relative grid step (> 0).
+        Width in ln b of an uncertified step (> 0).
     start : float
-        Smallest base tried (> 1).
+        Lowest base considered (> 1); the answer is ``start`` when every base above it works.
 
     Returns
     -------
@@ -755,49 +883,124 @@ def min_base_for_context(
     Raises
     ------
     ValueError, TypeError
-        For bad ``length``, ``dim``, ``rtol`` or ``start``.
+        For bad ``length``, ``dim``, ``robust``, ``rtol`` or ``start``.
 
     References
     ----------
-    Men et al. 2024, arXiv:2405.14591, eq. (11) and Table 1 (e.g. 2.7e4 for L = 4K, 6.4e5 for
-    L = 32K at d = 128); kexue.fm/archives/10122.
+    Men et al. 2024, arXiv:2405.14591, eq. (11) and their table of bounds (d = 128);
+    kexue.fm/archives/10122 (Su's recomputation, which also found smaller bases than the paper).
+    :data:`MEN_ET_AL_BASES` and :data:`SU_BASES` hold both tables as Su prints them.
 
     Examples
     --------
     >>> round(min_base_for_context(100, dim=16))
-    1707
+    1706
+    >>> min_base_for_context(4096) <= min_base_for_context(4096, robust=True)
+    True
     """
     length = check_int(length, "length", minimum=1)
     dim = check_dim(dim)
+    robust = check_bool(robust, "robust")
     rtol = check_float(rtol, "rtol", minimum=0.0)
     start = check_float(start, "start", minimum=1.0)
-    first = 0
-    if rtol == 1e-3 and start == 2.0:
-        if (length, dim) in MIN_BASE_TABLE:
-            return MIN_BASE_TABLE[(length, dim)]
-        # b*(L) never decreases with L (a base that passes for L passes for every shorter
-        # context), so the grid points below a shorter context's entry all fail: skip them
+    table = ROBUST_BASE_TABLE if robust else MIN_BASE_TABLE
+    defaults = rtol == 1e-9 and start == 2.0
+    if defaults and (length, dim) in table:
+        return table[(length, dim)]
+    _tail_start(length, dim)  # raises for dim = 2, length >= 3 (no base works)
+    if robust:
+        return _search_robust_base(length, dim, rtol, start)[0]
+    if defaults:
+        # b*(L) never decreases with L, so every base below a shorter length's b* fails here too
         shorter = [b for (n, d), b in MIN_BASE_TABLE.items() if d == dim and n < length]
-        if shorter:
-            first = round(math.log(max(shorter) / start) / math.log1p(rtol))
-    return _search_min_base(length, dim, rtol, start, first)
+        start = max([start, *shorter])
+    return _search_min_base(length, dim, rtol, start)[0]
 
 
-#: ``{(length, dim): base}``: :func:`min_base_for_context` with its defaults (rtol 1e-3,
-#: start 2.0) for dim = 128 and L = 2^10 … 2^20, precomputed by ``_search_min_base``.
+#: ``{(length, dim): base}``: :func:`min_base_for_context` (smallest feasible base, defaults
+#: rtol 1e-9, start 2.0) for dim = 128 and L = 2^10 … 2^20, computed by ``_search_min_base``.
 MIN_BASE_TABLE: dict = {
-    (1024, 128): 4295.450581549182,
-    (2048, 128): 11589.04539103465,
-    (4096, 128): 26967.65191555828,
-    (8192, 128): 83769.70681267971,
-    (16384, 128): 234055.3885753001,
-    (32768, 128): 630216.001878401,
-    (65536, 128): 2091136.5907108188,
-    (131072, 128): 4870930.6785123395,
-    (262144, 128): 32665963.277353987,
-    (524288, 128): 64007315.50608515,
-    (1048576, 128): 65430361.17827078,
+    (1024, 128): 4293.437571775882,
+    (2048, 128): 11587.244310092903,
+    (4096, 128): 26952.339250233854,
+    (8192, 128): 83763.8410953276,
+    (16384, 128): 231643.64701716765,
+    (32768, 128): 629978.2634674245,
+    (65536, 128): 2090179.676074,
+    (131072, 128): 4869104.375223589,
+    (262144, 128): 23662397.046633705,
+    (524288, 128): 58496173.859533116,
+    (1048576, 128): 65374955.19219432,
 }
+
+#: ``{(length, dim): base}``: ``min_base_for_context(..., robust=True)`` (every base above it is
+#: feasible) for dim = 128 and L = 2^10 … 2^15 (longer lengths take many minutes each),
+#: computed by ``_search_robust_base``.
+ROBUST_BASE_TABLE: dict = {
+    (1024, 128): 6018.280860593742,
+    (2048, 128): 22764.303797855606,
+    (4096, 128): 58789.504164251375,
+    (8192, 128): 394327.9046682637,
+    (16384, 128): 1321077.9576554839,
+    (32768, 128): 3325751.0321428315,
+}
+
+# Men et al.'s bounds for d = 128, as Su prints their table in kexue.fm/archives/10122 (row
+# "原文", "the paper"); the paper itself (arXiv:2405.14591) is not among our sources.
+MEN_ET_AL_BASES: dict = {
+    1024: 4.3e3, 2048: 1.6e4, 4096: 2.7e4, 8192: 8.4e4, 16384: 3.1e5, 32768: 6.4e5,
+    65536: 2.1e6, 131072: 7.8e6, 262144: 3.6e7, 524288: 6.4e7, 1048576: 5.1e8,
+}
+
+# Su's own recomputation for d = 128 (row "本文", "this post"), kexue.fm/archives/10122: a grid
+# search on [0, 1000L] refined five times by factors of 10 (his Jax code; 1K = 1024 etc.).
+SU_BASES: dict = {
+    1024: 4.3e3, 2048: 1.2e4, 4096: 2.7e4, 8192: 8.4e4, 16384: 2.3e5, 32768: 6.3e5,
+    65536: 2.1e6, 131072: 4.9e6, 262144: 2.4e7, 524288: 5.8e7, 1048576: 6.5e7,
+}
+
+# Su's asymptotic estimate (kexue.fm/archives/10122, d → ∞): the sum ≈ (Ci(m) − Ci(m/b))/ln b;
+# dropping Ci(m) and keeping every m/b below the first zero x0 = 0.6165… of Ci gives
+# b >= L/x0 ≈ 2L. The value is Su's; :func:`cosine_integral` checks it.
+CI_FIRST_ZERO = 0.6165
+
+
+def cosine_integral(x: Any) -> np.ndarray:
+    """The cosine integral Ci(x) = −∫_x^∞ cos(t)/t dt, for 0 < x <= 10.
+
+    By its power series Ci(x) = γ + ln x + Σ_{k>=1} (−x²)^k / (2k·(2k)!), summed to 60 terms
+    (float64; the largest term at x = 10 is about 300, so about 1e-13 absolute error). Used to
+    check Su's asymptotic estimate b* ≈ L/x0, x0 the first zero of Ci (kexue.fm/archives/10122).
+
+    Parameters
+    ----------
+    x : float or array_like
+        ``(k,)`` points in (0, 10].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k,)`` float64.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For points outside (0, 10] or non-numbers.
+
+    Examples
+    --------
+    >>> float(cosine_integral(1.0).round(6)[0])
+    0.337404
+    """
+    x = as_positions(np.atleast_1d(np.asarray(x, dtype=object)).tolist(), "x")
+    if np.any(x <= 0) or np.any(x > 10):
+        fail("x", "numbers in (0, 10]", x)
+    total = np.full(x.shape, 0.5772156649015329) + np.log(x)  # γ + ln x
+    term = np.ones_like(x)
+    for k in range(1, 61):
+        term = term * (-x * x) / ((2 * k - 1) * (2 * k))  # (−x²)^k / (2k)!
+        total = total + term / (2 * k)
+    return total
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,93 +25,165 @@ def direct_sums(base, length, dim):
     return np.cos(np.multiply.outer(np.arange(length), theta)).sum(1)
 
 
-def brute_force_min_base(length, dim, rtol=1e-3, start=2.0):
-    """First grid point whose direct sums are all >= 0 (the slow definition)."""
-    k = 0
-    while True:
-        bases = start * np.exp(math.log1p(rtol) * np.arange(k, k + 256))
-        for b in bases:
-            if direct_sums(b, length, dim).min() >= 0:
-                return float(b)
-        k += 256
+def brute_force_min_sum(base, length, dim=128, chunk=8192):
+    """min over every integer m < length of Σ_i cos(m·θ_i), one cosine per (m, i), float64."""
+    theta = base ** (-np.arange(0, dim, 2) / dim)
+    worst = np.inf
+    for lo in range(0, length, chunk):
+        m = np.arange(lo, min(length, lo + chunk), dtype=np.float64)
+        worst = min(worst, np.cos(np.multiply.outer(m, theta)).sum(1).min())
+    return worst
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    log_base=st.floats(0.5, 7.0),
-    lo=st.integers(0, 5000),
-    n=st.integers(1, 3000),
-    dim=st.sampled_from([2, 8, 32, 128]),
-)
-def test_block_sums_match_direct_cosines(log_base, lo, n, dim):
-    base = 10.0**log_base
-    thetas = scaling._thetas(np.array([base, base * 1.37]), dim)  # (2, dim/2)
-    fast = scaling._cosine_sums(thetas, lo, lo + n)
-    m = np.arange(lo, lo + n)
-    direct = np.cos(m[None, :, None] * thetas[:, None, :]).sum(-1)  # (2, n)
-    assert_close(fast, direct, rtol=0, atol=1e-9 * dim, label="block sums")
+LENGTHS = [2**p for p in range(10, 21)]
+ROBUST_LENGTHS = [n for n in LENGTHS if (n, 128) in scaling.ROBUST_BASE_TABLE]
+
+# An island of feasible bases at L = 2^18, d = 128, found by the certified search: 28 % below
+# the value the old 0.1 % grid scan returned (3.27e7). Su's recomputation gives 2.4e7 here.
+ISLAND_262K = 23_662_400.0
 
 
-@pytest.mark.parametrize("length, dim, rtol", [
-    (10, 8, 1e-3), (50, 16, 1e-3), (300, 32, 1e-3), (700, 64, 1e-2), (1000, 128, 1e-2)])
-def test_fast_search_equals_brute_force(length, dim, rtol):
-    assert (scaling._search_min_base(length, dim, rtol, 2.0)
-            == brute_force_min_base(length, dim, rtol=rtol))
+def test_island_below_the_old_grid_value_is_feasible_and_found():
+    assert brute_force_min_sum(ISLAND_262K, 2**18) >= 0
+    assert rope_viz.min_base_for_context(2**18) <= ISLAND_262K
 
 
-def test_fast_search_other_grid():
-    assert (scaling._search_min_base(400, 32, 1e-2, 5.0)
-            == brute_force_min_base(400, 32, rtol=1e-2, start=5.0))
+@pytest.mark.parametrize("length, dim", [(10, 8), (50, 16), (300, 32), (700, 64), (1000, 128)])
+def test_min_search_is_certified_against_a_fine_grid(length, dim):
+    base, uncertified = scaling._search_min_base(length, dim, 1e-9, 2.0)
+    assert direct_sums(base, length, dim).min() >= 0
+    # every uncertified piece lies just below the answer
+    assert all(base / (1 + 1e-7) < lo < hi <= base * (1 + 1e-12) for lo, hi in uncertified)
+    # an independent grid below the answer (ratio 1.0002, or 8000 points at most): all fail
+    grid = np.geomspace(2.0, base, min(8000, int(np.log(base / 2.0) / np.log(1.0002))))[:-1]
+    assert scaling.min_cosine_sum(grid, length, dim).max() < 0
+    assert direct_sums(base * (1 - 1e-7), length, dim).min() < 0
 
 
-def test_table_covers_powers_of_two_from_1k_to_1m():
-    assert sorted(scaling.MIN_BASE_TABLE) == [(2**p, 128) for p in range(10, 21)]
-    values = [scaling.MIN_BASE_TABLE[(2**p, 128)] for p in range(10, 21)]
-    assert all(b > 2**p for b, p in zip(values, range(10, 21)))
+@pytest.mark.parametrize("length, dim", [(10, 8), (100, 16), (300, 32), (1000, 128)])
+def test_robust_search_is_certified_against_a_fine_grid(length, dim):
+    base, below, _ = scaling._search_robust_base(length, dim, 1e-9, 2.0)
+    assert direct_sums(base, length, dim).min() >= 0
+    assert direct_sums(below, length, dim).min() < 0 and below < base
+    top = scaling._tail_start(length, dim)
+    grid = np.geomspace(base, 4 * top, 3000)
+    assert scaling.min_cosine_sum(grid, length, dim).min() >= 0
+    assert base >= scaling._search_min_base(length, dim, 1e-9, 2.0)[0] * (1 - 1e-8)
 
 
-@pytest.mark.parametrize("length", [1024, 2048, 4096])
+@pytest.mark.parametrize("length, dim", [(5, 4), (100, 16), (4096, 128)])
+def test_tail_start_bound(length, dim):
+    top = scaling._tail_start(length, dim)
+    bases = top * np.geomspace(1, 1e6, 200)
+    assert scaling.min_cosine_sum(bases, length, dim).min() >= 0
+
+
+def test_tables_cover_powers_of_two_from_1k_to_1m():
+    assert sorted(scaling.MIN_BASE_TABLE) == [(n, 128) for n in LENGTHS]
+    # the robust search takes minutes from 32K on: stored for the shorter lengths only
+    assert sorted(scaling.ROBUST_BASE_TABLE) == [(n, 128) for n in ROBUST_LENGTHS]
+    lows = [scaling.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
+    highs = [scaling.ROBUST_BASE_TABLE[(n, 128)] for n in ROBUST_LENGTHS]
+    assert lows == sorted(lows) and highs == sorted(highs)
+    assert all(lo < hi for lo, hi in zip(lows, highs))
+    assert all(lo > n for lo, n in zip(lows, LENGTHS))
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+def test_stored_entries_by_brute_force(length):
+    """Every m < L: the stored b* passes and a base 1e-7 below fails (b* is an island's left
+    edge); the stored robust base passes and e^(−1e-9) below it fails. The block sums are exact
+    to float64 rounding; up to 2^16 the direct cosines are used as well."""
+    low = scaling.MIN_BASE_TABLE[(length, 128)]
+    sums = scaling.min_cosine_sum([low, low * (1 - 1e-7)], length)
+    assert sums[0] >= 0 and sums[1] < 0
+    if length <= 2**16:
+        assert brute_force_min_sum(low, length) >= 0
+    if (length, 128) in scaling.ROBUST_BASE_TABLE:
+        high = scaling.ROBUST_BASE_TABLE[(length, 128)]
+        sums = scaling.min_cosine_sum([high, high * math.exp(-1e-9)], length)
+        assert sums[0] >= 0 and sums[1] < 0
+        assert brute_force_min_sum(high, length) >= 0
+
+
+@pytest.mark.parametrize("length", [1024, 4096])
 def test_table_entries_recomputed(length):
-    assert scaling._search_min_base(length, 128, 1e-3, 2.0) == scaling.MIN_BASE_TABLE[(length, 128)]
-
-
-@pytest.mark.parametrize("length", [1024, 8192, 2**20])
-def test_table_entries_are_feasible_and_one_step_below_is_not(length):
-    b = scaling.MIN_BASE_TABLE[(length, 128)]
-    assert scaling.min_cosine_sum([b], length)[0] >= 0
-    assert scaling.min_cosine_sum([b / (1 + 1e-3)], length)[0] < 0
+    assert scaling._search_min_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
+        scaling.MIN_BASE_TABLE[(length, 128)], rel=1e-8)
+    assert scaling._search_robust_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
+        scaling.ROBUST_BASE_TABLE[(length, 128)], rel=1e-8)
 
 
 def test_public_function_uses_table_only_for_its_defaults():
     assert rope_viz.min_base_for_context(4096) == scaling.MIN_BASE_TABLE[(4096, 128)]
-    # another rtol searches afresh (a coarser grid never returns a smaller base here)
-    coarse = rope_viz.min_base_for_context(1024, rtol=1e-2)
-    assert coarse >= scaling.MIN_BASE_TABLE[(1024, 128)] / 1.01
+    assert rope_viz.min_base_for_context(4096, robust=True) == scaling.ROBUST_BASE_TABLE[(4096, 128)]
+    coarse = rope_viz.min_base_for_context(1024, rtol=1e-6)
+    assert coarse == pytest.approx(scaling.MIN_BASE_TABLE[(1024, 128)], rel=1e-5)
     assert scaling.min_cosine_sum([coarse], 1024)[0] >= 0
 
 
 @pytest.mark.parametrize("length", [1500, 3000])
 def test_search_started_at_a_shorter_table_entry_is_unchanged(length):
-    # the public function starts the scan at b*(1024); a scan from the grid's start agrees
-    assert rope_viz.min_base_for_context(length) == scaling._search_min_base(length, 128, 1e-3, 2.0)
+    # the public function starts the sweep at b*(1024); a sweep from 2 finds the same base
+    assert rope_viz.min_base_for_context(length) == pytest.approx(
+        scaling._search_min_base(length, 128, 1e-9, 2.0)[0], rel=1e-8)
 
 
-def test_table_is_non_decreasing_in_length():
-    values = [scaling.MIN_BASE_TABLE[(2**p, 128)] for p in range(10, 21)]
-    assert values == sorted(values)
+def test_literal_tables_from_su():
+    # kexue.fm/archives/10122: the paper's row and Su's row, d = 128
+    assert sorted(scaling.MEN_ET_AL_BASES) == LENGTHS == sorted(scaling.SU_BASES)
+    assert scaling.MEN_ET_AL_BASES[2**20] == 5.1e8 and scaling.SU_BASES[2**20] == 6.5e7
+    assert scaling.CI_FIRST_ZERO == 0.6165
 
 
-def test_men_et_al_values():
-    # arXiv:2405.14591 Table 1 (d = 128): 2.7e4 for 4K, 6.4e5 for 32K, 6.4e7 for 512K
-    table = scaling.MIN_BASE_TABLE
-    assert round(table[(4096, 128)], -3) == 27000
-    assert 6.2e5 < table[(32768, 128)] < 6.5e5
-    assert round(table[(2**19, 128)], -6) == 64_000_000
+def test_su_row_against_ours():
+    """Su's two-significant-digit values are our b* rounded, at every length; the paper's
+    printed values are never below ours, and differ from the rounding of ours at 2K, 16K, 32K,
+    128K, 256K, 512K and 1M (by about 8x at 1M)."""
+    rounded = {n: float(f"{scaling.MIN_BASE_TABLE[(n, 128)]:.1e}") for n in LENGTHS}
+    assert rounded == scaling.SU_BASES
+    paper = scaling.MEN_ET_AL_BASES
+    assert all(paper[n] >= scaling.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS)
+    assert [n for n in LENGTHS if paper[n] != rounded[n]] == [2**p for p in (11, 14, 15, 17, 18, 19, 20)]
+    assert 7 < paper[2**20] / scaling.MIN_BASE_TABLE[(2**20, 128)] < 9
 
 
-@pytest.mark.parametrize("length, dim", [(1, 8), (2, 8), (64, 16), (65, 16)])
+def test_cosine_integral_and_its_first_zero():
+    x = np.array([0.1, 1.0, 2.0, 5.0, 10.0])
+    # Ci(x) = −∫_x^∞ cos t / t dt: check Ci(b) − Ci(a) = ∫_a^b cos t / t dt by quadrature
+    t = np.linspace(0.1, 10.0, 200_001)
+    integrand = np.cos(t) / t
+    cumulative = np.concatenate([[0], np.cumsum((integrand[1:] + integrand[:-1]) / 2 * np.diff(t))])
+    ci = rope_viz.cosine_integral(x)
+    assert_close(ci - ci[0], np.interp(x, t, cumulative), atol=1e-8, label="Ci differences")
+    assert rope_viz.cosine_integral(1.0)[0] == pytest.approx(0.3374039229, abs=1e-9)
+    lo, hi = rope_viz.cosine_integral([0.6164, 0.6166])
+    assert lo < 0 < hi  # Su's x0 = 0.6165 is the first zero to four digits
+    with pytest.raises(ValueError, match="x"):
+        rope_viz.cosine_integral(0.0)
+
+
+@pytest.mark.parametrize("length, dim", [(1, 8), (2, 8), (2, 2)])
 def test_tiny_lengths(length, dim):
-    assert rope_viz.min_base_for_context(length, dim) == brute_force_min_base(length, dim)
+    assert rope_viz.min_base_for_context(length, dim) == 2.0
+    assert rope_viz.min_base_for_context(length, dim, robust=True) == 2.0
+
+
+def test_one_pair_has_no_base():
+    with pytest.raises(ValueError, match="dim"):
+        rope_viz.min_base_for_context(3, 2)
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    (dict(length=0), ValueError, "length"),
+    (dict(length=10, dim=7), ValueError, "dim"),
+    (dict(length=10, robust=1), TypeError, "robust"),
+    (dict(length=10, rtol=0.0), ValueError, "rtol"),
+    (dict(length=10, start=1.0), ValueError, "start"),
+])
+def test_min_base_errors(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        rope_viz.min_base_for_context(**kwargs)
 
 
 def test_cosine_sum_definition_and_inv_freq():
@@ -156,3 +228,4 @@ def test_envelope_brackets_every_distance():
 def test_errors_name_the_argument(func, kwargs, error, word):
     with pytest.raises(error, match=word):
         func(**kwargs)
+

@@ -67,8 +67,9 @@ def plot_base_feasibility(
     sum over every distance 0 <= m < L. Where it is >= 0 (green) a similar key scores higher
     than a random one at every distance inside the context; where it is negative (red) some
     distance breaks that. The curve is ragged, and above b* it dips below zero again: the
-    feasible bases do not form one interval, so b* must be found by scanning, not bisection.
-    The slider picks L.
+    feasible bases do not form one interval, so b* cannot be found by bisection (see
+    :func:`rope_viz.min_base_for_context` for the certified walk, and ``robust=True`` for the
+    smallest base above which every base passes). The slider picks L.
 
     Calls :func:`rope_viz.min_cosine_sum` and :func:`rope_viz.min_base_for_context`.
 
