@@ -852,13 +852,13 @@ def min_base_for_context(
 
     Both satisfy b(L) <= b(L') for L < L' (a base feasible for L' is feasible for L). With the
     defaults (``rtol=1e-9``, ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are
-    stored in :data:`MIN_BASE_TABLE` and :data:`ROBUST_BASE_TABLE` and returned without a
-    search (``tests/test_scaling_min_base.py`` checks every stored entry over every m < L).
+    stored in :data:`MIN_BASE_TABLE` and :data:`ROBUST_BASE_TABLE` (b_r up to 2^19) and
+    returned without a search (``tests/test_scaling_min_base.py`` checks every stored entry over every m < L).
     Other lengths are searched: b* from the next shorter stored entry (bases below it are
     already infeasible), b_r from U down. Measured from start = 2 on a shared 2-core machine
     (the range is the load): b* took 0.1–0.4 s at L = 1K, 7–24 s at 32K, 70–330 s at 256K and
-    about 500 s at 1M; b_r took 0.2 s at 1K, 22 s at 8K, 85 s at 16K and 150 s at 32K, and
-    grows about fourfold per doubling of L after that.
+    190–500 s at 1M; b_r took 0.2 s at 1K, 22 s at 8K, 150 s at 32K, 460 s at 64K, 290 s at
+    256K, 470 s at 512K, and more than 10 minutes at 1M (not stored).
 
     Parameters
     ----------
@@ -929,12 +929,12 @@ MIN_BASE_TABLE: dict = {
     (65536, 128): 2090179.676074,
     (131072, 128): 4869104.375223589,
     (262144, 128): 23662397.046633705,
-    (524288, 128): 58496173.859533116,
-    (1048576, 128): 65374955.19219432,
+    (524288, 128): 58496173.86015803,
+    (1048576, 128): 65374955.19412067,
 }
 
 #: ``{(length, dim): base}``: ``min_base_for_context(..., robust=True)`` (every base above it is
-#: feasible) for dim = 128 and L = 2^10 … 2^15 (longer lengths take many minutes each),
+#: feasible) for dim = 128 and L = 2^10 … 2^19 (2^20 was not finished after 10 minutes),
 #: computed by ``_search_robust_base``.
 ROBUST_BASE_TABLE: dict = {
     (1024, 128): 6018.280860593742,
@@ -943,6 +943,10 @@ ROBUST_BASE_TABLE: dict = {
     (8192, 128): 394327.9046682637,
     (16384, 128): 1321077.9576554839,
     (32768, 128): 3325751.0321428315,
+    (65536, 128): 14949413.926399412,
+    (131072, 128): 42273617.46395927,
+    (262144, 128): 269364728.54104406,
+    (524288, 128): 1298576133.303815,
 }
 
 # Men et al.'s bounds for d = 128, as Su prints their table in kexue.fm/archives/10122 (row

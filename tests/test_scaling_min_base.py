@@ -80,8 +80,8 @@ def test_tail_start_bound(length, dim):
 
 def test_tables_cover_powers_of_two_from_1k_to_1m():
     assert sorted(scaling.MIN_BASE_TABLE) == [(n, 128) for n in LENGTHS]
-    # the robust search takes minutes from 32K on: stored for the shorter lengths only
-    assert sorted(scaling.ROBUST_BASE_TABLE) == [(n, 128) for n in ROBUST_LENGTHS]
+    # the robust walk at 1M took over 10 minutes: stored up to 512K
+    assert sorted(scaling.ROBUST_BASE_TABLE) == [(n, 128) for n in LENGTHS[:-1]]
     lows = [scaling.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
     highs = [scaling.ROBUST_BASE_TABLE[(n, 128)] for n in ROBUST_LENGTHS]
     assert lows == sorted(lows) and highs == sorted(highs)
