@@ -12,8 +12,6 @@ import math
 import numpy as np
 import pytest
 from conftest import assert_close
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import rope_viz
 from rope_viz import scaling
