@@ -677,7 +677,7 @@ def _infeasible_stretch(theta: np.ndarray, slopes: np.ndarray, distances: np.nda
     """How far up in u = ln b the bases stay certified infeasible, from the base with ``theta``.
 
     For each m in ``distances`` (W,), f(u) = Σ_i cos(m·θ_i) has f'(u) = Σ_i c_i·x_i·sin x_i and
-    |f''(u)| <= Σ_i c_i²·(x_i + x_i²) =: M (x_i = m·θ_i; θ_i only shrinks as u grows, so M bounds
+    ``|f''(u)| <= Σ_i c_i²·(x_i + x_i²) =: M`` (x_i = m·θ_i; θ_i only shrinks as u grows, so M bounds
     f'' on the whole stretch above). By Taylor, f(u + δ) <= f + f'·δ + M·δ²/2, which stays < 0
     for δ below the positive root. Returns the largest root over m (0.0 if no m is negative).
     """
@@ -839,7 +839,7 @@ def min_base_for_context(
     in [start, b*) is certified infeasible, except pieces of relative width ``rtol`` that are
     listed by the search (in practice one, just below b*, where the sum touches zero); so b*
     is within a factor e^rtol of the true infimum. Certificates: for a distance m where the sum is
-    negative at u = ln b, a second-order Taylor bound in u (|f''| <= Σ_i c_i²(x_i + x_i²),
+    negative at u = ln b, a second-order Taylor bound in u (``|f''| <= Σ_i c_i²(x_i + x_i²)``,
     x_i = m·θ_i, c_i = 2i/dim) shows it stays negative over a whole stretch of bases, which
     the search jumps over; every check keeps a margin of 1e-9 per pair for float64 rounding.
 
