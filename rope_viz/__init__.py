@@ -25,7 +25,23 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
-from rope_viz.decay_bound import abel_bound, pair_products, rope_scores
+from rope_viz.decay import (
+    CI_FIRST_ZERO,
+    MEN_ET_AL_BASES,
+    MIN_BASE_TABLE,
+    ROBUST_BASE_TABLE,
+    SU_BASES,
+    abel_bound,
+    cosine_integral,
+    cosine_sum,
+    cosine_sum_envelope,
+    empirical_decay,
+    long_range_decay,
+    min_base_for_context,
+    min_cosine_sum,
+    pair_products,
+    rope_scores,
+)
 from rope_viz.linear_attention import linear_attention, linear_attention_weights, linear_feature_map
 from rope_viz.model_configs import (
     EXAMPLE_CONFIGS,
@@ -79,8 +95,6 @@ from rope_viz.relative_logits import (
 from rope_viz.rope import (
     OrthogonalBlockForm,
     apply_rope,
-    empirical_decay,
-    long_range_decay,
     orthogonal_block_form,
     pairing_permutation,
     random_orthogonal,
@@ -96,18 +110,8 @@ from rope_viz.rope2d import (
     staggered_generators,
 )
 from rope_viz.scaling import (
-    CI_FIRST_ZERO,
-    MEN_ET_AL_BASES,
-    MIN_BASE_TABLE,
-    ROBUST_BASE_TABLE,
-    SU_BASES,
     RopeSettings,
     beta_digits,
-    cosine_integral,
-    cosine_sum,
-    cosine_sum_envelope,
-    min_base_for_context,
-    min_cosine_sum,
     ntk_aware_base,
     rope_settings_from_config,
     scaled_frequencies,

@@ -7,6 +7,28 @@ wrong value) with one message shape::
 
 so that a reader sees which argument is wrong without reading a traceback from inside
 numpy or torch.
+
+The checks, one per kind of argument:
+
+- ``check_int`` / ``check_float`` / ``check_bool`` / ``check_choice``: scalars, with bounds;
+- ``check_dim``: a rotary or model size (positive, even by default);
+- ``check_array``: any array argument (numpy, torch or array-like), with its number of axes,
+  its axis sizes, whole numbers, and bounds on its values; ``as_positions`` is ``check_array``
+  for a 1-D list of positions (an int ``n`` meaning ``range(n)``);
+- ``check_features``: the ``(..., n, dim)`` feature arrays that RoPE rotates;
+- ``check_generator``: the random-number contract below.
+
+Random numbers, one contract for the whole package. Every function that draws random numbers
+takes ``rng``, which is either
+
+- an int seed: the function makes ``np.random.default_rng(seed)`` on every call, so the same
+  seed gives the same draws on every call (a figure or a widget redrawn with ``rng=0`` shows
+  the same vectors at every slider step), or
+- a ``np.random.Generator``: used as is, so each call continues its stream and draws fresh
+  numbers.
+
+``None`` is refused: randomness is always explicit. Torch code draws from a
+``torch.Generator`` seeded from the same int.
 """
 
 from __future__ import annotations
@@ -30,6 +52,7 @@ __all__ = [
     "check_features",
     "check_int_tuple",
     "check_generator",
+    "check_array",
 ]
 
 
@@ -60,14 +83,20 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, hint: str | None = None) -> int:
-    """Return ``value`` as a Python int, checking type and lower bound."""
+def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
+              hint: str | None = None) -> int:
+    """Return ``value`` as a Python int, checking type and bounds (both inclusive)."""
     if not _is_int(value):
         bound = f" >= {minimum}" if minimum is not None else ""
         fail(name, f"an integer{bound}", value, hint, kind=TypeError)
     value = int(value)
     if minimum is not None and value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        if maximum is not None:
+            what = f"an integer from {minimum} to {maximum}"
+        fail(name, what, value, hint)
+    if maximum is not None and value > maximum:
+        what = f"an integer <= {maximum}" if minimum is None else f"an integer from {minimum} to {maximum}"
         fail(name, what, value, hint)
     return value
 
@@ -90,9 +119,11 @@ def check_float(
     *,
     minimum: float | None = None,
     strict: bool = True,
+    maximum: float | None = None,
     hint: str | None = None,
 ) -> float:
-    """Return ``value`` as a finite float above ``minimum`` (strictly when ``strict``)."""
+    """Return ``value`` as a finite float above ``minimum`` (strictly when ``strict``) and at
+    most ``maximum`` (inclusive)."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         fail(name, "a real number", value, hint, kind=TypeError)
     value = float(value)
@@ -103,6 +134,8 @@ def check_float(
         if too_small:
             relation = ">" if strict else ">="
             fail(name, f"a number {relation} {minimum:g}", value, hint)
+    if maximum is not None and value > maximum:
+        fail(name, f"a number <= {maximum:g}", value, hint)
     return value
 
 
@@ -236,10 +269,81 @@ def check_int_tuple(value: Any, name: str, *, length: int | None = None, minimum
 
 
 def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
-    """Return a numpy Generator from a Generator or an int seed (None is refused: be explicit)."""
+    """Return a numpy Generator from a Generator or an int seed (None is refused: be explicit).
+
+    This is the package's one random-number contract (see the module docstring): an int seed
+    gives a fresh ``default_rng(seed)`` on every call, a Generator is used as is.
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if _is_int(rng) and int(rng) >= 0:
         return np.random.default_rng(int(rng))
     fail(name, "a numpy Generator or a non-negative int seed", rng,
          "pass rng=np.random.default_rng(0) for reproducible draws", kind=TypeError)
+
+
+def check_array(
+    value: Any,
+    name: str,
+    *,
+    ndim: int | None = None,
+    min_ndim: int | None = None,
+    shape: tuple | None = None,
+    integer: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    nonempty: bool = False,
+    what: str | None = None,
+) -> np.ndarray:
+    """Return ``value`` as a finite numpy array (float64, or int64 when ``integer``).
+
+    Accepts numpy arrays, torch tensors (detached, copied to the CPU) and nested sequences of
+    real numbers; booleans, strings, complex and non-finite values are refused.
+
+    Args:
+        ndim / min_ndim: exact / least number of axes.
+        shape: expected sizes, axis by axis from the end (``None`` for any size), so
+            ``shape=(None, 2)`` means "last axis of size 2".
+        integer: the values must be whole numbers; they come back as int64.
+        minimum / maximum: inclusive bounds on every value.
+        nonempty: every axis must have at least one entry.
+        what: how to describe the expected value in messages (default from ``ndim``).
+    """
+    expected = what or (f"an array of real numbers with {ndim} ax{'i' if ndim == 1 else 'e'}s" if ndim is not None
+                        else "an array of real numbers")
+    if is_tensor(value):
+        value = value.detach().cpu()
+        value = value.double().numpy() if value.is_floating_point() else value.numpy()
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, (dict, set)):
+        fail(name, expected, value, kind=TypeError)
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        fail(name, expected, value, kind=TypeError)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        fail(name, expected, value, kind=TypeError)
+    if ndim is not None and array.ndim != ndim:
+        fail(name, expected, array)
+    if min_ndim is not None and array.ndim < min_ndim:
+        fail(name, what or f"an array with at least {min_ndim} axes", array)
+    if shape is not None:
+        if array.ndim < len(shape):
+            fail(name, what or f"an array with at least {len(shape)} axes", array)
+        for axis, size in enumerate(shape, start=array.ndim - len(shape)):
+            if size is not None and array.shape[axis] != size:
+                fail(name, what or f"an array whose axis {axis} has size {size}", array)
+    if nonempty and 0 in array.shape:
+        fail(name, what or "a non-empty array", array)
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        fail(name, "finite numbers", value)
+    if integer:
+        if not np.all(np.equal(np.mod(array, 1), 0)):
+            fail(name, "whole numbers", value)
+        array = array.astype(np.int64)
+    if array.size:
+        if minimum is not None and array.min() < minimum:
+            fail(name, f"values >= {minimum:g}", value, f"the smallest is {array.min():g}")
+        if maximum is not None and array.max() > maximum:
+            fail(name, f"values <= {maximum:g}", value, f"the largest is {array.max():g}")
+    return array

@@ -28,11 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rope_viz._validation import fail
-from rope_viz.scaling import (
-    _cosine_sums,
-    min_base_for_context,
-    rope_settings_from_config,
-)
+from rope_viz.decay import _cosine_sums, min_base_for_context
+from rope_viz.scaling import rope_settings_from_config
 
 __all__ = ["EXAMPLE_CONFIGS", "ConfigReport", "config_report", "example_config"]
 

@@ -8,8 +8,6 @@ What this module holds
   (``"matrix"``, ``"complex"``, ``"elementwise"``) and two pairings (``"interleaved"``,
   ``"half"``).
 - :func:`pairing_permutation`: the index permutation between the two pairings.
-- :func:`long_range_decay` and :func:`empirical_decay`: Su's bound on the attention score and
-  the measured mean score of random vectors.
 - :func:`random_orthogonal` and :func:`orthogonal_block_form`: Su's general solution
   ``R_n = O^n`` for any orthogonal ``O`` (kexue.fm/archives/9403), and the basis change that
   turns ``O`` into RoPE's block-diagonal form (2x2 rotations, plus ±1 entries when needed).
@@ -50,7 +48,6 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
-    check_bool,
     check_choice,
     check_dim,
     check_features,
@@ -69,8 +66,6 @@ __all__ = [
     "rotation_matrix",
     "apply_rope",
     "pairing_permutation",
-    "long_range_decay",
-    "empirical_decay",
     "random_orthogonal",
     "OrthogonalBlockForm",
     "orthogonal_block_form",
@@ -533,121 +528,6 @@ def apply_rope(
     freqs = rope_frequencies(dim, base) if inv_freq is None else _check_inv_freq(inv_freq, dim)
     # The (n, dim/2) angles positions ⊗ freqs are formed only when their tables are not cached.
     return rotate_with_angles(x, _Angles(positions, freqs), pairing, form)
-
-
-# ---------------------------------------------------------------------------------------------
-# long-range decay
-# ---------------------------------------------------------------------------------------------
-
-
-def long_range_decay(distances: Any, dim: int = 128, base: float = 10000.0) -> np.ndarray:
-    """Su's long-range decay curve: the mean partial-sum size that bounds the RoPE score.
-
-    With ``S_j = Σ_{i<j} exp(1j·m·θ_i)`` (``S_0 = 0``), Abel summation gives
-    ``|Σ_i h_i e^(1j·m·θ_i)| ≤ max_i |h_(i+1) − h_i| · Σ_j |S_j|`` for the complex pair products
-    ``h_i``; this function returns ``(1/(dim/2)) Σ_{j=1..dim/2} |S_j|`` for each distance m.
-    At m = 0 every ``|S_j| = j``, so the value is ``(dim/2 + 1)/2``: 32.5 for dim = 128, the
-    starting point of Su's figure. The curve falls with m, but not monotonically.
-
-    Parameters
-    ----------
-    distances : int or array_like
-        ``(k,)`` relative distances m (real numbers), or an int k meaning ``range(k)``.
-    dim : int
-        Rotary dimension (positive, even).
-    base : float
-        RoPE base (> 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(k,)`` float64.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad ``distances``, ``dim`` or ``base``.
-
-    References
-    ----------
-    kexue.fm/archives/8265, section 远程衰减 (the same sum, written there with
-    ``Σ_{j=0..d/2−1} |Σ_{i=0..j} e^(imθ_i)|``, an index shift of this one); Su et al. 2021,
-    section 3.4.3.
-
-    Examples
-    --------
-    >>> float(long_range_decay([0])[0])
-    32.5
-    """
-    distances = as_positions(distances, "distances")
-    angles = rope_angles(distances, dim, base)  # (k, dim/2)
-    partial_sums = np.cumsum(np.exp(1j * angles), axis=-1)  # (k, dim/2): S_1 .. S_(dim/2)
-    return np.abs(partial_sums).mean(axis=-1)
-
-
-def empirical_decay(
-    distances: Any,
-    dim: int = 128,
-    base: float = 10000.0,
-    *,
-    identical: bool = False,
-    samples: int = 1000,
-    rng: Any = 0,
-) -> np.ndarray:
-    """Mean RoPE attention score ``(R_m q)·(R_0 k)`` over random Gaussian q, k.
-
-    q and k have independent standard-normal components. With ``identical=False`` k is drawn
-    independently of q and the expected score is 0 at every distance (the curve shows the noise
-    of ``samples`` draws). With ``identical=True`` k = q and the expected score is
-    ``Σ_i 2 cos(m·θ_i)``: ``dim`` at m = 0, then a decaying, oscillating curve.
-
-    Parameters
-    ----------
-    distances : int or array_like
-        ``(k,)`` distances m = (query position − key position), or an int meaning ``range(k)``.
-    dim : int
-        Rotary dimension (positive, even).
-    base : float
-        RoPE base (> 1).
-    identical : bool
-        Use k = q.
-    samples : int
-        Number of random (q, k) draws (>= 1).
-    rng : numpy.random.Generator or int
-        Source of randomness, or a seed.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(k,)`` float64 mean scores.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad ``distances``, ``dim``, ``base``, ``samples`` or ``rng``.
-
-    References
-    ----------
-    kexue.fm/archives/8265 (decay of the RoPE score); Men et al. 2024, arXiv:2405.14591
-    (the expectation for identical q, k).
-
-    Examples
-    --------
-    >>> float(empirical_decay([0], dim=8, identical=True, samples=10, rng=0)[0]) > 0
-    True
-    """
-    distances = as_positions(distances, "distances")
-    dim = check_dim(dim)
-    identical = check_bool(identical, "identical")
-    samples = check_int(samples, "samples", minimum=1)
-    generator = check_generator(rng)
-    angles = rope_angles(distances, dim, base)  # (k, dim/2)
-    q = generator.standard_normal((samples, dim // 2, 2))  # (samples, dim/2, 2): interleaved pairs
-    k = q if identical else generator.standard_normal((samples, dim // 2, 2))
-    q_c = q[..., 0] + 1j * q[..., 1]  # (samples, dim/2)
-    k_c = k[..., 0] + 1j * k[..., 1]  # (samples, dim/2)
-    products = (q_c * np.conj(k_c)).mean(axis=0)  # (dim/2,): mean h_i
-    return np.real(np.exp(1j * angles) @ products)  # (k,)
 
 
 # ---------------------------------------------------------------------------------------------

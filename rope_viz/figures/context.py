@@ -26,6 +26,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import as_positions, check_dim, check_int, fail
+from rope_viz.decay import cosine_sum_envelope, min_base_for_context, min_cosine_sum
 from rope_viz.figures._style import (
     SEQUENTIAL,
     base_layout,
@@ -39,7 +40,6 @@ from rope_viz.figures._style import (
 from rope_viz.model_configs import config_report
 from rope_viz.relative import leaky_rerope_relative_positions, rerope_relative_positions
 from rope_viz.rope import rope_frequencies
-from rope_viz.scaling import cosine_sum_envelope, min_base_for_context, min_cosine_sum
 
 __all__ = [
     "plot_base_feasibility",

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import as_positions, check_dim, check_int, check_int_tuple, fail
+from rope_viz.decay import empirical_decay, long_range_decay
 from rope_viz.figures._style import (
     base_layout,
     buttons,
@@ -26,7 +27,6 @@ from rope_viz.figures._style import (
     step_args,
     subplots,
 )
-from rope_viz.rope import empirical_decay, long_range_decay
 
 __all__ = ["plot_long_range_decay", "decay_distances", "DIM_COLORS"]
 

@@ -21,9 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import as_positions, check_dim, check_generator, check_int, fail
-from rope_viz.decay_bound import pair_products, rope_scores
+from rope_viz.decay import empirical_decay, long_range_decay, pair_products, rope_scores
 from rope_viz.figures._style import KEY, QUERY, base_layout, rounded, short_number, slider, subplots
-from rope_viz.rope import empirical_decay, long_range_decay
 
 __all__ = ["plot_decay_envelope"]
 

@@ -1,6 +1,6 @@
-"""Tests for the fast base-bound search and its helpers in rope_viz.scaling.
+"""Tests for the fast base-bound search and its helpers in rope_viz.decay.
 
-Run: ``pytest tests/test_scaling_min_base.py``. The reference for every fast path is the
+Run: ``pytest tests/test_decay_min_base.py``. The reference for every fast path is the
 definition typed out directly: Σ_i cos(m·b^(−2i/d)) for every integer m, and a plain scan of
 the grid ``start·(1 + rtol)^k``.
 """
@@ -14,7 +14,7 @@ import pytest
 from conftest import assert_close
 
 import rope_viz
-from rope_viz import scaling
+from rope_viz import decay
 
 
 def direct_sums(base, length, dim):
@@ -34,7 +34,7 @@ def brute_force_min_sum(base, length, dim=128, chunk=8192):
 
 
 LENGTHS = [2**p for p in range(10, 21)]
-ROBUST_LENGTHS = [n for n in LENGTHS if (n, 128) in scaling.ROBUST_BASE_TABLE]
+ROBUST_LENGTHS = [n for n in LENGTHS if (n, 128) in decay.ROBUST_BASE_TABLE]
 
 # An island of feasible bases at L = 2^18, d = 128, found by the certified search: 28 % below
 # the value the old 0.1 % grid scan returned (3.27e7). Su's recomputation gives 2.4e7 here.
@@ -48,40 +48,40 @@ def test_island_below_the_old_grid_value_is_feasible_and_found():
 
 @pytest.mark.parametrize("length, dim", [(10, 8), (50, 16), (300, 32), (700, 64), (1000, 128)])
 def test_min_search_is_certified_against_a_fine_grid(length, dim):
-    base, uncertified = scaling._search_min_base(length, dim, 1e-9, 2.0)
+    base, uncertified = decay._search_min_base(length, dim, 1e-9, 2.0)
     assert direct_sums(base, length, dim).min() >= 0
     # every uncertified piece lies just below the answer
     assert all(base / (1 + 1e-7) < lo < hi <= base * (1 + 1e-12) for lo, hi in uncertified)
     # an independent grid below the answer (ratio 1.0002, or 8000 points at most): all fail
     grid = np.geomspace(2.0, base, min(8000, int(np.log(base / 2.0) / np.log(1.0002))))[:-1]
-    assert scaling.min_cosine_sum(grid, length, dim).max() < 0
+    assert decay.min_cosine_sum(grid, length, dim).max() < 0
     assert direct_sums(base * (1 - 1e-7), length, dim).min() < 0
 
 
 @pytest.mark.parametrize("length, dim", [(10, 8), (100, 16), (300, 32), (1000, 128)])
 def test_robust_search_is_certified_against_a_fine_grid(length, dim):
-    base, below, _ = scaling._search_robust_base(length, dim, 1e-9, 2.0)
+    base, below, _ = decay._search_robust_base(length, dim, 1e-9, 2.0)
     assert direct_sums(base, length, dim).min() >= 0
     assert direct_sums(below, length, dim).min() < 0 and below < base
-    top = scaling._tail_start(length, dim)
+    top = decay._tail_start(length, dim)
     grid = np.geomspace(base, 4 * top, 3000)
-    assert scaling.min_cosine_sum(grid, length, dim).min() >= 0
-    assert base >= scaling._search_min_base(length, dim, 1e-9, 2.0)[0] * (1 - 1e-8)
+    assert decay.min_cosine_sum(grid, length, dim).min() >= 0
+    assert base >= decay._search_min_base(length, dim, 1e-9, 2.0)[0] * (1 - 1e-8)
 
 
 @pytest.mark.parametrize("length, dim", [(5, 4), (100, 16), (4096, 128)])
 def test_tail_start_bound(length, dim):
-    top = scaling._tail_start(length, dim)
+    top = decay._tail_start(length, dim)
     bases = top * np.geomspace(1, 1e6, 200)
-    assert scaling.min_cosine_sum(bases, length, dim).min() >= 0
+    assert decay.min_cosine_sum(bases, length, dim).min() >= 0
 
 
 def test_tables_cover_powers_of_two_from_1k_to_1m():
-    assert sorted(scaling.MIN_BASE_TABLE) == [(n, 128) for n in LENGTHS]
+    assert sorted(decay.MIN_BASE_TABLE) == [(n, 128) for n in LENGTHS]
     # the robust walk at 1M took over 10 minutes: stored up to 512K
-    assert sorted(scaling.ROBUST_BASE_TABLE) == [(n, 128) for n in LENGTHS[:-1]]
-    lows = [scaling.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
-    highs = [scaling.ROBUST_BASE_TABLE[(n, 128)] for n in ROBUST_LENGTHS]
+    assert sorted(decay.ROBUST_BASE_TABLE) == [(n, 128) for n in LENGTHS[:-1]]
+    lows = [decay.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
+    highs = [decay.ROBUST_BASE_TABLE[(n, 128)] for n in ROBUST_LENGTHS]
     assert lows == sorted(lows) and highs == sorted(highs)
     assert all(lo < hi for lo, hi in zip(lows, highs))
     assert all(lo > n for lo, n in zip(lows, LENGTHS))
@@ -92,58 +92,58 @@ def test_stored_entries_by_brute_force(length):
     """Every m < L: the stored b* passes and a base 1e-7 below fails (b* is an island's left
     edge); the stored robust base passes and e^(−1e-9) below it fails. The block sums are exact
     to float64 rounding; up to 2^16 the direct cosines are used as well."""
-    low = scaling.MIN_BASE_TABLE[(length, 128)]
-    sums = scaling.min_cosine_sum([low, low * (1 - 1e-7)], length)
+    low = decay.MIN_BASE_TABLE[(length, 128)]
+    sums = decay.min_cosine_sum([low, low * (1 - 1e-7)], length)
     assert sums[0] >= 0 and sums[1] < 0
     if length <= 2**16:
         assert brute_force_min_sum(low, length) >= 0
-    if (length, 128) in scaling.ROBUST_BASE_TABLE:
-        high = scaling.ROBUST_BASE_TABLE[(length, 128)]
-        sums = scaling.min_cosine_sum([high, high * math.exp(-1e-9)], length)
+    if (length, 128) in decay.ROBUST_BASE_TABLE:
+        high = decay.ROBUST_BASE_TABLE[(length, 128)]
+        sums = decay.min_cosine_sum([high, high * math.exp(-1e-9)], length)
         assert sums[0] >= 0 and sums[1] < 0
         assert brute_force_min_sum(high, length) >= 0
 
 
 @pytest.mark.parametrize("length", [1024, 4096])
 def test_table_entries_recomputed(length):
-    assert scaling._search_min_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
-        scaling.MIN_BASE_TABLE[(length, 128)], rel=1e-8)
-    assert scaling._search_robust_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
-        scaling.ROBUST_BASE_TABLE[(length, 128)], rel=1e-8)
+    assert decay._search_min_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
+        decay.MIN_BASE_TABLE[(length, 128)], rel=1e-8)
+    assert decay._search_robust_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
+        decay.ROBUST_BASE_TABLE[(length, 128)], rel=1e-8)
 
 
 def test_public_function_uses_table_only_for_its_defaults():
-    assert rope_viz.min_base_for_context(4096) == scaling.MIN_BASE_TABLE[(4096, 128)]
-    assert rope_viz.min_base_for_context(4096, robust=True) == scaling.ROBUST_BASE_TABLE[(4096, 128)]
+    assert rope_viz.min_base_for_context(4096) == decay.MIN_BASE_TABLE[(4096, 128)]
+    assert rope_viz.min_base_for_context(4096, robust=True) == decay.ROBUST_BASE_TABLE[(4096, 128)]
     coarse = rope_viz.min_base_for_context(1024, rtol=1e-6)
-    assert coarse == pytest.approx(scaling.MIN_BASE_TABLE[(1024, 128)], rel=1e-5)
-    assert scaling.min_cosine_sum([coarse], 1024)[0] >= 0
+    assert coarse == pytest.approx(decay.MIN_BASE_TABLE[(1024, 128)], rel=1e-5)
+    assert decay.min_cosine_sum([coarse], 1024)[0] >= 0
 
 
 @pytest.mark.parametrize("length", [1500, 3000])
 def test_search_started_at_a_shorter_table_entry_is_unchanged(length):
     # the public function starts the sweep at b*(1024); a sweep from 2 finds the same base
     assert rope_viz.min_base_for_context(length) == pytest.approx(
-        scaling._search_min_base(length, 128, 1e-9, 2.0)[0], rel=1e-8)
+        decay._search_min_base(length, 128, 1e-9, 2.0)[0], rel=1e-8)
 
 
 def test_literal_tables_from_su():
     # kexue.fm/archives/10122: the paper's row and Su's row, d = 128
-    assert sorted(scaling.MEN_ET_AL_BASES) == LENGTHS == sorted(scaling.SU_BASES)
-    assert scaling.MEN_ET_AL_BASES[2**20] == 5.1e8 and scaling.SU_BASES[2**20] == 6.5e7
-    assert scaling.CI_FIRST_ZERO == 0.6165
+    assert sorted(decay.MEN_ET_AL_BASES) == LENGTHS == sorted(decay.SU_BASES)
+    assert decay.MEN_ET_AL_BASES[2**20] == 5.1e8 and decay.SU_BASES[2**20] == 6.5e7
+    assert decay.CI_FIRST_ZERO == 0.6165
 
 
 def test_su_row_against_ours():
     """Su's two-significant-digit values are our b* rounded, at every length; the paper's
     printed values are never below ours, and differ from the rounding of ours at 2K, 16K, 32K,
     128K, 256K, 512K and 1M (by about 8x at 1M)."""
-    rounded = {n: float(f"{scaling.MIN_BASE_TABLE[(n, 128)]:.1e}") for n in LENGTHS}
-    assert rounded == scaling.SU_BASES
-    paper = scaling.MEN_ET_AL_BASES
-    assert all(paper[n] >= scaling.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS)
+    rounded = {n: float(f"{decay.MIN_BASE_TABLE[(n, 128)]:.1e}") for n in LENGTHS}
+    assert rounded == decay.SU_BASES
+    paper = decay.MEN_ET_AL_BASES
+    assert all(paper[n] >= decay.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS)
     assert [n for n in LENGTHS if paper[n] != rounded[n]] == [2**p for p in (11, 14, 15, 17, 18, 19, 20)]
-    assert 7 < paper[2**20] / scaling.MIN_BASE_TABLE[(2**20, 128)] < 9
+    assert 7 < paper[2**20] / decay.MIN_BASE_TABLE[(2**20, 128)] < 9
 
 
 def test_cosine_integral_and_its_first_zero():

@@ -1,6 +1,4 @@
-"""Su's long-range decay bound for single query-key pairs.
-
-Run with ``pytest tests/test_decay_bound.py``.
+"""Tests for rope_viz.decay: Su's bound for one query-key pair. Run with ``pytest tests/test_decay.py``.
 """
 
 from __future__ import annotations
