@@ -78,9 +78,7 @@ from rope_viz.precision import naive_angle_error
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
-    leaky_rerope_relative_positions,
     relative_position_matrix,
-    rerope_relative_positions,
     shaw_relative_indices,
     t5_relative_buckets,
 )
@@ -112,7 +110,9 @@ from rope_viz.rope2d import (
 from rope_viz.scaling import (
     RopeSettings,
     beta_digits,
+    leaky_rerope_relative_positions,
     ntk_aware_base,
+    rerope_relative_positions,
     rope_settings_from_config,
     scaled_frequencies,
     yarn_ramp,

@@ -8,8 +8,6 @@ What this module holds
   number as Hugging Face's ``T5Attention._relative_position_bucket``.
 - :func:`alibi_slopes` and :func:`alibi_bias`: ALiBi's per-head slopes (including the rule for
   head counts that are not powers of two) and its linear bias.
-- :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: the relative
-  positions ReRoPE and Leaky ReRoPE feed to RoPE (window w, slope 1/k beyond it).
 
 Matrices are indexed ``[query i, key j]``.
 
@@ -20,7 +18,6 @@ References
 - C. Raffel et al. (T5). arXiv:1910.10683 (2020); Mesh TensorFlow ``_relative_position_bucket``.
 - O. Press, N. Smith, M. Lewis. ALiBi. arXiv:2108.12409 (2022); reference code
   ``ofirpress/attention_with_linear_biases`` ``get_slopes``; transformers ``build_alibi_tensor``.
-- 苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
 - 苏剑林. 让研究人员绞尽脑汁的Transformer位置编码. kexue.fm/archives/8130 (2021).
 """
 
@@ -31,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rope_viz._validation import check_bool, check_float, check_int, fail, is_tensor
+from rope_viz._validation import check_bool, check_int, fail, is_tensor
 
 __all__ = [
     "relative_position_matrix",
@@ -39,8 +36,6 @@ __all__ = [
     "t5_relative_buckets",
     "alibi_slopes",
     "alibi_bias",
-    "rerope_relative_positions",
-    "leaky_rerope_relative_positions",
 ]
 
 
@@ -276,87 +271,3 @@ def alibi_bias(n_query: int, num_heads: int, n_key: int | None = None) -> np.nda
     slopes = alibi_slopes(num_heads)  # (H,)
     distance = np.abs(relative_position_matrix(n_query, n_key))  # (n_query, n_key)
     return slopes[:, None, None] * -distance[None, :, :]  # (H, n_query, n_key)
-
-
-def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray:
-    """Leaky ReRoPE's relative positions: exact inside the window, slope 1/k beyond it.
-
-    For the query−key distance d = i − j: ``d`` if ``|d| < w``, else ``sign(d)·(w + (|d| − w)/k)``.
-    The lower triangle (j <= i) is what a causal model uses; RoPE is then applied with these
-    distances in place of i − j (which needs the attention scores computed per distance, not
-    by rotating q and k once).
-
-    Parameters
-    ----------
-    n : int
-        Sequence length (>= 1).
-    window : int
-        The window w (>= 1) inside which positions are left as they are.
-    k : float
-        Compression beyond the window (>= 1); k = 1 gives plain RoPE's i − j, large k
-        approaches ReRoPE.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, n)`` float64 indexed [query i, key j].
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad ``n``, ``window`` or ``k``.
-
-    References
-    ----------
-    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
-
-    Examples
-    --------
-    >>> leaky_rerope_relative_positions(5, 2, 2.0)[4]
-    array([3. , 2.5, 2. , 1. , 0. ])
-    """
-    n = check_int(n, "n", minimum=1)
-    window = check_int(window, "window", minimum=1)
-    k = check_float(k, "k", minimum=1.0, strict=False)
-    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
-    far = np.abs(d) >= window
-    compressed = np.sign(d) * (window + (np.abs(d) - window) / k)
-    return np.where(far, compressed, d)
-
-
-def rerope_relative_positions(n: int, window: int) -> np.ndarray:
-    """ReRoPE's relative positions: i − j inside the window, clipped to w beyond it.
-
-    ``sign(d)·min(|d|, w)`` for d = i − j: the limit k → ∞ of
-    :func:`leaky_rerope_relative_positions`, so no distance the model sees exceeds w.
-
-    Parameters
-    ----------
-    n : int
-        Sequence length (>= 1).
-    window : int
-        The window w (>= 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, n)`` float64 indexed [query i, key j].
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad ``n`` or ``window``.
-
-    References
-    ----------
-    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
-
-    Examples
-    --------
-    >>> rerope_relative_positions(5, 2)[4]
-    array([2., 2., 2., 1., 0.])
-    """
-    n = check_int(n, "n", minimum=1)
-    window = check_int(window, "window", minimum=1)
-    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
-    return np.sign(d) * np.minimum(np.abs(d), window)

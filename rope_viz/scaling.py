@@ -9,6 +9,9 @@ What this module holds
   index (the reference code and Hugging Face).
 - :func:`ntk_aware_base`: the NTK-aware base b·s^(d/(d−2)).
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
+- :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: ReRoPE's
+  relative positions, exact inside a window and capped (or compressed by 1/k) beyond it
+  (kexue.fm/archives/9708).
 - :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings read out of a
   Hugging Face ``config.json`` dictionary.
 
@@ -55,6 +58,8 @@ __all__ = [
     "yarn_ramp",
     "ntk_aware_base",
     "beta_digits",
+    "leaky_rerope_relative_positions",
+    "rerope_relative_positions",
     "RopeSettings",
     "rope_settings_from_config",
 ]
@@ -447,6 +452,95 @@ def beta_digits(positions: Any, beta: float, count: int) -> np.ndarray:
     count = check_int(count, "count", minimum=1)
     scales = beta ** np.arange(count, dtype=np.float64)  # (count,)
     return np.mod(np.floor(positions[:, None] / scales[None, :]), beta)  # (n, count)
+
+
+# ---------------------------------------------------------------------------------------------
+# ReRoPE: relative positions capped at a window (kexue.fm/archives/9708)
+# ---------------------------------------------------------------------------------------------
+
+
+def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray:
+    """Leaky ReRoPE's relative positions: exact inside the window, slope 1/k beyond it.
+
+    For the query−key distance d = i − j: ``d`` if ``|d| < w``, else ``sign(d)·(w + (|d| − w)/k)``.
+    The lower triangle (j <= i) is what a causal model uses; RoPE is then applied with these
+    distances in place of i − j (which needs the attention scores computed per distance, not
+    by rotating q and k once).
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 1).
+    window : int
+        The window w (>= 1) inside which positions are left as they are.
+    k : float
+        Compression beyond the window (>= 1); k = 1 gives plain RoPE's i − j, large k
+        approaches ReRoPE.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64 indexed [query i, key j].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``window`` or ``k``.
+
+    References
+    ----------
+    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+
+    Examples
+    --------
+    >>> leaky_rerope_relative_positions(5, 2, 2.0)[4]
+    array([3. , 2.5, 2. , 1. , 0. ])
+    """
+    n = check_int(n, "n", minimum=1)
+    window = check_int(window, "window", minimum=1)
+    k = check_float(k, "k", minimum=1.0, strict=False)
+    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    far = np.abs(d) >= window
+    compressed = np.sign(d) * (window + (np.abs(d) - window) / k)
+    return np.where(far, compressed, d)
+
+
+def rerope_relative_positions(n: int, window: int) -> np.ndarray:
+    """ReRoPE's relative positions: i − j inside the window, clipped to w beyond it.
+
+    ``sign(d)·min(|d|, w)`` for d = i − j: the limit k → ∞ of
+    :func:`leaky_rerope_relative_positions`, so no distance the model sees exceeds w.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 1).
+    window : int
+        The window w (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64 indexed [query i, key j].
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n`` or ``window``.
+
+    References
+    ----------
+    苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+
+    Examples
+    --------
+    >>> rerope_relative_positions(5, 2)[4]
+    array([2., 2., 2., 1., 0.])
+    """
+    n = check_int(n, "n", minimum=1)
+    window = check_int(window, "window", minimum=1)
+    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    return np.sign(d) * np.minimum(np.abs(d), window)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ from rope_viz.figures._style import (
     subplots,
 )
 from rope_viz.model_configs import config_report
-from rope_viz.relative import leaky_rerope_relative_positions, rerope_relative_positions
 from rope_viz.rope import rope_frequencies
+from rope_viz.scaling import leaky_rerope_relative_positions, rerope_relative_positions
 
 __all__ = [
     "plot_base_feasibility",
