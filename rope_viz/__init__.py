@@ -70,7 +70,6 @@ from rope_viz.nope import (
     decode_marker_position,
     marker_position_signal,
     nope_attention,
-    p_rope_frequencies,
     positional_head,
     representable_spacing,
 )
@@ -112,6 +111,7 @@ from rope_viz.scaling import (
     beta_digits,
     leaky_rerope_relative_positions,
     ntk_aware_base,
+    p_rope_frequencies,
     rerope_relative_positions,
     rope_settings_from_config,
     scaled_frequencies,

@@ -19,8 +19,6 @@ What this module holds
   format, which is how finely a stored code can resolve positions.
 - :func:`positional_head`: a query and a key that, under RoPE, make every token attend to the
   token ``offset`` places before it, built from the fastest rotary pairs.
-- :func:`p_rope_frequencies`: the frequencies of p-RoPE, RoPE with the lowest frequencies set
-  to zero (those pairs are never rotated).
 
 Conventions
 -----------
@@ -70,7 +68,6 @@ __all__ = [
     "causal_average_mean_square",
     "representable_spacing",
     "positional_head",
-    "p_rope_frequencies",
 ]
 
 #: Floating-point formats accepted by :func:`marker_position_signal`.
@@ -394,58 +391,3 @@ def positional_head(
     q[1 : 2 * pairs : 2] = -np.sin(angle)  # imaginary parts
     k[0 : 2 * pairs : 2] = 1.0
     return q, k
-
-
-def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.ndarray:
-    """p-RoPE: RoPE's frequencies with all but the fastest fraction ``p`` of pairs set to zero.
-
-    ``p`` is the fraction of pairs that keep rotating, as in Barbero et al. (2024): ``p = 1``
-    is RoPE, ``p = 0`` is NoPE, and "0.75-RoPE" removes the lowest quarter of the
-    frequencies. The first ``r = int(p * dim // 2)`` pairs keep ``θ_i = base^(−2i/dim)`` (the
-    exponent uses the full ``dim``, so the kept frequencies are exactly RoPE's); the other
-    ``dim/2 − r`` pairs get ``θ_i = 0``: their angle is 0 at every position, so they are never
-    rotated and their part of the score ignores position completely.
-
-    Rounding rule: ``r = int(p * dim // 2)`` (Python precedence: ``(p * dim) // 2``, rounded
-    down), copied from the ``apply_p_rope`` pseudocode in the paper; Hugging Face
-    transformers' ``"proportional"`` rope type uses the same expression with
-    ``partial_rotary_factor = p``.
-
-    Parameters
-    ----------
-    dim : int
-        Rotary dimension (positive, even).
-    base : float
-        RoPE base (> 1).
-    p : float
-        Fraction of pairs that keep rotating, in [0, 1].
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(dim/2,)`` float64 inverse frequencies, RoPE's for the first ``r`` pairs, then zeros.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a bad ``dim`` or ``base``, or ``p`` outside [0, 1].
-
-    References
-    ----------
-    Barbero et al. 2024 (arXiv:2410.06205), the p-RoPE section and its pseudocode.
-
-    Examples
-    --------
-    >>> p_rope_frequencies(8, base=10000.0, p=0.5)
-    array([1. , 0.1, 0. , 0. ])
-    """
-    dim = check_dim(dim)
-    inv_freq = rope_frequencies(dim, base)  # (dim/2,), validates base
-    p = check_float(p, "p", minimum=0.0, strict=False,
-                    hint="p is the fraction of rotary pairs kept, between 0 and 1")
-    if p > 1.0:
-        fail("p", "a number between 0 and 1", p,
-             "p is the fraction of rotary pairs kept (1 is RoPE, 0 is NoPE)")
-    kept = int(p * dim // 2)  # the paper's rule: (p * dim) // 2, rounded down
-    inv_freq[kept:] = 0.0
-    return inv_freq

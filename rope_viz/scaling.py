@@ -9,6 +9,8 @@ What this module holds
   index (the reference code and Hugging Face).
 - :func:`ntk_aware_base`: the NTK-aware base b·s^(d/(d−2)).
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
+- :func:`p_rope_frequencies`: p-RoPE, RoPE with its lowest frequencies set to zero
+  (Barbero et al. 2024, arXiv:2410.06205).
 - :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: ReRoPE's
   relative positions, exact inside a window and capped (or compressed by 1/k) beyond it
   (kexue.fm/archives/9708).
@@ -58,6 +60,7 @@ __all__ = [
     "yarn_ramp",
     "ntk_aware_base",
     "beta_digits",
+    "p_rope_frequencies",
     "leaky_rerope_relative_positions",
     "rerope_relative_positions",
     "RopeSettings",
@@ -452,6 +455,66 @@ def beta_digits(positions: Any, beta: float, count: int) -> np.ndarray:
     count = check_int(count, "count", minimum=1)
     scales = beta ** np.arange(count, dtype=np.float64)  # (count,)
     return np.mod(np.floor(positions[:, None] / scales[None, :]), beta)  # (n, count)
+
+
+# ---------------------------------------------------------------------------------------------
+# p-RoPE: the lowest frequencies set to zero (Barbero et al. 2024)
+# ---------------------------------------------------------------------------------------------
+
+
+def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.ndarray:
+    """p-RoPE: RoPE's frequencies with all but the fastest fraction ``p`` of pairs set to zero.
+
+    ``p`` is the fraction of pairs that keep rotating, as in Barbero et al. (2024): ``p = 1``
+    is RoPE, ``p = 0`` is NoPE, and "0.75-RoPE" removes the lowest quarter of the
+    frequencies. The first ``r = int(p * dim // 2)`` pairs keep ``θ_i = base^(−2i/dim)`` (the
+    exponent uses the full ``dim``, so the kept frequencies are exactly RoPE's); the other
+    ``dim/2 − r`` pairs get ``θ_i = 0``: their angle is 0 at every position, so they are never
+    rotated and their part of the score ignores position completely.
+
+    Rounding rule: ``r = int(p * dim // 2)`` (Python precedence: ``(p * dim) // 2``, rounded
+    down), copied from the ``apply_p_rope`` pseudocode in the paper; Hugging Face
+    transformers' ``"proportional"`` rope type uses the same expression with
+    ``partial_rotary_factor = p``.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+    p : float
+        Fraction of pairs that keep rotating, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim/2,)`` float64 inverse frequencies, RoPE's for the first ``r`` pairs, then zeros.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or ``base``, or ``p`` outside [0, 1].
+
+    References
+    ----------
+    Barbero et al. 2024 (arXiv:2410.06205), the p-RoPE section and its pseudocode.
+
+    Examples
+    --------
+    >>> p_rope_frequencies(8, base=10000.0, p=0.5)
+    array([1. , 0.1, 0. , 0. ])
+    """
+    dim = check_dim(dim)
+    inv_freq = rope_frequencies(dim, base)  # (dim/2,), validates base
+    p = check_float(p, "p", minimum=0.0, strict=False,
+                    hint="p is the fraction of rotary pairs kept, between 0 and 1")
+    if p > 1.0:
+        fail("p", "a number between 0 and 1", p,
+             "p is the fraction of rotary pairs kept (1 is RoPE, 0 is NoPE)")
+    kept = int(p * dim // 2)  # the paper's rule: (p * dim) // 2, rounded down
+    inv_freq[kept:] = 0.0
+    return inv_freq
 
 
 # ---------------------------------------------------------------------------------------------
