@@ -42,10 +42,10 @@ from rope_viz.figures._style import (
 from rope_viz.nope import (
     DTYPES,
     marker_position_signal,
-    p_rope_frequencies,
     representable_spacing,
 )
 from rope_viz.rope import rope_frequencies
+from rope_viz.scaling import p_rope_frequencies
 
 __all__ = ["plot_marker_resolution", "plot_p_rope_spectrum"]
 
