@@ -13,8 +13,10 @@ The checks, one per kind of argument:
 - ``check_int`` / ``check_float`` / ``check_bool`` / ``check_choice``: scalars, with bounds;
 - ``check_dim``: a rotary or model size (positive, even by default);
 - ``check_array``: any array argument (numpy, torch or array-like), with its number of axes,
-  its axis sizes, whole numbers, and bounds on its values; ``as_positions`` is ``check_array``
-  for a 1-D list of positions (an int ``n`` meaning ``range(n)``);
+  its axis sizes, whole numbers, and bounds on its values (inclusive, or an exclusive minimum
+  with ``strict=True``); ``as_positions`` is ``check_array`` for a 1-D list of positions (an
+  int ``n`` meaning ``range(n)``), and only for positions: bases, frequencies, factors and
+  lists of settings call ``check_array`` themselves;
 - ``check_features``: the ``(..., n, dim)`` feature arrays that RoPE rotates;
 - ``check_generator``: the random-number contract below.
 
@@ -156,41 +158,22 @@ def as_positions(
 ) -> np.ndarray:
     """Return ``positions`` as a 1-D float64 (or int64 when ``integer``) numpy array.
 
-    Accepts an int (meaning ``range(positions)``), a sequence, a numpy array or a torch
-    tensor. Values must be finite; ``integer`` and ``nonnegative`` narrow them further.
+    Positions only: token indices or coordinates along a sequence, or offsets between them.
+    Accepts an int (meaning ``range(positions)``), a sequence or any other iterable, a numpy
+    array or a torch tensor; the rest is :func:`check_array` with ``ndim=1``. Values must be
+    finite; ``integer`` and ``nonnegative`` narrow them further. Other 1-D arguments (bases,
+    frequencies, factors, lists of settings) call :func:`check_array` directly.
     """
     if _is_int(positions):
         count = int(positions)
         if count < 0:
             fail(name, "a non-negative count or a 1-D sequence of positions", count)
         return np.arange(count, dtype=np.int64 if integer else np.float64)
-    if isinstance(positions, (str, bytes)) or positions is None:
-        fail(name, "an int count or a 1-D sequence of numbers", positions, kind=TypeError)
-    if type(positions).__name__ == "Tensor":
-        positions = positions.detach().cpu().numpy()
-    if not isinstance(positions, np.ndarray):
-        if not isinstance(positions, Iterable):
-            fail(name, "an int count or a 1-D sequence of numbers", positions, kind=TypeError)
-        positions = list(positions)
-    try:
-        array = np.asarray(positions)
-    except (TypeError, ValueError):
-        fail(name, "a 1-D sequence of numbers", positions, kind=TypeError)
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.number)):
-        fail(name, "a 1-D sequence of numbers", positions, kind=TypeError)
-    if array.ndim != 1:
-        fail(name, "one-dimensional", array, "pass a flat list of positions")
-    if np.iscomplexobj(array) or not np.all(np.isfinite(array)):
-        fail(name, "finite real numbers", array)
-    if integer:
-        if not np.all(np.equal(np.mod(array, 1), 0)):
-            fail(name, "whole numbers", array)
-        array = array.astype(np.int64)
-    else:
-        array = array.astype(np.float64)
-    if nonnegative and array.size and array.min() < 0:
-        fail(name, "non-negative", array, f"the smallest is {array.min():g}")
-    return array
+    if (isinstance(positions, Iterable) and not isinstance(positions, (np.ndarray, Sequence, str, bytes))
+            and not is_tensor(positions)):
+        positions = list(positions)  # generators, dict views, sets
+    return check_array(positions, name, ndim=1, integer=integer, minimum=0 if nonnegative else None,
+                       what="a one-dimensional sequence of numbers (or an int count)")
 
 
 def check_bool(value: Any, name: str) -> bool:
@@ -292,25 +275,37 @@ def check_array(
     integer: bool = False,
     minimum: float | None = None,
     maximum: float | None = None,
+    strict: bool = False,
     nonempty: bool = False,
     what: str | None = None,
 ) -> np.ndarray:
     """Return ``value`` as a finite numpy array (float64, or int64 when ``integer``).
 
     Accepts numpy arrays, torch tensors (detached, copied to the CPU) and nested sequences of
-    real numbers; booleans, strings, complex and non-finite values are refused.
+    real numbers; booleans, strings, complex and non-finite values are refused. Integer input
+    stays exact when ``integer`` is set (no round trip through float64).
 
     Args:
         ndim / min_ndim: exact / least number of axes.
         shape: expected sizes, axis by axis from the end (``None`` for any size), so
             ``shape=(None, 2)`` means "last axis of size 2".
         integer: the values must be whole numbers; they come back as int64.
-        minimum / maximum: inclusive bounds on every value.
+        minimum / maximum: bounds on every value, both inclusive; with ``strict`` the
+            minimum is exclusive ("every value > minimum"). Note the default differs from
+            :func:`check_float`, whose minimum is exclusive unless ``strict=False``.
         nonempty: every axis must have at least one entry.
         what: how to describe the expected value in messages (default from ``ndim``).
+
+    Examples:
+        >>> check_array([[1, 2], [3, 4]], "table", ndim=2, integer=True).dtype
+        dtype('int64')
+        >>> check_array([0.5, 2.0], "noises", ndim=1, minimum=0, strict=True)
+        array([0.5, 2. ])
     """
-    expected = what or (f"an array of real numbers with {ndim} ax{'i' if ndim == 1 else 'e'}s" if ndim is not None
-                        else "an array of real numbers")
+    if ndim is not None:
+        expected = what or f"an array of real numbers with {ndim} ax{'i' if ndim == 1 else 'e'}s"
+    else:
+        expected = what or "an array of real numbers"
     if is_tensor(value):
         value = value.detach().cpu()
         value = value.double().numpy() if value.is_floating_point() else value.numpy()
@@ -334,16 +329,25 @@ def check_array(
                 fail(name, what or f"an array whose axis {axis} has size {size}", array)
     if nonempty and 0 in array.shape:
         fail(name, what or "a non-empty array", array)
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", value)
-    if integer:
-        if not np.all(np.equal(np.mod(array, 1), 0)):
-            fail(name, "whole numbers", value)
-        array = array.astype(np.int64)
+    if np.issubdtype(array.dtype, np.integer):
+        array = array.astype(np.int64 if integer else np.float64)
+    else:
+        array = array.astype(np.float64)
+        if not np.all(np.isfinite(array)):
+            fail(name, "finite numbers", value)
+        if integer:
+            if not np.all(np.equal(np.mod(array, 1), 0)):
+                fail(name, "whole numbers", value)
+            array = array.astype(np.int64)
     if array.size:
-        if minimum is not None and array.min() < minimum:
-            fail(name, f"values >= {minimum:g}", value, f"the smallest is {array.min():g}")
+        if minimum is not None:
+            low = array.min()
+            if (low <= minimum) if strict else (low < minimum):
+                if minimum == 0:
+                    bound = "positive values" if strict else "non-negative values"
+                else:
+                    bound = f"values {'>' if strict else '>='} {minimum:g}"
+                fail(name, bound, value, f"the smallest is {low:g}")
         if maximum is not None and array.max() > maximum:
             fail(name, f"values <= {maximum:g}", value, f"the largest is {array.max():g}")
     return array
