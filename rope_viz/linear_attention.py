@@ -51,11 +51,11 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_bool,
     check_choice,
     check_features,
     fail,
-    is_tensor,
 )
 from rope_viz.rope import PAIRINGS, apply_rope
 
@@ -63,24 +63,6 @@ __all__ = ["FEATURE_MAPS", "linear_feature_map", "linear_attention", "linear_att
 
 #: The feature maps :func:`linear_feature_map` knows.
 FEATURE_MAPS = ("elu1", "relu")
-
-
-def _as_float_array(x: Any, name: str) -> np.ndarray:
-    """A float64 numpy copy of an array-like or a torch tensor."""
-    if is_tensor(x):
-        x = x.detach().cpu().double().numpy()
-    if isinstance(x, (str, bytes)) or x is None:
-        fail(name, "a numpy array or a torch tensor of real numbers", x, kind=TypeError)
-    try:
-        array = np.asarray(x)
-    except (TypeError, ValueError):
-        fail(name, "a numpy array or a torch tensor of real numbers", x, kind=TypeError)
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        fail(name, "an array of real numbers", x, kind=TypeError)
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", x)
-    return array
 
 
 def linear_feature_map(x: Any, kind: str = "elu1") -> np.ndarray:
@@ -111,7 +93,7 @@ def linear_feature_map(x: Any, kind: str = "elu1") -> np.ndarray:
     array([0.3679, 1.    , 3.    ])
     """
     kind = check_choice(kind, "kind", FEATURE_MAPS)
-    x = _as_float_array(x, "x")
+    x = check_array(x, "x")
     if kind == "relu":
         return np.maximum(x, 0.0)
     return np.where(x > 0, x + 1.0, np.exp(np.minimum(x, 0.0)))
@@ -123,15 +105,14 @@ def _check_inputs(q, k, v, positions, base, pairing, feature, causal, rope_denom
     check_choice(pairing, "pairing", PAIRINGS)
     check_bool(causal, "causal")
     check_bool(rope_denominator, "rope_denominator")
-    q = check_features(_as_float_array(q, "q"), "q")
-    k = check_features(_as_float_array(k, "k"), "k", dim=q.shape[-1])
+    q = check_features(check_array(q, "q"), "q")
+    k = check_features(check_array(k, "k"), "k", dim=q.shape[-1])
     if k.shape != q.shape:
         fail("k", f"an array of the same shape as q {q.shape}", k,
              "queries and keys share one list of positions here")
     if v is not None:
-        v = _as_float_array(v, "v")
-        if v.ndim != q.ndim or v.shape[:-1] != q.shape[:-1]:
-            fail("v", f"an array of shape (..., n, dim_v) with (..., n) = {q.shape[:-1]}", v)
+        v = check_array(v, "v", ndim=q.ndim, shape=(*q.shape[:-1], None),
+                        what=f"an array of shape (..., n, dim_v) with (..., n) = {q.shape[:-1]}")
     if positions is not None:
         positions = as_positions(positions)
         if positions.shape[0] != q.shape[-2]:
