@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 
 from rope_viz._validation import (
+    check_array,
     check_choice,
     check_dim,
     check_float,
     check_int,
     check_int_tuple,
     fail,
-    is_tensor,
 )
 from rope_viz.rope import (
     FORMS,
@@ -70,6 +70,7 @@ __all__ = [
 
 MROPE_LAYOUTS = ("contiguous", "interleaved")
 _KINDS = ("text", "image", "video")
+_COORDINATES = "a non-empty 2-D array (n, axes) of numbers, one row of coordinates per token"
 
 
 def grid_positions(shape: Any) -> np.ndarray:
@@ -99,22 +100,6 @@ def grid_positions(shape: Any) -> np.ndarray:
     shape = check_int_tuple(shape, "shape", minimum=1)
     axes = np.meshgrid(*[np.arange(s) for s in shape], indexing="ij")  # k arrays of `shape`
     return np.stack([a.reshape(-1) for a in axes], axis=1).astype(np.int64)  # (prod, k)
-
-
-def _as_nd_positions(positions: Any, name: str = "positions") -> np.ndarray:
-    if is_tensor(positions):
-        positions = positions.detach().cpu().numpy()
-    if isinstance(positions, (str, bytes)) or positions is None:
-        fail(name, "a 2-D array (n, axes) of numbers", positions, kind=TypeError)
-    try:
-        array = np.asarray(positions, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(name, "a 2-D array (n, axes) of numbers", positions, kind=TypeError)
-    if array.ndim != 2 or array.shape[1] < 1:
-        fail(name, "a 2-D array (n, axes), one row of coordinates per token", array)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", array)
-    return array
 
 
 def axial_rope_angles(positions: Any, dim: int, base: float = 10000.0) -> np.ndarray:
@@ -153,7 +138,7 @@ def axial_rope_angles(positions: Any, dim: int, base: float = 10000.0) -> np.nda
     >>> axial_rope_angles([[2, 5]], 4)
     array([[2., 5.]])
     """
-    positions = _as_nd_positions(positions)
+    positions = check_array(positions, "positions", ndim=2, nonempty=True, what=_COORDINATES)
     dim = check_dim(dim)
     k = positions.shape[1]
     if dim % (2 * k):
@@ -213,7 +198,7 @@ def apply_axial_rope(
     """
     pairing = check_choice(pairing, "pairing", PAIRINGS)
     form = check_choice(form, "form", FORMS)
-    positions = _as_nd_positions(positions)
+    positions = check_array(positions, "positions", ndim=2, nonempty=True, what=_COORDINATES)
     x = check_rope_input(x, positions.shape[0])
     angles = axial_rope_angles(positions, x.shape[-1], base)  # (n, dim/2)
     return rotate_with_angles(x, angles, pairing, form)
@@ -659,9 +644,8 @@ def apply_mrope(
     (6, 8)
     """
     form = check_choice(form, "form", FORMS)
-    ids = _as_nd_positions(position_ids, "position_ids")  # (3, n)
-    if ids.shape[0] != 3:
-        fail("position_ids", "an array of shape (3, n): rows t, h, w", ids)
+    ids = check_array(position_ids, "position_ids", ndim=2, shape=(3, None),
+                      what="an array of shape (3, n): rows t, h, w")  # (3, n)
     x = check_rope_input(x, ids.shape[1])
     axes = mrope_axes(sections, layout)  # (dim/2,)
     dim = x.shape[-1]

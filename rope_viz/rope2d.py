@@ -39,18 +39,20 @@ from typing import Any
 import numpy as np
 
 from rope_viz._validation import (
+    check_array,
     check_choice,
     check_dim,
     check_float,
-    check_int,
+    check_generator,
     check_int_tuple,
     fail,
 )
-from rope_viz.multidim import _as_nd_positions, apply_axial_rope, grid_positions
+from rope_viz.multidim import apply_axial_rope, grid_positions
 from rope_viz.rope import apply_rope, rope_frequencies
 
 __all__ = [
     "ROPE2D_SCHEMES",
+    "ROPE2D_VECTORS",
     "axial_generators",
     "staggered_generators",
     "generator_rotations",
@@ -61,6 +63,9 @@ __all__ = [
 
 #: Schemes understood by :func:`rope2d_scores`.
 ROPE2D_SCHEMES = ("axial", "flattened", "staggered")
+
+#: The query/key choices of :func:`rope2d_scores`.
+ROPE2D_VECTORS = ("ones", "random")
 
 
 def _plane_generator(dim: int, planes: list, rates: np.ndarray) -> np.ndarray:
@@ -159,19 +164,20 @@ def staggered_generators(dim: int, base: float = 10000.0) -> np.ndarray:
     return np.stack([_plane_generator(dim, first, freqs), _plane_generator(dim, second, freqs)])
 
 
-def _check_generators(generators: Any) -> np.ndarray:
-    try:
-        g = np.asarray(generators, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail("generators", "an array (k, dim, dim) of numbers", generators, kind=TypeError)
-    if g.ndim != 3 or g.shape[1] != g.shape[2] or g.shape[0] < 1:
-        fail("generators", "an array of shape (k, dim, dim): k square matrices", g)
-    if not np.all(np.isfinite(g)):
-        fail("generators", "finite numbers", g)
-    scale = max(float(np.abs(g).max()), 1.0)
-    if not np.allclose(g, -np.swapaxes(g, 1, 2), atol=1e-12 * scale):
-        fail("generators", "skew-symmetric matrices (G.T == -G), whose exponentials are rotations", g)
+def _check_skew(g: np.ndarray, name: str, expected: str) -> np.ndarray:
+    """Refuse matrices (last two axes) that are not skew-symmetric: their exponentials are
+    not rotations."""
+    scale = max(float(np.abs(g).max(initial=0.0)), 1.0)
+    if g.shape[-1] != g.shape[-2] or not np.allclose(g, -np.swapaxes(g, -1, -2), atol=1e-12 * scale):
+        fail(name, expected, g)
     return g
+
+
+def _check_generators(generators: Any) -> np.ndarray:
+    g = check_array(generators, "generators", ndim=3, nonempty=True,
+                    what="an array of shape (k, dim, dim): k square matrices")
+    return _check_skew(g, "generators", "k square skew-symmetric matrices (G.T == -G), whose "
+                       "exponentials are rotations")
 
 
 def generator_rotations(positions: Any, generators: Any) -> np.ndarray:
@@ -204,7 +210,8 @@ def generator_rotations(positions: Any, generators: Any) -> np.ndarray:
     >>> bool(np.allclose(r[0].T @ r[0], np.eye(8)))
     True
     """
-    positions = _as_nd_positions(positions)  # (n, k)
+    positions = check_array(positions, "positions", ndim=2, nonempty=True,
+                            what="a non-empty 2-D array (n, k), one row of coordinates per token")  # (n, k)
     g = _check_generators(generators)  # (k, dim, dim)
     if positions.shape[1] != g.shape[0]:
         fail("positions", f"{g.shape[0]} coordinates per row, one per generator",
@@ -258,14 +265,11 @@ def commuting_skew_matrices(generator: Any, atol: float = 1e-10) -> np.ndarray:
     >>> commuting_skew_matrices(b1).shape  # 3x3: only multiples of B_1
     (1, 3, 3)
     """
-    try:
-        g = np.asarray(generator, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail("generator", "a (dim, dim) array of numbers", generator, kind=TypeError)
-    if g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] < 2 or not np.all(np.isfinite(g)):
-        fail("generator", "one square matrix of shape (dim, dim), dim >= 2, finite", g)
-    if not np.allclose(g, -g.T, atol=1e-12 * max(float(np.abs(g).max()), 1.0)):
-        fail("generator", "a skew-symmetric matrix (G.T == -G)", g)
+    g = check_array(generator, "generator", ndim=2, shape=(None, None),
+                    what="one square matrix of shape (dim, dim), dim >= 2")
+    if g.shape[0] < 2:
+        fail("generator", "one square matrix of shape (dim, dim), dim >= 2", g)
+    g = _check_skew(g, "generator", "a square skew-symmetric matrix (G.T == -G)")
     atol = check_float(atol, "atol", minimum=0.0)
     dim = g.shape[0]
     rows, cols = np.triu_indices(dim, k=1)  # planes (i, j), i < j
@@ -280,7 +284,7 @@ def commuting_skew_matrices(generator: Any, atol: float = 1e-10) -> np.ndarray:
     return np.einsum("km,mij->kij", null, basis) / np.sqrt(2.0)  # each E_l has norm sqrt(2)
 
 
-def common_rotation_planes(generators: Any, seed: int = 0, atol: float = 1e-8) -> np.ndarray:
+def common_rotation_planes(generators: Any, rng: Any = 0, atol: float = 1e-8) -> np.ndarray:
     """An orthogonal Q that block-diagonalises every one of several commuting generators.
 
     For commuting skew-symmetric G_a, a generic combination M = Σ_a c_a·G_a has invariant
@@ -293,8 +297,9 @@ def common_rotation_planes(generators: Any, seed: int = 0, atol: float = 1e-8) -
     ----------
     generators : array_like
         ``(k, dim, dim)`` commuting skew-symmetric generators, dim even.
-    seed : int
-        Seed of the random coefficients c_a.
+    rng : int or numpy.random.Generator
+        Source of the random coefficients c_a: an int seed (the same Q on every call) or a
+        Generator, used as is (the package's rng contract, :mod:`rope_viz._validation`).
     atol : float
         Tolerance of the final check that every Q^T G_a Q is block-diagonal.
 
@@ -306,8 +311,9 @@ def common_rotation_planes(generators: Any, seed: int = 0, atol: float = 1e-8) -
     Raises
     ------
     ValueError, TypeError
-        For bad ``generators``, an odd dim, or generators that do not commute (or that a
-        generic combination cannot separate, e.g. with a null space), detected by the check.
+        For bad ``generators`` or ``rng``, an odd dim, or generators that do not commute (or
+        that a generic combination cannot separate, e.g. with a null space), detected by the
+        check.
 
     References
     ----------
@@ -326,7 +332,7 @@ def common_rotation_planes(generators: Any, seed: int = 0, atol: float = 1e-8) -
     if dim % 2:
         fail("generators", "matrices of even size (rotation planes come in pairs)", g.shape)
     atol = check_float(atol, "atol", minimum=0.0)
-    coeffs = np.random.default_rng(seed).uniform(0.5, 1.5, g.shape[0])  # (k,)
+    coeffs = check_generator(rng).uniform(0.5, 1.5, g.shape[0])  # (k,)
     m = np.einsum("a,aij->ij", coeffs, g)  # (dim, dim)
     lam, vecs = np.linalg.eigh(-1j * m)  # ascending: the dim/2 largest are the +ω half
     top = vecs[:, dim // 2:]  # (dim, dim/2) complex
@@ -350,7 +356,8 @@ def rope2d_scores(
     base: float = 100.0,
     scheme: str = "axial",
     *,
-    seed: int | None = None,
+    vectors: str = "ones",
+    rng: Any = 0,
 ) -> np.ndarray:
     """Scores (R(u) q)·(R(v) k) between every pair of patches of an image grid.
 
@@ -368,9 +375,13 @@ def rope2d_scores(
         RoPE base (> 1).
     scheme : {"axial", "flattened", "staggered"}
         How a patch's coordinates become a rotation.
-    seed : int, optional
-        None: q = k = (1, ..., 1). Otherwise q and k are drawn from a standard normal with
-        this seed.
+    vectors : {"ones", "random"}
+        The query and key that every patch rotates: ``"ones"``, q = k = (1, ..., 1) (nothing
+        is drawn); ``"random"``, q and k drawn from a standard normal with ``rng``.
+    rng : int or numpy.random.Generator
+        Source of the random q and k when ``vectors="random"``: an int seed (the same vectors
+        on every call) or a Generator, used as is (the package's rng contract,
+        :mod:`rope_viz._validation`). Checked but unused for ``"ones"``.
 
     Returns
     -------
@@ -381,7 +392,7 @@ def rope2d_scores(
     Raises
     ------
     ValueError, TypeError
-        For a bad ``shape``, ``dim``, ``base``, ``scheme`` or ``seed``.
+        For a bad ``shape``, ``dim``, ``base``, ``scheme``, ``vectors`` or ``rng``.
 
     Examples
     --------
@@ -394,10 +405,12 @@ def rope2d_scores(
         fail("dim", "divisible by 4 (half the pairs per axis in the axial scheme)", dim)
     base = check_float(base, "base", minimum=1.0)
     scheme = check_choice(scheme, "scheme", ROPE2D_SCHEMES)
-    if seed is None:
+    vectors = check_choice(vectors, "vectors", ROPE2D_VECTORS)
+    generator = check_generator(rng)
+    if vectors == "ones":
         q = k = np.ones(dim)
     else:
-        q, k = np.random.default_rng(check_int(seed, "seed", minimum=0)).standard_normal((2, dim))
+        q, k = generator.standard_normal((2, dim))  # (dim,) each
     positions = grid_positions(shape)  # (H·W, 2): (row, column)
     n = len(positions)
     if scheme == "axial":

@@ -79,7 +79,7 @@ def test_common_rotation_planes_block_diagonalise(rng):
                                               ("staggered", False)])
 def test_scores_depend_on_offset_only_when_relative(scheme, relative):
     h, w = 5, 6
-    s = rope2d.rope2d_scores((h, w), 8, 10.0, scheme, seed=1)
+    s = rope2d.rope2d_scores((h, w), 8, 10.0, scheme, vectors="random", rng=1)
     for dr, dc in [(1, 0), (0, 1), (2, 3), (-1, 2)]:
         values = [s[r * w + c, (r + dr) * w + c + dc] for r in range(h) for c in range(w)
                   if 0 <= r + dr < h and 0 <= c + dc < w]
@@ -88,12 +88,37 @@ def test_scores_depend_on_offset_only_when_relative(scheme, relative):
 
 def test_flattened_scores_wrap_around_rows():
     h, w = 4, 5
-    s = rope2d.rope2d_scores((h, w), 8, 10.0, "flattened", seed=2)
+    s = rope2d.rope2d_scores((h, w), 8, 10.0, "flattened", vectors="random", rng=2)
     # the last patch of row 0 and the first of row 1 are 1 apart, like horizontal neighbours
     assert s[0 * w + (w - 1), 1 * w + 0] == pytest.approx(s[2 * w + 1, 2 * w + 2], abs=1e-9)
-    axial = rope2d.rope2d_scores((h, w), 8, 10.0, "axial", seed=2)
+    axial = rope2d.rope2d_scores((h, w), 8, 10.0, "axial", vectors="random", rng=2)
     assert abs(axial[w - 1, w] - axial[2 * w + 1, 2 * w + 2]) > 1e-3
 
+
+
+def test_scores_follow_the_rng_contract():
+    # an int seed gives the same vectors on every call; a Generator continues its stream
+    first = rope2d.rope2d_scores((2, 3), 8, 10.0, vectors="random", rng=4)
+    assert_close(rope2d.rope2d_scores((2, 3), 8, 10.0, vectors="random", rng=4), first)
+    q, k = np.random.default_rng(4).standard_normal((2, 8))
+    rq = rope_viz.apply_axial_rope(np.tile(q, (6, 1)), rope_viz.grid_positions((2, 3)), 10.0)
+    rk = rope_viz.apply_axial_rope(np.tile(k, (6, 1)), rope_viz.grid_positions((2, 3)), 10.0)
+    assert_close(first, rq @ rk.T, atol=1e-12)
+    stream = np.random.default_rng(4)
+    assert_close(rope2d.rope2d_scores((2, 3), 8, 10.0, vectors="random", rng=stream), first)
+    second = rope2d.rope2d_scores((2, 3), 8, 10.0, vectors="random", rng=stream)
+    assert np.abs(second - first).max() > 1e-3
+    # "ones" (the default) draws nothing: q = k = (1, ..., 1)
+    ones = rope2d.rope2d_scores((2, 3), 8, 10.0)
+    r1 = rope_viz.apply_axial_rope(np.ones((6, 8)), rope_viz.grid_positions((2, 3)), 10.0)
+    assert_close(ones, r1 @ r1.T, atol=1e-12)
+
+
+def test_common_rotation_planes_takes_rng():
+    g = rope2d.axial_generators(8, 30.0)
+    q = rope2d.common_rotation_planes(g, rng=np.random.default_rng(5))
+    assert_close(q.T @ q, np.eye(8), atol=1e-10)
+    assert_close(rope2d.common_rotation_planes(g, rng=3), rope2d.common_rotation_planes(g, rng=3))
 
 
 def _su_b1(size):
@@ -166,6 +191,15 @@ BAD = [
     (rope2d.rope2d_scores, dict(shape=(3, 3), dim=8, scheme="spiral"), ValueError, "scheme"),
     (rope2d.rope2d_scores, dict(shape=(3, 3), dim=6), ValueError, "dim"),
     (rope2d.rope2d_scores, dict(shape=(3,), dim=8), ValueError, "shape"),
+    (rope2d.rope2d_scores, dict(shape=(3, 3), dim=8, vectors="zeros"), ValueError, "vectors"),
+    (rope2d.rope2d_scores, dict(shape=(3, 3), dim=8, vectors="random", rng=None), TypeError,
+     "rng"),
+    (rope2d.common_rotation_planes, dict(generators=np.zeros((1, 4, 4)), rng=None), TypeError,
+     "rng"),
+    (rope2d.generator_rotations, dict(positions=np.zeros((0, 2)), generators=np.zeros((2, 4, 4))),
+     ValueError, "positions"),
+    (rope2d.generator_rotations, dict(positions=[[1, 2]], generators="ab"), TypeError,
+     "generators"),
 ]
 
 
