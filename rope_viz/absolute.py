@@ -26,6 +26,7 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_choice,
     check_dim,
     check_float,
@@ -273,16 +274,8 @@ def hierarchical_decomposition(table: Any, alpha: float = 0.4) -> np.ndarray:
     >>> hierarchical_decomposition(p).shape
     (9, 2)
     """
-    if isinstance(table, (str, bytes)) or table is None:
-        fail("table", "a 2-D array (n, dim) of trained position vectors", table, kind=TypeError)
-    try:
-        p = np.asarray(table, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail("table", "a 2-D array (n, dim) of real numbers", table, kind=TypeError)
-    if p.ndim != 2 or p.shape[0] < 1 or p.shape[1] < 1:
-        fail("table", "a non-empty 2-D array (n, dim)", p)
-    if not np.all(np.isfinite(p)):
-        fail("table", "finite numbers", p)
+    p = check_array(table, "table", ndim=2, nonempty=True,
+                    what="a non-empty 2-D array (n, dim) of trained position vectors")  # (n, dim)
     alpha = check_float(alpha, "alpha", minimum=0.0)
     if alpha >= 1.0 or alpha == 0.5:
         fail("alpha", "a number in (0, 1) other than 0.5", alpha,

@@ -48,6 +48,7 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_choice,
     check_dim,
     check_features,
@@ -116,13 +117,6 @@ def rope_frequencies(dim: int, base: float = 10000.0) -> np.ndarray:
     return base**-exponents
 
 
-def _check_inv_freq(inv_freq: Any, dim: int) -> np.ndarray:
-    values = as_positions(inv_freq, "inv_freq")
-    if values.shape != (dim // 2,):
-        fail("inv_freq", f"a 1-D array of dim/2 = {dim // 2} frequencies", inv_freq)
-    return values
-
-
 def rope_angles(positions: Any, dim: int, base: float = 10000.0, *, inv_freq: Any = None) -> np.ndarray:
     """The rotation angles ``positions[m] * θ_i``, formed in float64.
 
@@ -159,7 +153,8 @@ def rope_angles(positions: Any, dim: int, base: float = 10000.0, *, inv_freq: An
     if inv_freq is None:
         freqs = rope_frequencies(dim, base)
     else:
-        freqs = _check_inv_freq(inv_freq, dim)
+        freqs = check_array(inv_freq, "inv_freq", ndim=1, shape=(dim // 2,),
+                            what=f"a 1-D array of dim/2 = {dim // 2} frequencies")  # (dim/2,)
     return np.multiply.outer(positions, freqs)  # (n, dim/2)
 
 
@@ -525,7 +520,11 @@ def apply_rope(
     positions = as_positions(positions)
     x = check_rope_input(x, positions.shape[0])
     dim = x.shape[-1]
-    freqs = rope_frequencies(dim, base) if inv_freq is None else _check_inv_freq(inv_freq, dim)
+    if inv_freq is None:
+        freqs = rope_frequencies(dim, base)  # (dim/2,)
+    else:
+        freqs = check_array(inv_freq, "inv_freq", ndim=1, shape=(dim // 2,),
+                            what=f"a 1-D array of dim/2 = {dim // 2} frequencies")  # (dim/2,)
     # The (n, dim/2) angles positions ⊗ freqs are formed only when their tables are not cached.
     return rotate_with_angles(x, _Angles(positions, freqs), pairing, form)
 
@@ -638,14 +637,9 @@ def orthogonal_block_form(o: Any, *, atol: float = 1e-8) -> OrthogonalBlockForm:
     ([1.0, 0.01], [])
     """
     atol = check_float(atol, "atol", minimum=0.0)
-    try:
-        matrix = np.asarray(o, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail("o", "a square array of real numbers", o, kind=TypeError)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+    matrix = check_array(o, "o", ndim=2, nonempty=True, what="a square 2-D array (dim, dim)")
+    if matrix.shape[0] != matrix.shape[1]:
         fail("o", "a square 2-D array (dim, dim)", matrix)
-    if not np.all(np.isfinite(matrix)):
-        fail("o", "finite numbers", matrix)
     dim = matrix.shape[0]
     if not np.allclose(matrix.T @ matrix, np.eye(dim), rtol=0.0, atol=atol):
         fail("o", "an orthogonal matrix (o.T @ o == I)", matrix)

@@ -260,6 +260,12 @@ BAD = [
     (rope_viz.apply_rope, dict(x=X, positions=4, form="fast"), ValueError, "form"),
     (rope_viz.apply_rope, dict(x=X, positions=4, base=0.5), ValueError, "base"),
     (rope_viz.apply_rope, dict(x=X, positions=4, inv_freq=[1.0, 2.0]), ValueError, "inv_freq"),
+    # an int is a count of positions, never a list of frequencies: refused, not read as range(4)
+    (rope_viz.apply_rope, dict(x=X, positions=4, inv_freq=4), ValueError, "inv_freq"),
+    (rope_viz.rope_angles, dict(positions=4, dim=8, inv_freq=4), ValueError, "inv_freq"),
+    (rope_viz.rope_angles, dict(positions=4, dim=8, inv_freq=[1.0, np.nan, 1.0, 1.0]), ValueError, "inv_freq"),
+    (rope_viz.orthogonal_block_form, dict(o=np.zeros((2, 3))), ValueError, "o"),
+    (rope_viz.orthogonal_block_form, dict(o="rotation"), TypeError, "o"),
     (rope_viz.pairing_permutation, dict(dim=6, source="rotate_half"), ValueError, "source"),
     (rope_viz.long_range_decay, dict(distances=[0, np.nan]), ValueError, "distances"),
     (rope_viz.long_range_decay, dict(distances=4, dim=0), ValueError, "dim"),
