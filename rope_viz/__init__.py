@@ -77,16 +77,16 @@ from rope_viz.precision import naive_angle_error
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
+    deberta_relative_indices,
     relative_position_matrix,
     shaw_relative_indices,
+    t5_bias,
     t5_relative_buckets,
 )
 from rope_viz.relative_logits import (
     attention_from_logits,
-    deberta_relative_indices,
     deberta_terms,
     shaw_bias,
-    t5_bias,
     transformer_xl_terms,
 )
 from rope_viz.rope import (
@@ -176,12 +176,12 @@ __all__ = [
     "t5_relative_buckets",
     "alibi_slopes",
     "alibi_bias",
+    "t5_bias",
+    "deberta_relative_indices",
     "rerope_relative_positions",
     "leaky_rerope_relative_positions",
     "shaw_bias",
     "transformer_xl_terms",
-    "t5_bias",
-    "deberta_relative_indices",
     "deberta_terms",
     "attention_from_logits",
     "naive_angle_error",

@@ -1,16 +1,26 @@
-"""The terms each relative scheme of the zoo adds to the attention logits, and attention
-computed from logits (for Su's probe).
+"""Relative logit terms: content vectors (queries, keys) combined with relative position
+embeddings, the zoo's schemes that need more than positions.
+
+The split between this module and :mod:`rope_viz.relative`
+-----------------------------------------------------------
+- :mod:`rope_viz.relative`: functions of positions only (distances, clipped indices, T5's
+  buckets and bias, ALiBi's slopes and bias, DeBERTa's δ(i, j)).
+- **here**: terms in which a query or key vector meets a relative position embedding: Shaw's
+  q_i·a^K term, Transformer-XL's four terms, DeBERTa's content-to-position and
+  position-to-content terms. The indices come from :mod:`rope_viz.relative`, and so does the
+  sign: distances are query minus key, i − j (see that module's docstring); where a paper
+  writes its formula on the other sign (Shaw's j − i) the function says so.
 
 What this module holds
 ----------------------
 - :func:`shaw_bias`: Shaw et al.'s key term q_i·a^K_(clip(j − i)).
 - :func:`transformer_xl_terms`: Transformer-XL's four logit terms (a) to (d), with a relative
   sinusoid R_(i−j) and the trainable global vectors u, v.
-- :func:`t5_bias`: T5's learned scalar per bucket, laid out as a query × key matrix.
-- :func:`deberta_relative_indices` and :func:`deberta_terms`: DeBERTa's clipped distance
-  δ(i, j) and its content-to-content, content-to-position and position-to-content terms.
-- :func:`attention_from_logits`: softmax (or l2, or no) normalisation of logits, optional
-  causal mask and Shaw's value term, times the values: the last step of attention.
+- :func:`deberta_terms`: DeBERTa's content-to-content, content-to-position and
+  position-to-content terms, indexed by :func:`rope_viz.deberta_relative_indices`.
+
+Attention from these logits (softmax, causal mask, Shaw's value term) is
+:func:`rope_viz.attention_from_logits`, in :mod:`rope_viz.attention`.
 
 Matrices are indexed ``[query i, key j]``. Token vectors are rows (``x @ w_q``), as in the
 papers. Every function takes projected vectors or tables as arguments and draws nothing at
@@ -21,9 +31,7 @@ References
 - P. Shaw, J. Uszkoreit, A. Vaswani. Self-Attention with Relative Position Representations.
   arXiv:1803.02155 (2018).
 - Z. Dai et al. Transformer-XL. arXiv:1901.02860 (2019), section 3.3.
-- C. Raffel et al. (T5). arXiv:1910.10683 (2020), section 2.1.
 - P. He et al. DeBERTa. arXiv:2006.03654 (2021), section 3.1.
-- 苏剑林. 相对位置编码Transformer的一个理论缺陷与对策. kexue.fm/archives/9105 (2022).
 """
 
 from __future__ import annotations
@@ -32,15 +40,25 @@ from typing import Any
 
 import numpy as np
 
-from rope_viz._validation import check_bool, check_choice, check_float, check_int, fail, is_tensor
+from rope_viz._validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    fail,
+    is_tensor,
+)
 from rope_viz.absolute import sinusoidal_encoding
-from rope_viz.relative import relative_position_matrix, shaw_relative_indices, t5_relative_buckets
+from rope_viz.relative import (
+    deberta_relative_indices,
+    relative_position_matrix,
+    shaw_relative_indices,
+)
 
 __all__ = [
     "shaw_bias",
     "transformer_xl_terms",
-    "t5_bias",
-    "deberta_relative_indices",
     "deberta_terms",
     "attention_from_logits",
     "NORMALIZATIONS",
@@ -49,36 +67,14 @@ __all__ = [
 NORMALIZATIONS = ("softmax", "l2", "none")
 
 
-def _matrix(value: Any, name: str, *, ndim: int | None = None, min_ndim: int = 1) -> np.ndarray:
-    """``value`` as a finite float64 array with the given number of axes."""
-    if is_tensor(value):
-        value = value.detach().cpu().numpy()
-    if isinstance(value, (str, bytes)) or value is None:
-        fail(name, "an array of real numbers", value, kind=TypeError)
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(name, "an array of real numbers", value, kind=TypeError)
-    if ndim is not None and array.ndim != ndim:
-        fail(name, f"an array with {ndim} axes", array)
-    if array.ndim < min_ndim:
-        fail(name, f"an array with at least {min_ndim} axes", array)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", array)
-    return array
-
-
-def _same_width(a: np.ndarray, b: np.ndarray, names: tuple) -> None:
-    if a.shape[-1] != b.shape[-1]:
-        fail(names[1], f"an array whose last axis matches {names[0]} ({a.shape[-1]})", b)
-
-
 def shaw_bias(queries: Any, key_table: Any, max_distance: int, n_key: int | None = None) -> np.ndarray:
     """Shaw et al.'s position term of the logit: ``q_i · a^K_(clip(j − i, −k, k))``.
 
     The full logit of Shaw's attention is ``q_i·(k_j + a^K_ij) / sqrt(d)``; this returns the
     part in ``a^K`` (before the scaling). The table holds one learned vector per clipped
-    distance −k .. k (row ``r`` for distance ``r − k``).
+    distance −k .. k (row ``r`` for distance ``r − k``), on Shaw's sign j − i (key minus
+    query): row 0 is for keys k or more positions in the past, house distance i − j >= k
+    (:func:`rope_viz.shaw_relative_indices`).
 
     Parameters
     ----------
@@ -110,12 +106,11 @@ def shaw_bias(queries: Any, key_table: Any, max_distance: int, n_key: int | None
     >>> shaw_bias([[1.0, 0.0]], [[1, 0], [2, 0], [3, 0]], max_distance=1, n_key=3)
     array([[2., 3., 3.]])
     """
-    queries = _matrix(queries, "queries", ndim=2)
-    key_table = _matrix(key_table, "key_table", ndim=2)
+    queries = check_array(queries, "queries", ndim=2, nonempty=True)
     k = check_int(max_distance, "max_distance", minimum=1)
-    if key_table.shape[0] != 2 * k + 1:
-        fail("key_table", f"{2 * k + 1} rows (one per distance -{k} .. {k})", key_table)
-    _same_width(queries, key_table, ("queries", "key_table"))
+    key_table = check_array(key_table, "key_table", ndim=2, shape=(2 * k + 1, queries.shape[1]),
+                            what=f"an array of shape {(2 * k + 1, queries.shape[1])} (one row per "
+                                 f"distance -{k} .. {k}, as wide as queries)")
     index = shaw_relative_indices(queries.shape[0], n_key, max_distance=k)  # (n, n_key)
     return np.einsum("id,ijd->ij", queries, key_table[index])  # (n, n_key)
 
@@ -179,12 +174,12 @@ def transformer_xl_terms(
     >>> sorted(t), t["a"].shape
     (['a', 'b', 'c', 'd'], (3, 3))
     """
-    x = _matrix(x, "x", ndim=2)
-    w_q = _matrix(w_q, "w_q", ndim=2)
-    w_k = _matrix(w_k, "w_k", ndim=2)
-    w_r = _matrix(w_r, "w_r", ndim=2)
-    u = _matrix(u, "u", ndim=1)
-    v = _matrix(v, "v", ndim=1)
+    x = check_array(x, "x", ndim=2, nonempty=True)
+    w_q = check_array(w_q, "w_q", ndim=2, nonempty=True)
+    w_k = check_array(w_k, "w_k", ndim=2)
+    w_r = check_array(w_r, "w_r", ndim=2)
+    u = check_array(u, "u", ndim=1)
+    v = check_array(v, "v", ndim=1)
     base = check_float(base, "base", minimum=1.0)
     for name, w in (("w_q", w_q), ("w_k", w_k)):
         if w.shape[0] != x.shape[1]:
@@ -199,7 +194,7 @@ def transformer_xl_terms(
     if w_r.shape[0] % 2:
         fail("w_r", "an even number of rows (the width of the sinusoid R)", w_r)
     n = x.shape[0]
-    distance = -relative_position_matrix(n)  # (n, n): i − j
+    distance = relative_position_matrix(n)  # (n, n): i − j
     table = sinusoidal_encoding(np.arange(-(n - 1), n), w_r.shape[0], base)  # (2n − 1, d_r)
     r_keys = (table @ w_r)[distance + n - 1]  # (n, n, d_head): W_r^T R_(i−j) per pair
     queries = x @ w_q  # (n, d_head)
@@ -210,96 +205,6 @@ def transformer_xl_terms(
         "c": np.broadcast_to(keys @ u, (n, n)).copy(),
         "d": np.einsum("h,ijh->ij", v, r_keys),
     }
-
-
-def t5_bias(
-    n_query: int,
-    bucket_values: Any,
-    n_key: int | None = None,
-    *,
-    bidirectional: bool = True,
-    max_distance: int = 128,
-) -> np.ndarray:
-    """T5's additive bias: a learned scalar per bucket of ``j − i``, one table per head.
-
-    Parameters
-    ----------
-    n_query : int
-        Number of queries (>= 1).
-    bucket_values : array_like
-        ``(num_buckets,)`` or ``(heads, num_buckets)`` learned scalars.
-    n_key : int, optional
-        Number of keys (default ``n_query``).
-    bidirectional : bool
-        Encoder (True) or causal decoder (False) buckets.
-    max_distance : int
-        Distance at which the last bucket starts (128 in T5).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_query, n_key)`` or ``(heads, n_query, n_key)`` float64.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad counts, bucket settings or table shape.
-
-    References
-    ----------
-    Raffel et al. 2020, arXiv:1910.10683, section 2.1; buckets from
-    :func:`rope_viz.t5_relative_buckets`.
-
-    Examples
-    --------
-    >>> t5_bias(2, [0.0, 1.0, 2.0, 3.0]).tolist()
-    [[0.0, 3.0], [1.0, 0.0]]
-    """
-    values = _matrix(bucket_values, "bucket_values", min_ndim=1)
-    if values.ndim > 2:
-        fail("bucket_values", "an array of shape (num_buckets,) or (heads, num_buckets)", values)
-    rel = relative_position_matrix(n_query, n_key)  # (n_query, n_key)
-    buckets = t5_relative_buckets(rel, bidirectional, values.shape[-1], max_distance)
-    return values[..., buckets]  # (..., n_query, n_key)
-
-
-def deberta_relative_indices(n_query: int, n_key: int | None = None, max_distance: int = 4) -> np.ndarray:
-    """DeBERTa's relative distance δ(i, j), an index into a table of 2k positions.
-
-    ``δ(i, j) = 0`` for ``i − j <= −k``, ``2k − 1`` for ``i − j >= k``, else ``i − j + k``.
-    Note the sign: DeBERTa measures query minus key (Shaw and T5: key minus query).
-
-    Parameters
-    ----------
-    n_query : int
-        Number of queries (>= 1).
-    n_key : int, optional
-        Number of keys (default ``n_query``).
-    max_distance : int
-        k (>= 1); the table has 2k rows.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_query, n_key)`` int64 in [0, 2k − 1].
-
-    Raises
-    ------
-    ValueError, TypeError
-        For counts or ``max_distance`` that are not positive integers.
-
-    References
-    ----------
-    He et al. 2021, arXiv:2006.03654, eq. (3).
-
-    Examples
-    --------
-    >>> deberta_relative_indices(1, 5, max_distance=2).tolist()
-    [[2, 1, 0, 0, 0]]
-    """
-    k = check_int(max_distance, "max_distance", minimum=1)
-    rel = -relative_position_matrix(n_query, n_key)  # (n_query, n_key): i − j
-    return np.clip(rel + k, 0, 2 * k - 1)
 
 
 def deberta_terms(
@@ -346,10 +251,10 @@ def deberta_terms(
     >>> sorted(t)
     ['c2c', 'c2p', 'p2c']
     """
-    qc = _matrix(content_queries, "content_queries", ndim=2)
-    kc = _matrix(content_keys, "content_keys", ndim=2)
-    qr = _matrix(position_queries, "position_queries", ndim=2)
-    kr = _matrix(position_keys, "position_keys", ndim=2)
+    qc = check_array(content_queries, "content_queries", ndim=2, nonempty=True)
+    kc = check_array(content_keys, "content_keys", ndim=2)
+    qr = check_array(position_queries, "position_queries", ndim=2)
+    kr = check_array(position_keys, "position_keys", ndim=2)
     k = check_int(max_distance, "max_distance", minimum=1)
     if kc.shape != qc.shape:
         fail("content_keys", f"an array of shape {qc.shape} (like content_queries)", kc)
@@ -363,6 +268,25 @@ def deberta_terms(
         "c2p": np.einsum("id,ijd->ij", qc, kr[delta]),
         "p2c": np.einsum("jd,ijd->ij", kc, qr[delta.T]),  # δ(j, i) at [i, j]
     }
+
+
+def _matrix(value: Any, name: str, *, ndim: int | None = None, min_ndim: int = 1) -> np.ndarray:
+    """``value`` as a finite float64 array with the given number of axes."""
+    if is_tensor(value):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (str, bytes)) or value is None:
+        fail(name, "an array of real numbers", value, kind=TypeError)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(name, "an array of real numbers", value, kind=TypeError)
+    if ndim is not None and array.ndim != ndim:
+        fail(name, f"an array with {ndim} axes", array)
+    if array.ndim < min_ndim:
+        fail(name, f"an array with at least {min_ndim} axes", array)
+    if not np.all(np.isfinite(array)):
+        fail(name, "finite numbers", array)
+    return array
 
 
 def attention_from_logits(

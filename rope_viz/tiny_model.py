@@ -210,7 +210,7 @@ class TinyTransformer(nn.Module):
                 alibi_bias(T, config.n_head), dtype=torch.float32, device=device))  # (nh, T, T)
         if config.position == "t5":
             buckets = self._constant("t5", T, device, lambda: torch.as_tensor(t5_relative_buckets(
-                relative_position_matrix(T),  # (T, T): key - query
+                -relative_position_matrix(T),  # (T, T): key - query, T5's sign
                 bidirectional=False, num_buckets=config.t5_num_buckets,
                 max_distance=config.t5_max_distance,
             ), device=device))  # (T, T) int64 bucket ids

@@ -24,6 +24,18 @@ def test_doctests():
     assert result.attempted > 0 and result.failed == 0
 
 
+def test_house_sign_convention_is_query_minus_key():
+    """One sign for the package: distance = query position − key position (i − j)."""
+    rel = rope_viz.relative_position_matrix(3, 4)
+    assert rel.tolist() == [[0, -1, -2, -3], [1, 0, -1, -2], [2, 1, 0, -1]]
+    assert rel[2, 0] == 2  # a key in the past is at a positive distance
+    causal = np.tril(np.ones((5, 5), dtype=bool))
+    assert np.all(rope_viz.relative_position_matrix(5)[causal] >= 0)
+    # ReRoPE's positions (rope_viz.scaling) and the decay module speak the same sign
+    assert_close(rope_viz.leaky_rerope_relative_positions(6, 100, 1.0),
+                 rope_viz.relative_position_matrix(6).astype(float))
+
+
 def test_shaw_indices_clip():
     idx = rope_viz.shaw_relative_indices(6, max_distance=2)
     assert idx.shape == (6, 6) and idx.min() == 0 and idx.max() == 4
@@ -34,7 +46,7 @@ def test_shaw_indices_clip():
 @pytest.mark.parametrize("bidirectional", [True, False])
 @pytest.mark.parametrize("num_buckets, max_distance", [(32, 128), (64, 256), (8, 20), (16, 1000)])
 def test_t5_buckets_match_huggingface(bidirectional, num_buckets, max_distance):
-    rel = torch.from_numpy(rope_viz.relative_position_matrix(300, 2500))
+    rel = torch.from_numpy(-rope_viz.relative_position_matrix(300, 2500))  # j − i, T5's sign
     theirs = T5Attention._relative_position_bucket(rel, bidirectional, num_buckets, max_distance).numpy()
     ours = rope_viz.t5_relative_buckets(rel.numpy(), bidirectional, num_buckets, max_distance)
     assert np.array_equal(ours, theirs)
@@ -72,7 +84,7 @@ def test_rerope_and_leaky():
     leaky = rope_viz.leaky_rerope_relative_positions(10, 3, 4.0)
     assert leaky[9, 0] == pytest.approx(3 + 6 / 4)
     plain = rope_viz.leaky_rerope_relative_positions(10, 3, 1.0)
-    assert_close(plain, -rope_viz.relative_position_matrix(10).astype(float))
+    assert_close(plain, rope_viz.relative_position_matrix(10).astype(float))
     big_k = rope_viz.leaky_rerope_relative_positions(10, 3, 1e12)
     assert_close(big_k, re, atol=1e-9)
 

@@ -163,7 +163,7 @@ def test_llama31_rule_matches_transformers_at_head_dim_128():
 def test_rerope_key_position_depends_on_the_query():
     n, w = 12, 4
     rows = np.arange(n)[:, None]
-    rope_key_pos = rows + rope_viz.relative_position_matrix(n)  # (n, n): i + (j - i) = j
+    rope_key_pos = rows - rope_viz.relative_position_matrix(n)  # (n, n): i - (i - j) = j
     assert np.all(rope_key_pos == np.arange(n)[None, :])
     rerope_key_pos = rows - rope_viz.rerope_relative_positions(n, w)  # (n, n)
     causal = np.tril(np.ones((n, n), dtype=bool))

@@ -132,7 +132,7 @@ def _alibi_changes(bias: np.ndarray, slopes: np.ndarray, head: int) -> tuple:
 
 def _t5_z(n: int, bidirectional: bool, num_buckets: int, max_distance: int) -> list:
     """T5's bucket of n − m for every (query m, key n), as the heatmap's ``z``."""
-    return t5_relative_buckets(relative_position_matrix(n), bidirectional, num_buckets,
+    return t5_relative_buckets(-relative_position_matrix(n), bidirectional, num_buckets,
                                max_distance).tolist()  # (n, n)
 
 

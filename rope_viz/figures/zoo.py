@@ -22,17 +22,13 @@ from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, buttons,
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
+    deberta_relative_indices,
     relative_position_matrix,
     shaw_relative_indices,
+    t5_bias,
     t5_relative_buckets,
 )
-from rope_viz.relative_logits import (
-    deberta_relative_indices,
-    deberta_terms,
-    shaw_bias,
-    t5_bias,
-    transformer_xl_terms,
-)
+from rope_viz.relative_logits import deberta_terms, shaw_bias, transformer_xl_terms
 
 __all__ = ["plot_relative_zoo", "relative_zoo_matrices", "ZOO_SCHEMES"]
 
@@ -91,14 +87,14 @@ def relative_zoo_matrices(
     t5_values = generator.standard_normal(32)  # one learned scalar per bucket
     deberta_table = generator.standard_normal((2 * k, dim))  # P, 2k relative positions
 
-    rel = relative_position_matrix(n)  # (n, n): n − m (key minus query)
+    rel = relative_position_matrix(n)  # (n, n): m − n (query minus key, the house sign)
     xl = transformer_xl_terms(x, w_q, w_k, w_r, u, v)
     deberta = deberta_terms(x @ w_q, x @ w_k, deberta_table @ w_qr, deberta_table @ w_kr, k)
     return {
         "Shaw": (shaw_relative_indices(n, max_distance=k) - k,
                  shaw_bias(x @ w_q, shaw_table, k) * scale),
-        "Transformer-XL": (-rel, (xl["b"] + xl["d"]) * scale),
-        "T5": (t5_relative_buckets(rel), t5_bias(n, t5_values)),
+        "Transformer-XL": (rel, (xl["b"] + xl["d"]) * scale),
+        "T5": (t5_relative_buckets(-rel), t5_bias(n, t5_values)),  # T5's sign: n − m
         "DeBERTa": (deberta_relative_indices(n, max_distance=k) - k,
                     (deberta["c2p"] + deberta["p2c"]) / np.sqrt(3 * dim)),
         "ALiBi": (np.abs(rel), alibi_bias(n, num_heads)[alibi_head - 1]),
