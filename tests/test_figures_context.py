@@ -56,6 +56,9 @@ def test_feasibility_default_size():
     (dict(num_bases=3), ValueError, "num_bases"),
     (dict(span=1.0), ValueError, "span"),
     (dict(span="x"), TypeError, "span"),
+    (dict(lengths=(512.5,)), ValueError, "lengths must be whole numbers"),
+    (dict(lengths=4096), ValueError, "lengths must be a non-empty sequence"),  # not range(4096)
+    (dict(lengths=("4k",)), TypeError, "lengths"),
 ])
 def test_feasibility_errors(kwargs, error, word):
     with pytest.raises(error, match=word):
@@ -83,7 +86,9 @@ def test_rerope_structure():
 @pytest.mark.parametrize("kwargs, error, word", [
     (dict(n=1), ValueError, "n"),
     (dict(n=8, window=8), ValueError, "window"),
-    (dict(ks=(0.5,)), ValueError, "ks"),
+    (dict(ks=(0.5,)), ValueError, "ks must be values >= 1"),
+    (dict(ks=()), ValueError, "ks must be a non-empty sequence"),
+    (dict(ks=4), ValueError, "ks must be a non-empty sequence"),  # not range(4)
 ])
 def test_rerope_errors(kwargs, error, word):
     with pytest.raises(error, match=word):

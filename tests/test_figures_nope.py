@@ -55,6 +55,10 @@ def test_bad_arguments():
         plot_p_rope_spectrum(ps=(1.5,))
     with pytest.raises(ValueError, match="ps must be"):
         plot_p_rope_spectrum(ps=())
+    with pytest.raises(ValueError, match="ps must be non-negative values"):
+        plot_p_rope_spectrum(ps=(-0.5,))
+    with pytest.raises(ValueError, match="ps must be a non-empty sequence"):
+        plot_p_rope_spectrum(ps=1)  # a number, not range(1)
     with pytest.raises(ValueError, match="context"):
         plot_p_rope_spectrum(context=1)
     with pytest.raises(ValueError, match="dim"):
@@ -102,5 +106,9 @@ def test_marker_resolution_bad_arguments():
         plot_marker_resolution(dtypes="float32")
     with pytest.raises(ValueError, match="noises must be"):
         plot_marker_resolution(noises=(0.0,))
+    with pytest.raises(ValueError, match="noises must be positive values"):
+        plot_marker_resolution(noises=(1e-3, -1e-3))
+    with pytest.raises(ValueError, match="noises must be a non-empty sequence"):
+        plot_marker_resolution(noises=())
     with pytest.raises(ValueError, match="max_position"):
         plot_marker_resolution(5)

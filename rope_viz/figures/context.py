@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import as_positions, check_dim, check_int, fail
+from rope_viz._validation import check_array, check_dim, check_float, check_int, fail
 from rope_viz.decay import cosine_sum_envelope, min_base_for_context, min_cosine_sum
 from rope_viz.figures._style import (
     SEQUENTIAL,
@@ -102,16 +102,12 @@ def plot_base_feasibility(
     >>> len(fig.data), len(fig.layout.sliders[0].steps)
     (3, 2)
     """
-    values = as_positions(lengths, "lengths", integer=True)
-    if values.ndim != 1 or values.size == 0 or np.any(values < 2):
-        fail("lengths", "a non-empty sequence of integers >= 2", lengths)
+    values = check_array(lengths, "lengths", ndim=1, nonempty=True, integer=True, minimum=2,
+                         what="a non-empty sequence of integers >= 2")
     lengths = tuple(int(v) for v in values)
     dim = check_dim(dim)
     num_bases = check_int(num_bases, "num_bases", minimum=10)
-    if isinstance(span, bool) or not isinstance(span, (int, float)) or not span > 1:
-        fail("span", "a number > 1", span, kind=TypeError if not isinstance(span, (int, float))
-             else ValueError)
-    span = float(span)
+    span = check_float(span, "span", minimum=1.0)
 
     panels = []  # per length: (bases, minima, b_star)
     for length in lengths:
@@ -223,9 +219,8 @@ def plot_rerope_positions(
     window = check_int(window, "window", minimum=1)
     if window >= n:
         fail("window", f"smaller than n = {n}", window)
-    values = as_positions(ks, "ks")
-    if values.ndim != 1 or values.size == 0 or np.any(values < 1):
-        fail("ks", "a non-empty sequence of numbers >= 1", ks)
+    values = check_array(ks, "ks", ndim=1, nonempty=True, minimum=1,
+                         what="a non-empty sequence of numbers >= 1")
     ks = tuple(float(k) for k in values)
     causal = np.tril(np.ones((n, n), dtype=bool))  # (n, n): keys j <= query i
 

@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import (
-    as_positions,
+    check_array,
     check_choice,
     check_dim,
     check_float,
@@ -110,9 +110,8 @@ def plot_p_rope_spectrum(
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     context = check_int(context, "context", minimum=2)
-    values = as_positions(ps, "ps")
-    if values.size == 0 or np.any(values < 0) or np.any(values > 1):
-        fail("ps", "a non-empty sequence of numbers in [0, 1]", ps)
+    values = check_array(ps, "ps", ndim=1, nonempty=True, minimum=0, maximum=1,
+                         what="a non-empty sequence of numbers in [0, 1]")
     ps = tuple(float(v) for v in values)
     start = ps.index(0.75) if 0.75 in ps else 0
 
@@ -218,9 +217,8 @@ def plot_marker_resolution(
     if isinstance(dtypes, str) or not hasattr(dtypes, "__iter__"):
         fail("dtypes", "a sequence of format names", dtypes, kind=TypeError)
     dtypes = tuple(check_choice(d, "dtypes", DTYPES) for d in dtypes)
-    values = as_positions(noises, "noises")
-    if values.size == 0 or np.any(values <= 0):
-        fail("noises", "a non-empty sequence of numbers > 0", noises)
+    values = check_array(noises, "noises", ndim=1, nonempty=True, minimum=0, strict=True,
+                         what="a non-empty sequence of numbers > 0")
     noises = tuple(float(v) for v in values)
     start = noises.index(1e-4) if 1e-4 in noises else 0
 
