@@ -549,7 +549,8 @@ def random_orthogonal(dim: int, *, det: int = 1, rng: Any = 0) -> np.ndarray:
     det : {1, -1}
         Determinant of the result: 1 for a rotation, −1 for a matrix that contains a reflection.
     rng : numpy.random.Generator or int
-        Source of randomness, or a seed.
+        An int seed (the same matrix on every call) or a Generator, used as is (the package's
+        rng contract, :mod:`rope_viz._validation`).
 
     Returns
     -------
