@@ -107,6 +107,9 @@ from rope_viz.rope2d import (
     staggered_generators,
 )
 from rope_viz.scaling import (
+    FREQUENCY_RULES,
+    ROPE_TYPES,
+    FrequencyRule,
     RopeSettings,
     beta_digits,
     leaky_rerope_relative_positions,
@@ -135,6 +138,9 @@ __all__ = [
     "OrthogonalBlockForm",
     "orthogonal_block_form",
     "scaled_frequencies",
+    "FREQUENCY_RULES",
+    "FrequencyRule",
+    "ROPE_TYPES",
     "yarn_ramp",
     "ntk_aware_base",
     "beta_digits",

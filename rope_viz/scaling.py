@@ -1,50 +1,71 @@
-"""Choosing the RoPE base and stretching the context: frequency scaling rules.
+"""Stretching RoPE's context: the frequency rules, one function per rule, in one registry.
 
 What this module holds
 ----------------------
-- :func:`scaled_frequencies`: ``(inv_freq, attention_factor)`` for Hugging Face's rope types
-  ``default``, ``linear``, ``dynamic``, ``yarn``, ``llama3`` and ``longrope``, with their
+- :data:`FREQUENCY_RULES`: the registry, rope_type -> :class:`FrequencyRule` (the rule's
+  function, its required parameters and defaults, read from the function's signature, and
+  whether Hugging Face knows the name), as transformers' ``ROPE_INIT_FUNCTIONS`` does it.
+  One small function per rule, its source in its docstring:
+
+  - ``default``: RoPE's θ_i = b^(−2i/d);
+  - ``linear``: position interpolation (Chen et al. 2023);
+  - ``ntk-aware``: the NTK-aware base b·s^(d/(d−2)) (bloc97 2023; kexue.fm/archives/9675);
+  - ``dynamic``: dynamic NTK, the same base change with a length-dependent factor;
+  - ``yarn``: YaRN (Peng et al. 2023), with the ramp of :func:`yarn_ramp`;
+  - ``llama3``: Llama 3.1's rule (Meta's ``apply_scaling``);
+  - ``longrope``: LongRoPE's searched per-pair factors (Ding et al. 2024);
+  - ``p-rope``: p-RoPE, the lowest frequencies set to zero (Barbero et al. 2024).
+
+  :data:`ROPE_TYPES` is the registry's keys. ``ntk-aware`` and ``p-rope`` are the book's
+  rules that Hugging Face does not name; the others are Hugging Face's rope types, with its
   parameter names, defaults and numbers.
-- :func:`yarn_ramp`: YaRN's per-pair blend weight, on r = L/λ (the paper) or on the pair
-  index (the reference code and Hugging Face).
-- :func:`ntk_aware_base`: the NTK-aware base b·s^(d/(d−2)).
+- :func:`scaled_frequencies`: ``(inv_freq, attention_factor)`` for any rope_type; it checks
+  the common arguments and the parameter names against the rule, then calls it.
+- The formulas the rules share, public on their own: :func:`yarn_ramp` (YaRN's per-pair blend
+  weight, on r = L/λ as the paper defines it or on the pair index as the code computes it),
+  :func:`ntk_aware_base` and :func:`p_rope_frequencies`.
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
-- :func:`p_rope_frequencies`: p-RoPE, RoPE with its lowest frequencies set to zero
-  (Barbero et al. 2024, arXiv:2410.06205).
 - :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: ReRoPE's
   relative positions, exact inside a window and capped (or compressed by 1/k) beyond it
   (kexue.fm/archives/9708).
 - :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings read out of a
-  Hugging Face ``config.json`` dictionary.
+  Hugging Face ``config.json`` dictionary (parameters filtered by the registry's table).
 
 All frequencies are float64 numpy arrays of shape ``(dim/2,)``. Hugging Face computes them in
 float32, so its numbers agree with these to float32 rounding (about 1e-7 relative).
 
 References
 ----------
+- Su et al. 2021, RoFormer, arXiv:2104.09864 (``default``).
 - Chen et al. 2023, Position Interpolation, arXiv:2306.15595 (``linear``).
-- bloc97 / emozilla 2023 (Reddit), NTK-aware and dynamic NTK scaling (``dynamic``).
+- bloc97 / emozilla 2023 (Reddit), NTK-aware and dynamic NTK scaling (``ntk-aware``,
+  ``dynamic``).
 - Peng et al. 2023, YaRN, arXiv:2309.00071 (``yarn``; the paper's ramp is on r = L/λ), and its
   reference code github.com/jquesnelle/yarn (the ramp on the pair index, as Hugging Face).
 - Meta, github.com/meta-llama/llama-models ``models/llama3/model.py`` ``apply_scaling``
   (``llama3``; the Llama 3 paper, arXiv:2407.21783, does not state the rule).
 - Ding et al. 2024, LongRoPE, arXiv:2402.13753 (``longrope``).
+- Barbero et al. 2024, Round and Round We Go!, arXiv:2410.06205 (``p-rope``).
 - 苏剑林. Transformer升级之路:10、RoPE是一种β进制编码. kexue.fm/archives/9675 (2023).
-- Hugging Face transformers ``modeling_rope_utils.ROPE_INIT_FUNCTIONS`` (the cross-check in
-  ``tests/test_scaling.py``).
+- 苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+- Hugging Face transformers ``modeling_rope_utils.ROPE_INIT_FUNCTIONS`` (the registry's model,
+  and the cross-check in ``tests/test_scaling.py``).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_bool,
     check_choice,
     check_dim,
@@ -55,6 +76,8 @@ from rope_viz._validation import (
 from rope_viz.rope import rope_frequencies
 
 __all__ = [
+    "FREQUENCY_RULES",
+    "FrequencyRule",
     "ROPE_TYPES",
     "scaled_frequencies",
     "yarn_ramp",
@@ -67,212 +90,10 @@ __all__ = [
     "rope_settings_from_config",
 ]
 
-ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
 
-# Parameters each rope_type accepts (Hugging Face's names). "required" ones have no default.
-_ACCEPTED = {
-    "default": set(),
-    "linear": {"factor"},
-    "dynamic": {"factor", "max_position_embeddings", "seq_len"},
-    "yarn": {
-        "factor",
-        "original_max_position_embeddings",
-        "max_position_embeddings",
-        "attention_factor",
-        "beta_fast",
-        "beta_slow",
-        "mscale",
-        "mscale_all_dim",
-        "truncate",
-    },
-    "llama3": {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"},
-    "longrope": {
-        "short_factor",
-        "long_factor",
-        "factor",
-        "original_max_position_embeddings",
-        "max_position_embeddings",
-        "attention_factor",
-        "seq_len",
-    },
-}
-
-
-def _require(params: dict, key: str, rope_type: str) -> Any:
-    if params.get(key) is None:
-        fail(
-            key,
-            f"given for rope_type={rope_type!r}",
-            None,
-            f"pass {key}=... (Hugging Face's name); accepted: {', '.join(sorted(_ACCEPTED[rope_type]))}",
-        )
-    return params[key]
-
-
-def _factor_list(value: Any, name: str, half: int) -> np.ndarray:
-    values = as_positions(value, name)
-    if values.shape != (half,) or np.any(values <= 0):
-        fail(name, f"a list of dim/2 = {half} positive numbers", value)
-    return values
-
-
-def scaled_frequencies(
-    dim: int,
-    base: float = 10000.0,
-    rope_type: str = "default",
-    **params: Any,
-) -> tuple[np.ndarray, float]:
-    """RoPE frequencies under a context-extension rule, as Hugging Face computes them.
-
-    Parameters
-    ----------
-    dim : int
-        Rotary dimension (positive, even): ``head_dim * partial_rotary_factor``.
-    base : float
-        RoPE base (``rope_theta``), > 1.
-    rope_type : {"default", "linear", "dynamic", "yarn", "llama3", "longrope"}
-        The rule. Hugging Face's ``"proportional"`` and the multimodal variants are not covered.
-    **params
-        Hugging Face's parameter names:
-
-        - ``linear``: ``factor`` (required); θ_i / factor (position interpolation).
-        - ``dynamic``: ``factor`` and ``max_position_embeddings`` (required), ``seq_len``
-          (default ``max_position_embeddings``); base' = base·(factor·L/max − (factor − 1))^(d/(d−2))
-          with L = max(seq_len, max_position_embeddings).
-        - ``yarn``: ``factor``, ``original_max_position_embeddings`` (required; factor may be
-          left out when ``max_position_embeddings`` is given, then factor = max/original),
-          ``beta_fast`` (32), ``beta_slow`` (1), ``attention_factor`` (default
-          0.1·ln(factor) + 1, or the ratio of the two with ``mscale`` and ``mscale_all_dim``),
-          ``truncate`` (True).
-        - ``llama3``: ``factor``, ``low_freq_factor``, ``high_freq_factor``,
-          ``original_max_position_embeddings`` (all required).
-        - ``longrope``: ``short_factor``, ``long_factor`` (lists of dim/2 numbers),
-          ``original_max_position_embeddings`` (required), ``factor`` (default
-          max_position_embeddings / original), ``attention_factor`` (default
-          sqrt(1 + ln(factor)/ln(original))), ``seq_len`` (long factors are used when
-          seq_len > original).
-
-    Returns
-    -------
-    inv_freq : numpy.ndarray
-        ``(dim/2,)`` float64 frequencies (multiply by positions to get angles).
-    attention_factor : float
-        The factor Hugging Face multiplies cos and sin by (1.0 except for yarn and longrope).
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a bad ``dim`` or ``base``, an unknown ``rope_type``, a parameter the rule does not
-        take, a missing required parameter, or a parameter of the wrong kind.
-
-    References
-    ----------
-    Hugging Face transformers 5.x, ``modeling_rope_utils``: ``_compute_linear_scaling_rope_parameters``,
-    ``_compute_dynamic_ntk_parameters``, ``_compute_yarn_parameters``,
-    ``_compute_llama3_parameters``, ``_compute_longrope_parameters``; papers in the module
-    docstring.
-
-    Examples
-    --------
-    >>> inv_freq, scale = scaled_frequencies(8, 10000.0, "linear", factor=4.0)
-    >>> inv_freq[0], scale
-    (np.float64(0.25), 1.0)
-    """
-    dim = check_dim(dim)
-    base = check_float(base, "base", minimum=1.0)
-    rope_type = check_choice(rope_type, "rope_type", ROPE_TYPES)
-    unknown = sorted(set(params) - _ACCEPTED[rope_type])
-    if unknown:
-        accepted = ", ".join(sorted(_ACCEPTED[rope_type])) or "none"
-        fail(unknown[0], f"a parameter of rope_type={rope_type!r} (accepted: {accepted})", params[unknown[0]])
-    inv_freq = rope_frequencies(dim, base)  # (dim/2,)
-    half = dim // 2
-
-    if rope_type == "default":
-        return inv_freq, 1.0
-
-    if rope_type == "linear":
-        factor = check_float(_require(params, "factor", rope_type), "factor", minimum=0.0)
-        return inv_freq / factor, 1.0
-
-    if rope_type == "dynamic":
-        if dim <= 2:
-            fail("dim", "greater than 2 for dynamic NTK (the exponent is d/(d-2))", dim)
-        factor = check_float(_require(params, "factor", rope_type), "factor", minimum=0.0)
-        max_pos = check_int(_require(params, "max_position_embeddings", rope_type), "max_position_embeddings", minimum=1)
-        seq_len = params.get("seq_len")
-        seq_len = max_pos if seq_len is None else check_int(seq_len, "seq_len", minimum=1)
-        seq_len = max(seq_len, max_pos)
-        new_base = base * ((factor * seq_len / max_pos) - (factor - 1)) ** (dim / (dim - 2))
-        return rope_frequencies(dim, new_base), 1.0
-
-    if rope_type == "llama3":
-        factor = check_float(_require(params, "factor", rope_type), "factor", minimum=0.0)
-        low = check_float(_require(params, "low_freq_factor", rope_type), "low_freq_factor", minimum=0.0)
-        high = check_float(_require(params, "high_freq_factor", rope_type), "high_freq_factor", minimum=0.0)
-        if high <= low:
-            fail("high_freq_factor", f"greater than low_freq_factor = {low:g}", high)
-        old = check_float(
-            _require(params, "original_max_position_embeddings", rope_type),
-            "original_max_position_embeddings",
-            minimum=0.0,
-        )
-        low_freq_wavelen, high_freq_wavelen = old / low, old / high
-        wavelen = 2 * math.pi / inv_freq  # (dim/2,)
-        scaled = np.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
-        smooth = (old / wavelen - low) / (high - low)  # (dim/2,)
-        smoothed = (1 - smooth) * scaled / factor + smooth * scaled
-        medium = ~(wavelen < high_freq_wavelen) & ~(wavelen > low_freq_wavelen)
-        return np.where(medium, smoothed, scaled), 1.0
-
-    # yarn and longrope share the original-length bookkeeping
-    max_pos = params.get("max_position_embeddings")
-    if max_pos is not None:
-        max_pos = check_int(max_pos, "max_position_embeddings", minimum=1)
-    original = params.get("original_max_position_embeddings", max_pos)
-    if original is None:
-        _require(params, "original_max_position_embeddings", rope_type)
-    original = check_int(original, "original_max_position_embeddings", minimum=1)
-    factor = params.get("factor")
-    if factor is None:
-        if max_pos is None:
-            _require(params, "factor", rope_type)
-        factor = max_pos / original
-    factor = check_float(factor, "factor", minimum=0.0)
-    attention_factor = params.get("attention_factor")
-    if attention_factor is not None:
-        attention_factor = check_float(attention_factor, "attention_factor", minimum=0.0)
-
-    if rope_type == "longrope":
-        short = _factor_list(_require(params, "short_factor", rope_type), "short_factor", half)
-        long = _factor_list(_require(params, "long_factor", rope_type), "long_factor", half)
-        if attention_factor is None:
-            attention_factor = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(original))
-        seq_len = params.get("seq_len")
-        if seq_len is not None:
-            seq_len = check_int(seq_len, "seq_len", minimum=1)
-        ext = long if (seq_len and seq_len > original) else short
-        return inv_freq / ext, float(attention_factor)
-
-    # yarn
-    beta_fast = params.get("beta_fast") or 32
-    beta_slow = params.get("beta_slow") or 1
-    beta_fast = check_float(beta_fast, "beta_fast", minimum=0.0)
-    beta_slow = check_float(beta_slow, "beta_slow", minimum=0.0)
-    truncate = check_bool(params.get("truncate", True), "truncate")
-    if attention_factor is None:
-        def get_mscale(scale: float, mscale: float = 1.0) -> float:
-            return 1.0 if scale <= 1 else 0.1 * mscale * math.log(scale) + 1.0
-
-        mscale, mscale_all = params.get("mscale"), params.get("mscale_all_dim")
-        if mscale and mscale_all:
-            attention_factor = get_mscale(factor, mscale) / get_mscale(factor, mscale_all)
-        else:
-            attention_factor = get_mscale(factor)
-
-    extrapolation = _yarn_index_ramp(dim, base, original, beta_fast, beta_slow, truncate)  # (dim/2,)
-    interpolated = inv_freq / factor  # extrapolation 1 keeps the original frequency, 0 interpolates
-    return interpolated * (1 - extrapolation) + inv_freq * extrapolation, float(attention_factor)
+# ---------------------------------------------------------------------------------------------
+# Formulas the rules share: YaRN's ramp, the NTK-aware base (and the base-β reading)
+# ---------------------------------------------------------------------------------------------
 
 
 def _yarn_index_ramp(
@@ -518,6 +339,367 @@ def p_rope_frequencies(dim: int, base: float = 10000.0, p: float = 0.75) -> np.n
 
 
 # ---------------------------------------------------------------------------------------------
+# The frequency rules: one function per rope_type, registered in FREQUENCY_RULES
+#
+# Each rule takes (dim, base) already checked, then its own parameters as keywords (Hugging
+# Face's names; a keyword without a default is required), checks them with the _validation
+# toolkit and returns (inv_freq, attention_factor): (dim/2,) float64 and a float.
+# ---------------------------------------------------------------------------------------------
+
+
+def _missing(name: str, rope_type: str) -> None:
+    """Raise the error for a parameter ``rope_type`` needs and did not get."""
+    accepted = ", ".join(sorted(FREQUENCY_RULES[rope_type].parameters)) or "none"
+    fail(name, f"given for rope_type={rope_type!r}", None,
+         f"pass {name}=...; rope_type={rope_type!r} accepts: {accepted}")
+
+
+def _per_pair_factors(value: Any, name: str, half: int) -> np.ndarray:
+    """A LongRoPE factor list: ``(dim/2,)`` positive numbers."""
+    return check_array(value, name, ndim=1, shape=(half,), minimum=0.0, strict=True,
+                       what=f"a list of dim/2 = {half} positive numbers")  # (dim/2,)
+
+
+def _default(dim: int, base: float) -> tuple[np.ndarray, float]:
+    """RoPE as trained: θ_i = base^(−2i/dim), attention factor 1.
+
+    Source: Su et al. 2021, RoFormer, arXiv:2104.09864; transformers' per-model
+    ``compute_default_rope_parameters`` (e.g. ``LlamaRotaryEmbedding``).
+    """
+    return rope_frequencies(dim, base), 1.0
+
+
+def _linear(dim: int, base: float, *, factor: float) -> tuple[np.ndarray, float]:
+    """Position interpolation: every frequency divided by ``factor``, θ_i / s.
+
+    Source: Chen et al. 2023, Position Interpolation, arXiv:2306.15595; transformers
+    ``modeling_rope_utils._compute_linear_scaling_rope_parameters``.
+    """
+    factor = check_float(factor, "factor", minimum=0.0)
+    return rope_frequencies(dim, base) / factor, 1.0
+
+
+def _ntk_aware(dim: int, base: float, *, factor: float) -> tuple[np.ndarray, float]:
+    """NTK-aware scaling: RoPE with the base :func:`ntk_aware_base` gives, b·s^(d/(d−2)).
+
+    The fastest pair keeps θ_0 = 1 and the slowest is divided by exactly ``factor``. Not a
+    Hugging Face rope_type: its ``"dynamic"`` rule applies the same base change with a factor
+    that grows with the sequence length.
+
+    Source: bloc97 2023, "NTK-Aware Scaled RoPE" (Reddit r/LocalLLaMA); read as a change of
+    radix by 苏剑林, kexue.fm/archives/9675.
+    """
+    return rope_frequencies(dim, ntk_aware_base(base, factor, dim)), 1.0
+
+
+def _dynamic(
+    dim: int, base: float, *, factor: float, max_position_embeddings: int, seq_len: int | None = None
+) -> tuple[np.ndarray, float]:
+    """Dynamic NTK: the NTK-aware base change with a factor set by the current length.
+
+    base' = base·(factor·ℓ/L − (factor − 1))^(d/(d−2)) with L = ``max_position_embeddings``
+    and ℓ = max(``seq_len``, L) (``seq_len`` defaults to L, where base' = base).
+
+    Source: emozilla 2023, "Dynamically Scaled RoPE" (Reddit r/LocalLLaMA), after bloc97's
+    NTK-aware scaling; transformers ``modeling_rope_utils._compute_dynamic_ntk_parameters``.
+    """
+    if dim <= 2:
+        fail("dim", "greater than 2 for dynamic NTK (the exponent is d/(d-2))", dim)
+    factor = check_float(factor, "factor", minimum=0.0)
+    max_pos = check_int(max_position_embeddings, "max_position_embeddings", minimum=1)
+    seq_len = max_pos if seq_len is None else check_int(seq_len, "seq_len", minimum=1)
+    seq_len = max(seq_len, max_pos)
+    new_base = base * ((factor * seq_len / max_pos) - (factor - 1)) ** (dim / (dim - 2))
+    return rope_frequencies(dim, new_base), 1.0
+
+
+def _lengths(
+    rope_type: str, factor: Any, original: Any, max_pos: Any
+) -> tuple[float, int]:
+    """YaRN's and LongRoPE's ``(factor, original length)``, each defaulting from the other lengths.
+
+    The original length defaults to ``max_position_embeddings``; the factor to
+    ``max_position_embeddings / original`` (as transformers does for DeepSeek-V3 and Phi-3).
+    """
+    if max_pos is not None:
+        max_pos = check_int(max_pos, "max_position_embeddings", minimum=1)
+    if original is None:
+        original = max_pos
+    if original is None:
+        _missing("original_max_position_embeddings", rope_type)
+    original = check_int(original, "original_max_position_embeddings", minimum=1)
+    if factor is None:
+        if max_pos is None:
+            _missing("factor", rope_type)
+        factor = max_pos / original
+    return check_float(factor, "factor", minimum=0.0), original
+
+
+def _yarn(
+    dim: int,
+    base: float,
+    *,
+    factor: float | None = None,
+    original_max_position_embeddings: int | None = None,
+    max_position_embeddings: int | None = None,
+    attention_factor: float | None = None,
+    beta_fast: float = 32.0,
+    beta_slow: float = 1.0,
+    mscale: float | None = None,
+    mscale_all_dim: float | None = None,
+    truncate: bool = True,
+) -> tuple[np.ndarray, float]:
+    """YaRN ("NTK-by-parts" plus a temperature), as the reference code and transformers compute it.
+
+    θ_i' = (1 − γ_i)·θ_i/s + γ_i·θ_i with γ = :func:`yarn_ramp` (``space="index"``); the
+    attention factor is 0.1·ln(s) + 1 (1 for s <= 1), or the ratio of that expression with
+    ``mscale`` and with ``mscale_all_dim`` when both are given (DeepSeek), unless
+    ``attention_factor`` is given. Either ``factor`` or ``max_position_embeddings`` is needed,
+    and either ``original_max_position_embeddings`` or ``max_position_embeddings``.
+
+    Source: Peng et al. 2023, YaRN, arXiv:2309.00071 (the NTK-by-parts ramp and the attention
+    temperature); reference code github.com/jquesnelle/yarn; transformers
+    ``modeling_rope_utils._compute_yarn_parameters``.
+    """
+    factor, original = _lengths("yarn", factor, original_max_position_embeddings, max_position_embeddings)
+    if attention_factor is None:
+        def mscale_of(scale: float, weight: float = 1.0) -> float:
+            return 1.0 if scale <= 1 else 0.1 * weight * math.log(scale) + 1.0
+
+        if mscale is not None:
+            mscale = check_float(mscale, "mscale")
+        if mscale_all_dim is not None:
+            mscale_all_dim = check_float(mscale_all_dim, "mscale_all_dim")
+        if mscale and mscale_all_dim:  # as transformers: both given and non-zero
+            attention_factor = mscale_of(factor, mscale) / mscale_of(factor, mscale_all_dim)
+        else:
+            attention_factor = mscale_of(factor)
+    attention_factor = check_float(attention_factor, "attention_factor", minimum=0.0)
+    inv_freq = rope_frequencies(dim, base)  # (dim/2,)
+    extrapolation = yarn_ramp(dim, base, original, beta_fast=beta_fast, beta_slow=beta_slow,
+                              space="index", truncate=truncate)  # (dim/2,): γ, 1 keeps θ_i
+    interpolated = inv_freq / factor  # (dim/2,)
+    return interpolated * (1 - extrapolation) + inv_freq * extrapolation, attention_factor
+
+
+def _llama3(
+    dim: int,
+    base: float,
+    *,
+    factor: float,
+    low_freq_factor: float,
+    high_freq_factor: float,
+    original_max_position_embeddings: float,
+) -> tuple[np.ndarray, float]:
+    """Llama 3.1's rule: keep short wavelengths, divide long ones by ``factor``, blend between.
+
+    With L = ``original_max_position_embeddings``: pairs with λ_i < L/``high_freq_factor`` are
+    kept, pairs with λ_i > L/``low_freq_factor`` are divided by ``factor``, and in between
+    θ_i' = (1 − μ)·θ_i/s + μ·θ_i with μ = (L/λ_i − low)/(high − low).
+
+    Source: Meta, github.com/meta-llama/llama-models ``models/llama3/model.py``
+    ``apply_scaling`` (the Llama 3 paper, arXiv:2407.21783, does not state it); transformers
+    ``modeling_rope_utils._compute_llama3_parameters``.
+    """
+    factor = check_float(factor, "factor", minimum=0.0)
+    low = check_float(low_freq_factor, "low_freq_factor", minimum=0.0)
+    high = check_float(high_freq_factor, "high_freq_factor", minimum=0.0)
+    if high <= low:
+        fail("high_freq_factor", f"greater than low_freq_factor = {low:g}", high)
+    old = check_float(original_max_position_embeddings, "original_max_position_embeddings", minimum=0.0)
+    inv_freq = rope_frequencies(dim, base)  # (dim/2,)
+    low_freq_wavelen, high_freq_wavelen = old / low, old / high
+    wavelen = 2 * math.pi / inv_freq  # (dim/2,)
+    scaled = np.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)  # (dim/2,)
+    smooth = (old / wavelen - low) / (high - low)  # (dim/2,): μ
+    smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+    medium = ~(wavelen < high_freq_wavelen) & ~(wavelen > low_freq_wavelen)
+    return np.where(medium, smoothed, scaled), 1.0
+
+
+def _longrope(
+    dim: int,
+    base: float,
+    *,
+    short_factor: Any,
+    long_factor: Any,
+    factor: float | None = None,
+    original_max_position_embeddings: int | None = None,
+    max_position_embeddings: int | None = None,
+    attention_factor: float | None = None,
+    seq_len: int | None = None,
+) -> tuple[np.ndarray, float]:
+    """LongRoPE: θ_i divided by a searched per-pair factor, the long list past the original length.
+
+    ``long_factor`` is used when ``seq_len`` > the original length, ``short_factor``
+    otherwise; the attention factor defaults to sqrt(1 + ln(s)/ln(L)) (1 for s <= 1).
+
+    Source: Ding et al. 2024, LongRoPE, arXiv:2402.13753; transformers
+    ``modeling_rope_utils._compute_longrope_parameters`` (Phi-3's ``"su"`` scaling).
+    """
+    factor, original = _lengths("longrope", factor, original_max_position_embeddings, max_position_embeddings)
+    half = dim // 2
+    short = _per_pair_factors(short_factor, "short_factor", half)  # (dim/2,)
+    long = _per_pair_factors(long_factor, "long_factor", half)  # (dim/2,)
+    if attention_factor is None:
+        attention_factor = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(original))
+    attention_factor = check_float(attention_factor, "attention_factor", minimum=0.0)
+    if seq_len is not None:
+        seq_len = check_int(seq_len, "seq_len", minimum=1)
+    ext = long if (seq_len and seq_len > original) else short
+    return rope_frequencies(dim, base) / ext, attention_factor
+
+
+def _p_rope(dim: int, base: float, *, p: float) -> tuple[np.ndarray, float]:
+    """p-RoPE: :func:`p_rope_frequencies`, the fastest fraction ``p`` of pairs kept, the rest 0.
+
+    Not under this name in Hugging Face (its ``"proportional"`` rope_type uses the same
+    rounding with ``partial_rotary_factor = p``).
+
+    Source: Barbero et al. 2024, Round and Round We Go!, arXiv:2410.06205 (``apply_p_rope``).
+    """
+    return p_rope_frequencies(dim, base, p), 1.0
+
+
+@dataclass(frozen=True)
+class FrequencyRule:
+    """One entry of :data:`FREQUENCY_RULES`: a rope_type, its function and its parameters.
+
+    ``required`` and ``defaults`` are read from the function's keyword-only parameters (Hugging
+    Face's names), so the rule function is the one place where its parameters and their
+    defaults are written.
+    """
+
+    rope_type: str  # the name scaled_frequencies (and, for Hugging Face's rules, config.json) uses
+    compute: Callable[..., tuple[np.ndarray, float]]  # (dim, base, **parameters) -> (inv_freq, attention_factor)
+    huggingface: bool = True  # whether transformers knows this rope_type (so config.json may name it)
+    required: tuple = field(init=False)  # parameters without a default, in signature order
+    defaults: Mapping[str, Any] = field(init=False, repr=False)  # the others -> their defaults
+
+    def __post_init__(self) -> None:
+        keywords = [p for p in inspect.signature(self.compute).parameters.values()
+                    if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        required = tuple(p.name for p in keywords if p.default is inspect.Parameter.empty)
+        defaults = {p.name: p.default for p in keywords if p.default is not inspect.Parameter.empty}
+        object.__setattr__(self, "required", required)
+        object.__setattr__(self, "defaults", MappingProxyType(defaults))
+
+    @property
+    def parameters(self) -> tuple:
+        """Every parameter the rule accepts, required ones first."""
+        return self.required + tuple(self.defaults)
+
+    def __repr__(self) -> str:
+        return f"FrequencyRule({self.rope_type!r}, {self.compute.__name__}, huggingface={self.huggingface})"
+
+
+#: rope_type -> :class:`FrequencyRule`, one small function per rule (read-only).
+FREQUENCY_RULES: Mapping[str, FrequencyRule] = MappingProxyType({
+    rule.rope_type: rule
+    for rule in (
+        FrequencyRule("default", _default),
+        FrequencyRule("linear", _linear),
+        FrequencyRule("ntk-aware", _ntk_aware, huggingface=False),
+        FrequencyRule("dynamic", _dynamic),
+        FrequencyRule("yarn", _yarn),
+        FrequencyRule("llama3", _llama3),
+        FrequencyRule("longrope", _longrope),
+        FrequencyRule("p-rope", _p_rope, huggingface=False),
+    )
+})
+
+#: Every rope_type :func:`scaled_frequencies` knows: the keys of :data:`FREQUENCY_RULES`.
+ROPE_TYPES = tuple(FREQUENCY_RULES)
+
+
+def scaled_frequencies(
+    dim: int,
+    base: float = 10000.0,
+    rope_type: str = "default",
+    **params: Any,
+) -> tuple[np.ndarray, float]:
+    """RoPE frequencies under a context-extension rule: the rule ``rope_type`` names in
+    :data:`FREQUENCY_RULES`, with Hugging Face's parameter names and numbers.
+
+    Checks ``dim``, ``base`` and ``rope_type``, checks the parameter names against the rule's
+    (an unknown or a missing one is a ``ValueError`` naming it), then calls the rule. A
+    parameter given as ``None`` counts as not given, as in a ``config.json``.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even): ``head_dim * partial_rotary_factor``.
+    base : float
+        RoPE base (``rope_theta``), > 1.
+    rope_type : {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3", "longrope", "p-rope"}
+        The rule (:data:`ROPE_TYPES`). ``"ntk-aware"`` and ``"p-rope"`` are the book's rules
+        that Hugging Face does not name; its ``"proportional"`` and the multimodal variants
+        are not covered.
+    **params
+        The rule's parameters (``FREQUENCY_RULES[rope_type].required`` and ``.defaults``):
+
+        - ``linear``: ``factor`` (required); θ_i / factor (position interpolation).
+        - ``ntk-aware``: ``factor`` (required); the base becomes base·factor^(d/(d−2)).
+        - ``dynamic``: ``factor`` and ``max_position_embeddings`` (required), ``seq_len``
+          (default ``max_position_embeddings``); base' = base·(factor·L/max − (factor − 1))^(d/(d−2))
+          with L = max(seq_len, max_position_embeddings).
+        - ``yarn``: ``factor``, ``original_max_position_embeddings`` (required; factor may be
+          left out when ``max_position_embeddings`` is given, then factor = max/original),
+          ``beta_fast`` (32), ``beta_slow`` (1), ``attention_factor`` (default
+          0.1·ln(factor) + 1, or the ratio of the two with ``mscale`` and ``mscale_all_dim``),
+          ``truncate`` (True).
+        - ``llama3``: ``factor``, ``low_freq_factor``, ``high_freq_factor``,
+          ``original_max_position_embeddings`` (all required).
+        - ``longrope``: ``short_factor``, ``long_factor`` (lists of dim/2 numbers),
+          ``original_max_position_embeddings`` (required), ``factor`` (default
+          max_position_embeddings / original), ``attention_factor`` (default
+          sqrt(1 + ln(factor)/ln(original))), ``seq_len`` (long factors are used when
+          seq_len > original).
+        - ``p-rope``: ``p`` (required), the fraction of pairs that keep rotating.
+
+    Returns
+    -------
+    inv_freq : numpy.ndarray
+        ``(dim/2,)`` float64 frequencies (multiply by positions to get angles).
+    attention_factor : float
+        The factor Hugging Face multiplies cos and sin by (1.0 except for yarn and longrope).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or ``base``, an unknown ``rope_type``, a parameter the rule does not
+        take, a missing required parameter, or a parameter of the wrong kind.
+
+    References
+    ----------
+    Each rule's source is in its function's docstring (``FREQUENCY_RULES[name].compute``);
+    the registry follows transformers' ``modeling_rope_utils.ROPE_INIT_FUNCTIONS``.
+
+    Examples
+    --------
+    >>> inv_freq, scale = scaled_frequencies(8, 10000.0, "linear", factor=4.0)
+    >>> inv_freq[0], scale
+    (np.float64(0.25), 1.0)
+    >>> FREQUENCY_RULES["llama3"].required
+    ('factor', 'low_freq_factor', 'high_freq_factor', 'original_max_position_embeddings')
+    """
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    rope_type = check_choice(rope_type, "rope_type", ROPE_TYPES)
+    rule = FREQUENCY_RULES[rope_type]
+    unknown = sorted(set(params) - set(rule.parameters))
+    if unknown:
+        accepted = ", ".join(sorted(rule.parameters)) or "none"
+        fail(unknown[0], f"a parameter of rope_type={rope_type!r} (accepted: {accepted})", params[unknown[0]])
+    given = {name: value for name, value in params.items() if value is not None}
+    for name in rule.required:
+        if name not in given:
+            _missing(name, rope_type)
+    inv_freq, attention_factor = rule.compute(dim, base, **given)
+    return inv_freq, float(attention_factor)
+
+
+# ---------------------------------------------------------------------------------------------
 # ReRoPE: relative positions capped at a window (kexue.fm/archives/9708)
 # ---------------------------------------------------------------------------------------------
 
@@ -618,7 +800,7 @@ class RopeSettings:
     head_dim: int  # size of one attention head
     rotary_dim: int  # dimensions that are rotated: int(head_dim * partial_rotary_factor)
     base: float  # rope_theta
-    rope_type: str  # one of ROPE_TYPES
+    rope_type: str  # a Hugging Face rope_type among ROPE_TYPES (FrequencyRule.huggingface)
     partial_rotary_factor: float = 1.0  # fraction of head_dim that is rotated
     max_position_embeddings: int | None = None  # context the config declares
     params: dict = field(default_factory=dict)  # scaling parameters, Hugging Face's names
@@ -627,9 +809,10 @@ class RopeSettings:
     def frequencies(self, seq_len: int | None = None) -> tuple[np.ndarray, float]:
         """``(inv_freq, attention_factor)`` via :func:`scaled_frequencies` (seq_len for dynamic/longrope)."""
         params = dict(self.params)
-        if self.rope_type in ("dynamic", "yarn", "longrope") and self.max_position_embeddings:
+        accepted = FREQUENCY_RULES[self.rope_type].parameters
+        if "max_position_embeddings" in accepted and self.max_position_embeddings:
             params.setdefault("max_position_embeddings", self.max_position_embeddings)
-        if seq_len is not None and self.rope_type in ("dynamic", "longrope"):
+        if seq_len is not None and "seq_len" in accepted:
             params["seq_len"] = seq_len
         return scaled_frequencies(self.rotary_dim, self.base, self.rope_type, **params)
 
@@ -714,16 +897,19 @@ def rope_settings_from_config(config: Mapping) -> RopeSettings:
     rope_type = scaling.pop("rope_type", None) or scaling.pop("type", None) or "default"
     scaling.pop("type", None)
     rope_type = _LEGACY_TYPES.get(rope_type, rope_type)
-    if rope_type not in ROPE_TYPES:
-        fail("config", f"a rope_type among {', '.join(ROPE_TYPES)}", rope_type)
+    known = [name for name, rule in FREQUENCY_RULES.items() if rule.huggingface]
+    if rope_type not in known:
+        fail("config", f"a rope_type among {', '.join(known)}", rope_type)
+    accepted = FREQUENCY_RULES[rope_type].parameters
     mrope = scaling.pop("mrope_section", None)
     scaling.pop("mrope_interleaved", None)
     max_pos = config.get("max_position_embeddings")
-    if "original_max_position_embeddings" in config and rope_type in ("yarn", "llama3", "longrope"):
-        scaling.setdefault("original_max_position_embeddings", config["original_max_position_embeddings"])
-    if rope_type in ("yarn", "llama3", "longrope") and max_pos is not None:
-        scaling.setdefault("original_max_position_embeddings", max_pos)
-    params = {k: v for k, v in scaling.items() if k in _ACCEPTED[rope_type]}
+    if "original_max_position_embeddings" in accepted:
+        if "original_max_position_embeddings" in config:
+            scaling.setdefault("original_max_position_embeddings", config["original_max_position_embeddings"])
+        if max_pos is not None:
+            scaling.setdefault("original_max_position_embeddings", max_pos)
+    params = {k: v for k, v in scaling.items() if k in accepted}
     settings = RopeSettings(
         head_dim=head_dim,
         rotary_dim=rotary_dim,

@@ -1,7 +1,9 @@
 """Tests for rope_viz.scaling. Run: ``pytest tests/test_scaling.py``.
 
-Cross-check: every rope_type against Hugging Face transformers'
-``modeling_rope_utils.ROPE_INIT_FUNCTIONS`` (and Llama's default), configs built in code.
+Cross-checks, configs built in code: every Hugging Face rope_type against transformers'
+``modeling_rope_utils.ROPE_INIT_FUNCTIONS`` (and Llama's default); ``"ntk-aware"`` against
+transformers' ``"dynamic"`` at factor 1; ``"p-rope"`` (p_rope_frequencies) against its
+``"proportional"`` rope type (``partial_rotary_factor = p``).
 """
 
 from __future__ import annotations
@@ -103,6 +105,98 @@ def test_yarn_keeps_high_and_interpolates_low_frequencies():
     yarn, _ = rope_viz.scaled_frequencies(128, 1e4, "yarn", factor=16.0, original_max_position_embeddings=4096)
     assert yarn[0] == base_freqs[0]
     assert yarn[-1] == pytest.approx(base_freqs[-1] / 16)
+
+
+
+# --- the registry: one function per rule ------------------------------------------------------
+
+
+def test_registry_covers_every_rope_type():
+    assert tuple(scaling.FREQUENCY_RULES) == scaling.ROPE_TYPES
+    assert set(scaling.ROPE_TYPES) == {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3",
+                                       "longrope", "p-rope"}
+    for name, rule in scaling.FREQUENCY_RULES.items():
+        assert rule.rope_type == name and callable(rule.compute)
+        assert set(rule.parameters) == set(rule.required) | set(rule.defaults)
+    hugging_face = {name for name, rule in scaling.FREQUENCY_RULES.items() if rule.huggingface}
+    assert hugging_face - {"default"} <= set(ROPE_INIT_FUNCTIONS)  # the names transformers uses
+    assert hugging_face == {"default", "linear", "dynamic", "yarn", "llama3", "longrope"}
+    with pytest.raises(TypeError):
+        scaling.FREQUENCY_RULES["mine"] = scaling.FREQUENCY_RULES["linear"]  # read-only
+
+
+@pytest.mark.parametrize("rope_type", scaling.ROPE_TYPES)
+def test_every_rule_docstring_names_a_source(rope_type):
+    doc = scaling.FREQUENCY_RULES[rope_type].compute.__doc__ or ""
+    assert "Source:" in doc, rope_type
+    source = doc.split("Source:", 1)[1]
+    assert any(mark in source for mark in ("arXiv:", "kexue.fm", "github.com", "transformers")), rope_type
+
+
+def test_registry_parameters_are_the_documented_ones():
+    rules = scaling.FREQUENCY_RULES
+    assert rules["default"].parameters == ()
+    assert rules["linear"].required == ("factor",) and rules["ntk-aware"].required == ("factor",)
+    assert rules["dynamic"].required == ("factor", "max_position_embeddings")
+    assert rules["dynamic"].defaults == {"seq_len": None}
+    assert rules["llama3"].required == ("factor", "low_freq_factor", "high_freq_factor",
+                                        "original_max_position_embeddings")
+    assert rules["yarn"].defaults["beta_fast"] == 32 and rules["yarn"].defaults["beta_slow"] == 1
+    assert rules["yarn"].defaults["truncate"] is True
+    assert rules["longrope"].required == ("short_factor", "long_factor")
+    assert rules["p-rope"].required == ("p",)
+
+
+@pytest.mark.parametrize("rope_type", scaling.ROPE_TYPES)
+def test_every_rule_refuses_an_unknown_and_names_a_missing_parameter(rope_type):
+    rule = scaling.FREQUENCY_RULES[rope_type]
+    with pytest.raises(ValueError, match=r"^nonsense must be a parameter of rope_type="):
+        rope_viz.scaled_frequencies(16, 1e4, rope_type, nonsense=1)
+    for name in rule.required:
+        others = {other: 1 for other in rule.required if other != name}  # names are checked first
+        with pytest.raises(ValueError, match=rf"^{name} must be given for rope_type="):
+            rope_viz.scaled_frequencies(16, 1e4, rope_type, **others)
+
+
+def test_none_counts_as_not_given():
+    # as in a config.json: "beta_fast": null means the default 32
+    a = rope_viz.scaled_frequencies(64, 1e4, "yarn", factor=4.0, original_max_position_embeddings=4096,
+                                    beta_fast=None, beta_slow=None, truncate=None, attention_factor=None)
+    b = rope_viz.scaled_frequencies(64, 1e4, "yarn", factor=4.0, original_max_position_embeddings=4096)
+    assert_close(a[0], b[0], rtol=0, atol=0) and a[1] == b[1]
+
+
+def test_yarn_rule_takes_its_ramp_from_yarn_ramp(monkeypatch):
+    calls = []
+    real = scaling.yarn_ramp
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scaling, "yarn_ramp", spy)
+    rope_viz.scaled_frequencies(64, 1e4, "yarn", factor=4.0, original_max_position_embeddings=4096,
+                                beta_fast=16, truncate=False)
+    assert calls == [{"beta_fast": 16, "beta_slow": 1.0, "space": "index", "truncate": False}]
+
+
+@pytest.mark.parametrize("dim", [8, 64, 128])
+@pytest.mark.parametrize("factor", [2.0, 4.0, 16.0])
+def test_ntk_aware_rule_is_the_ntk_aware_base_and_transformers_dynamic_at_factor_one(dim, factor):
+    ours, scale = rope_viz.scaled_frequencies(dim, 1e4, "ntk-aware", factor=factor)
+    assert scale == 1.0
+    assert_close(ours, rope_viz.rope_frequencies(dim, rope_viz.ntk_aware_base(1e4, factor, dim)), rtol=0, atol=0)
+    # transformers' "dynamic" with factor 1 at seq_len = s·L uses the base b·s^(d/(d−2))
+    theirs, _ = hf_frequencies({"rope_type": "dynamic", "rope_theta": 1e4, "factor": 1.0}, head_dim=dim,
+                               max_position_embeddings=4096, seq_len=int(factor * 4096))
+    assert_close(ours, theirs, rtol=2e-6, atol=0)
+    assert ours[0] == 1.0 and ours[-1] == pytest.approx(rope_viz.rope_frequencies(dim, 1e4)[-1] / factor)
+
+
+def test_rope_settings_read_only_hugging_face_rope_types():
+    for rope_type in ("ntk-aware", "p-rope"):
+        with pytest.raises(ValueError, match="^config must be a rope_type among"):
+            rope_viz.rope_settings_from_config({"head_dim": 64, "rope_scaling": {"type": rope_type, "factor": 2.0}})
 
 
 @settings(max_examples=25, deadline=None)
@@ -221,6 +315,16 @@ BAD = [
     (rope_viz.rope_settings_from_config, dict(config={"rope_theta": 1e4}), ValueError, "config"),
     (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "xpos"}}), ValueError, "config"),
     (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "linear"}}), ValueError, "config"),
+    (rope_viz.scaled_frequencies, dict(dim=2, rope_type="ntk-aware", factor=2.0), ValueError, "dim"),
+    (rope_viz.scaled_frequencies, dict(dim=8, rope_type="p-rope", p="all"), TypeError, "p"),
+    (rope_viz.scaled_frequencies, dict(dim=8, rope_type="yarn", factor=2.0, original_max_position_embeddings=64,
+                                       beta_fast=1.0, beta_slow=2.0), ValueError, "beta_fast"),
+    (rope_viz.scaled_frequencies, dict(dim=8, rope_type="longrope", short_factor=[1, 1, 0, 1], long_factor=[1, 1, 1, 1],
+                                       original_max_position_embeddings=10, factor=2.0), ValueError, "short_factor"),
+    (rope_viz.scaled_frequencies, dict(dim=8, rope_type="longrope", short_factor=[[1, 1, 1, 1]], long_factor=[1, 1, 1, 1],
+                                       original_max_position_embeddings=10, factor=2.0), ValueError, "short_factor"),
+    (rope_viz.rerope_relative_positions, dict(n=5, window=0), ValueError, "window"),
+    (rope_viz.leaky_rerope_relative_positions, dict(n=5, window=2, k=0.5), ValueError, "k"),
 ]
 
 
@@ -229,3 +333,81 @@ def test_bad_input(func, kwargs, error, name):
     with pytest.raises(error) as info:
         func(**kwargs)
     assert str(info.value).startswith(f"{name} must be"), str(info.value)
+
+
+
+# --- p-RoPE: a rule of the registry (Barbero et al. 2024, arXiv:2410.06205) -------------------
+
+
+def hf_proportional(dim: int, base: float, p: float) -> np.ndarray:
+    config = transformers.LlamaConfig(
+        hidden_size=dim * 4, num_attention_heads=4, head_dim=dim,
+        rope_parameters={"rope_type": "proportional", "rope_theta": base,
+                         "partial_rotary_factor": p},
+    )
+    inv_freq, _ = ROPE_INIT_FUNCTIONS["proportional"](config, None)
+    return inv_freq.double().numpy()
+
+
+@pytest.mark.parametrize("dim,base,p", [(128, 10000.0, 0.75), (128, 500000.0, 0.25),
+                                        (64, 10000.0, 0.5), (256, 1e6, 0.3), (96, 1e4, 1.0)])
+def test_p_rope_matches_hugging_face_proportional(dim, base, p):
+    ours = rope_viz.p_rope_frequencies(dim, base, p)
+    theirs = hf_proportional(dim, base, p)
+    assert np.array_equal(ours == 0, theirs == 0)
+    assert_close(ours, theirs, rtol=1e-6, atol=0)
+    rule, scale = rope_viz.scaled_frequencies(dim, base, "p-rope", p=p)
+    assert np.array_equal(rule, ours) and scale == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(half=st.integers(1, 128), p=st.floats(0.0, 1.0))
+def test_p_rope_keeps_the_fastest_pairs(half, p):
+    dim = 2 * half
+    rope = rope_viz.rope_frequencies(dim, 10000.0)
+    ours = rope_viz.p_rope_frequencies(dim, 10000.0, p)
+    kept = int(p * dim // 2)
+    assert abs(kept - p * half) < 1 + 1e-9 and kept <= half
+    assert np.array_equal(ours[:kept], rope[:kept])
+    assert np.all(ours[kept:] == 0)
+
+
+def test_p_rope_ends():
+    assert_close(rope_viz.p_rope_frequencies(64, 1e4, 1.0), rope_viz.rope_frequencies(64, 1e4))
+    assert np.all(rope_viz.p_rope_frequencies(64, 1e4, 0.0) == 0)
+    assert np.count_nonzero(rope_viz.p_rope_frequencies(128, 1e4, 0.75)) == 48
+
+
+def test_p_rope_removed_pairs_are_never_rotated(rng):
+    inv_freq = rope_viz.p_rope_frequencies(16, 1e4, 0.5)
+    x = rng.normal(size=(50, 16))
+    out = rope_viz.apply_rope(x, np.arange(50) * 1000, inv_freq=inv_freq)
+    assert_close(out[:, 8:], x[:, 8:])
+    assert not np.allclose(out[:, :8], x[:, :8])
+
+
+def test_p_rope_bad_inputs():
+    with pytest.raises(ValueError, match="p must be a number between 0 and 1"):
+        rope_viz.p_rope_frequencies(64, 1e4, 1.5)
+    with pytest.raises(ValueError, match="p must be a number >= 0"):
+        rope_viz.p_rope_frequencies(64, 1e4, -0.1)
+    with pytest.raises(TypeError, match="p must be a real number"):
+        rope_viz.p_rope_frequencies(64, 1e4, "half")
+    with pytest.raises(ValueError, match="dim"):
+        rope_viz.p_rope_frequencies(63, 1e4, 0.5)
+    with pytest.raises(ValueError, match="^p must be a number between 0 and 1"):
+        rope_viz.scaled_frequencies(64, 1e4, "p-rope", p=1.5)
+
+
+# --- ReRoPE's relative positions (kexue.fm/archives/9708) -------------------------------------
+
+
+def test_rerope_and_leaky():
+    re = rope_viz.rerope_relative_positions(10, 3)
+    assert re[9, 0] == 3 and re[2, 0] == 2 and re.max() == 3
+    leaky = rope_viz.leaky_rerope_relative_positions(10, 3, 4.0)
+    assert leaky[9, 0] == pytest.approx(3 + 6 / 4)
+    plain = rope_viz.leaky_rerope_relative_positions(10, 3, 1.0)
+    assert_close(plain, np.subtract.outer(np.arange(10), np.arange(10)).astype(float))  # i − j
+    big_k = rope_viz.leaky_rerope_relative_positions(10, 3, 1e12)
+    assert_close(big_k, re, atol=1e-9)
