@@ -78,17 +78,6 @@ def test_alibi_bias_equals_bloom_up_to_row_constant():
         assert np.abs(row_constant).max() < 1e-6
 
 
-def test_rerope_and_leaky():
-    re = rope_viz.rerope_relative_positions(10, 3)
-    assert re[9, 0] == 3 and re[2, 0] == 2 and re.max() == 3
-    leaky = rope_viz.leaky_rerope_relative_positions(10, 3, 4.0)
-    assert leaky[9, 0] == pytest.approx(3 + 6 / 4)
-    plain = rope_viz.leaky_rerope_relative_positions(10, 3, 1.0)
-    assert_close(plain, rope_viz.relative_position_matrix(10).astype(float))
-    big_k = rope_viz.leaky_rerope_relative_positions(10, 3, 1e12)
-    assert_close(big_k, re, atol=1e-9)
-
-
 BAD = [
     (rope_viz.relative_position_matrix, dict(n_query=0), ValueError, "n_query"),
     (rope_viz.relative_position_matrix, dict(n_query=3, n_key=2.5), TypeError, "n_key"),

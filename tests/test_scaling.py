@@ -408,6 +408,6 @@ def test_rerope_and_leaky():
     leaky = rope_viz.leaky_rerope_relative_positions(10, 3, 4.0)
     assert leaky[9, 0] == pytest.approx(3 + 6 / 4)
     plain = rope_viz.leaky_rerope_relative_positions(10, 3, 1.0)
-    assert_close(plain, np.subtract.outer(np.arange(10), np.arange(10)).astype(float))  # i − j
+    assert_close(plain, rope_viz.relative_position_matrix(10).astype(float))  # i − j, the house sign
     big_k = rope_viz.leaky_rerope_relative_positions(10, 3, 1e12)
     assert_close(big_k, re, atol=1e-9)
