@@ -15,11 +15,12 @@ at evaluation time.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import torch
 
-from rope_viz.experiments import FULL_SETTINGS, QUICK_SETTINGS, TASKS, run_shootout, settings_with
+from rope_viz.experiments import FULL_SETTINGS, QUICK_SETTINGS, TASKS, run_shootout
 
 
 def main(argv=None) -> None:
@@ -39,7 +40,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(1)  # tiny models: one thread avoids thread hand-off overhead
     settings = FULL_SETTINGS if args.mode == "full" else QUICK_SETTINGS
     if args.seeds is not None:
-        settings = settings_with(settings, seeds=tuple(args.seeds))
+        settings = dataclasses.replace(settings, seeds=tuple(args.seeds))
     default_tasks = TASKS if args.mode == "full" else ("lookback", "probe")
     tasks = tuple(args.tasks) if args.tasks else default_tasks
     print(f"mode {args.mode} on {args.device}: {settings}")

@@ -25,6 +25,12 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
+from rope_viz.attention import (
+    attention_from_logits,
+    attention_weights,
+    attention_weights_from_logits,
+    causal_mask,
+)
 from rope_viz.decay import (
     CI_FIRST_ZERO,
     MEN_ET_AL_BASES,
@@ -64,12 +70,9 @@ from rope_viz.multidim import (
     rope_tv_position_ids,
 )
 from rope_viz.nope import (
-    attention_weights,
     causal_average_mean_square,
-    causal_mask,
     decode_marker_position,
     marker_position_signal,
-    nope_attention,
     positional_head,
     representable_spacing,
 )
@@ -84,7 +87,6 @@ from rope_viz.relative import (
     t5_relative_buckets,
 )
 from rope_viz.relative_logits import (
-    attention_from_logits,
     deberta_terms,
     shaw_bias,
     transformer_xl_terms,
@@ -190,10 +192,10 @@ __all__ = [
     "transformer_xl_terms",
     "deberta_terms",
     "attention_from_logits",
+    "attention_weights_from_logits",
     "naive_angle_error",
     "causal_mask",
     "attention_weights",
-    "nope_attention",
     "marker_position_signal",
     "decode_marker_position",
     "causal_average_mean_square",
@@ -215,13 +217,15 @@ if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
     _use_static_renderer()
 
 # --- examples, figures, widgets ---
-from rope_viz.attention import permutation_equivariance, self_attention, token_embeddings  # noqa: E402
+from rope_viz.attention import self_attention  # noqa: E402
+from rope_viz.equivariance import permutation_equivariance, token_embeddings  # noqa: E402
 
 # The GPU attention example (chapter 10) and its timing tables import torch at the top, so
 # they load on first use: `import rope_viz` alone does not import torch.
 _LAZY = dict.fromkeys(
     ["pick_device", "describe_device", "rope_rotate_half_tables", "rope_rotate_half_reference",
-     "naive_attention", "sdpa_attention", "attention_score_bytes", "RopeAttention"],
+     "naive_attention", "sdpa_attention", "attention_score_bytes", "RopeAttention",
+     "split_heads", "merge_heads", "seed_from_rng", "torch_generator", "fork_torch_rng"],
     "rope_viz.rope_attention",
 ) | dict.fromkeys(
     ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing",

@@ -6,7 +6,14 @@ What this module holds
 - :func:`train_model` and :func:`evaluate_model`: one :class:`rope_viz.tiny_model.TinyTransformer`
   trained on lengths up to L, evaluated at any length (optionally with RoPE scaling).
 - :func:`run_shootout`: every scheme x every task x several seeds; :data:`QUICK_SETTINGS` and
-  :data:`FULL_SETTINGS` settings; :class:`ShootoutResult` with :meth:`ShootoutResult.table`.
+  :data:`FULL_SETTINGS` settings (change a field with ``dataclasses.replace``);
+  :class:`ShootoutResult` with :meth:`ShootoutResult.table`.
+
+Randomness follows the package's ``rng`` contract (:mod:`rope_viz._validation`): each
+function that draws takes ``rng``; torch draws come from a ``torch.Generator`` and the
+initial weights are drawn inside :func:`rope_viz.fork_torch_rng`, so a run never changes
+torch's global random state. ``ExperimentSettings.seeds`` lists the replicate runs, one
+``rng`` seed each.
 
 The tasks
 ---------
@@ -36,12 +43,14 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 
 from rope_viz._validation import check_choice, check_float, check_int, fail
+from rope_viz.rope_attention import fork_torch_rng, seed_from_rng, torch_generator
 from rope_viz.tiny_model import POSITION_SCHEMES, TinyConfig, TinyTransformer
 
 __all__ = [
@@ -73,7 +82,7 @@ class ExperimentSettings:
     n_symbols: int = 16  # alphabet of the copy and lookback tasks (chance = 1 / n_symbols)
     lookback: int = 3  # k of the lookback task
     n_layer: int = 2  # transformer blocks
-    n_head: int = 4  # heads per block
+    num_heads: int = 4  # heads per block
     d_model: int = 32  # residual width
     steps: int = 150  # optimizer steps per run
     probe_steps: int = 60  # steps for the probe, which is learned much faster
@@ -88,7 +97,7 @@ class ExperimentSettings:
         check_int(self.lookback, "lookback", minimum=1)
         if self.lookback >= self.train_length:
             fail("lookback", f"smaller than train_length ({self.train_length})", self.lookback)
-        for name in ("n_layer", "n_head", "d_model", "steps", "probe_steps", "batch_size",
+        for name in ("n_layer", "num_heads", "d_model", "steps", "probe_steps", "batch_size",
                      "eval_batches"):
             check_int(getattr(self, name), name, minimum=1)
         check_float(self.lr, "lr", minimum=0.0)
@@ -112,7 +121,7 @@ class ExperimentSettings:
     def model_config(self, position: str, task: str) -> TinyConfig:
         """The :class:`TinyConfig` of one run."""
         return TinyConfig(
-            vocab_size=self.vocab_size(), n_layer=self.n_layer, n_head=self.n_head,
+            vocab_size=self.vocab_size(), n_layer=self.n_layer, num_heads=self.num_heads,
             d_model=self.d_model, position=position, max_len=self.max_tokens(task),
         )
 
@@ -121,7 +130,7 @@ class ExperimentSettings:
 # (benchmarks/run_experiments.py --mode full --device cuda).
 QUICK_SETTINGS = ExperimentSettings()
 FULL_SETTINGS = ExperimentSettings(
-    train_length=32, n_symbols=32, n_layer=4, n_head=8, d_model=256, steps=4000,
+    train_length=32, n_symbols=32, n_layer=4, num_heads=8, d_model=256, steps=4000,
     probe_steps=1000, batch_size=64, lr=1e-3, eval_batches=16, seeds=(0, 1, 2, 3, 4),
 )
 
@@ -134,7 +143,7 @@ def sequence_tokens(task: str, n: int) -> int:
 
 
 def make_batch(task: str, n: int, batch_size: int, *, n_symbols: int = 16, lookback: int = 3,
-               generator: torch.Generator | None = None):
+               rng: Any = 0):
     """One batch of ``task`` with ``n`` symbols per sequence.
 
     Parameters
@@ -149,8 +158,10 @@ def make_batch(task: str, n: int, batch_size: int, *, n_symbols: int = 16, lookb
         Alphabet size of the copy and lookback tasks.
     lookback : int
         k of the lookback task.
-    generator : torch.Generator, optional
-        Source of randomness (seed it for reproducible batches).
+    rng : int, numpy.random.Generator or torch.Generator
+        Source of the symbols (see :func:`rope_viz.torch_generator`): an int seed gives the
+        same batch on every call; a torch.Generator is used as it is, so a training loop that
+        passes the same one gets a new batch each step.
 
     Returns
     -------
@@ -163,6 +174,7 @@ def make_batch(task: str, n: int, batch_size: int, *, n_symbols: int = 16, lookb
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     n_symbols = check_int(n_symbols, "n_symbols", minimum=2)
     lookback = check_int(lookback, "lookback", minimum=1)
+    generator = torch_generator(rng)
     B = batch_size
     bos = torch.full((B, 1), BOS, dtype=torch.long)  # (B, 1)
     if task == "probe":
@@ -185,14 +197,14 @@ def make_batch(task: str, n: int, batch_size: int, *, n_symbols: int = 16, lookb
     return inputs, targets
 
 
-def _seed_everything(seed: int) -> torch.Generator:
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
-
-
 def train_model(position: str, task: str, settings: ExperimentSettings = QUICK_SETTINGS, *,
-                seed: int = 0, device: str = "cpu", steps: int | None = None):
+                rng: Any = 0, device: str = "cpu", steps: int | None = None):
     """Train one :class:`TinyTransformer` on ``task`` with positional scheme ``position``.
+
+    One seed is taken from ``rng`` (an int is used as it is): the initial weights are drawn
+    from it inside :func:`rope_viz.fork_torch_rng` and the batches from a ``torch.Generator``
+    seeded with it, so the same seed gives the same run for every scheme and torch's global
+    random state is left untouched.
 
     Returns
     -------
@@ -205,12 +217,13 @@ def train_model(position: str, task: str, settings: ExperimentSettings = QUICK_S
     task = check_choice(task, "task", TASKS)
     if not isinstance(settings, ExperimentSettings):
         fail("settings", "an ExperimentSettings", settings, kind=TypeError)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = seed_from_rng(rng)
     if steps is None:
         steps = settings.probe_steps if task == "probe" else settings.steps
     steps = check_int(steps, "steps", minimum=1)
-    generator = _seed_everything(seed)  # same init and same batches for every scheme
-    model = TinyTransformer(settings.model_config(position, task)).to(device)
+    with fork_torch_rng(seed):  # same initial weights for every scheme
+        model = TinyTransformer(settings.model_config(position, task)).to(device)
+    generator = torch_generator(seed)  # same batches for every scheme
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01,
                                   foreach=True)
     warmup = max(1, steps // 10)
@@ -225,7 +238,7 @@ def train_model(position: str, task: str, settings: ExperimentSettings = QUICK_S
         if task == "copy":  # the only task whose rule depends on n: vary it
             n = int(torch.randint(1, settings.train_length + 1, (1,), generator=generator))
         inputs, targets = make_batch(task, n, settings.batch_size, n_symbols=settings.n_symbols,
-                                     lookback=settings.lookback, generator=generator)
+                                     lookback=settings.lookback, rng=generator)
         logits = model(inputs.to(device))  # (B, T, vocab)
         loss = torch.nn.functional.cross_entropy(
             logits.flatten(0, 1), targets.to(device).flatten(), ignore_index=IGNORE
@@ -241,11 +254,12 @@ def train_model(position: str, task: str, settings: ExperimentSettings = QUICK_S
 
 @torch.no_grad()
 def evaluate_model(model: TinyTransformer, task: str, n: int,
-                   settings: ExperimentSettings = QUICK_SETTINGS, *, seed: int = 12345,
+                   settings: ExperimentSettings = QUICK_SETTINGS, *, rng: Any = 12345,
                    rope_scaling: dict | None = None) -> float:
     """Token accuracy of ``model`` on ``task`` sequences of ``n`` symbols.
 
-    The evaluation batches come from their own generator (``seed``), never from training.
+    The evaluation batches come from their own generator (``rng``, see
+    :func:`rope_viz.torch_generator`), never from training.
     ``rope_scaling`` is passed to the model (RoPE only). A learned table shorter than the
     sequence raises the model's ``ValueError``.
     """
@@ -254,11 +268,11 @@ def evaluate_model(model: TinyTransformer, task: str, n: int,
     task = check_choice(task, "task", TASKS)
     n = check_int(n, "n", minimum=1)
     device = next(model.parameters()).device
-    generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+    generator = torch_generator(rng)
     correct = total = 0
     for _ in range(settings.eval_batches):
         inputs, targets = make_batch(task, n, settings.batch_size, n_symbols=settings.n_symbols,
-                                     lookback=settings.lookback, generator=generator)
+                                     lookback=settings.lookback, rng=generator)
         logits = model(inputs.to(device), rope_scaling=rope_scaling)  # (B, T, vocab)
         targets = targets.to(device)
         scored = targets != IGNORE  # (B, T)
@@ -381,7 +395,7 @@ def run_shootout(settings: ExperimentSettings = QUICK_SETTINGS, *, tasks=TASKS, 
             for s, seed in enumerate(settings.seeds):
                 if progress:
                     _progress(done, total, start, f"{task} / {position} / seed {seed}", stream)
-                model, losses = train_model(position, task, settings, seed=seed, device=device)
+                model, losses = train_model(position, task, settings, rng=seed, device=device)
                 final_loss[task][position].append(float(losses[-10:].mean()))
                 variants = [position] + [e for e in encodings if e.startswith(position + "+")]
                 for j, n in enumerate(lengths):
@@ -401,7 +415,3 @@ def run_shootout(settings: ExperimentSettings = QUICK_SETTINGS, *, tasks=TASKS, 
                           accuracy=accuracy, chance=chance, seconds=time.perf_counter() - start,
                           final_loss=final_loss)
 
-
-def settings_with(settings: ExperimentSettings, **changes) -> ExperimentSettings:
-    """A copy of ``settings`` with some fields changed (validated)."""
-    return replace(settings, **changes)

@@ -57,6 +57,7 @@ from rope_viz._validation import (
     check_features,
     fail,
 )
+from rope_viz.attention import causal_mask
 from rope_viz.rope import PAIRINGS, apply_rope
 
 __all__ = ["FEATURE_MAPS", "linear_feature_map", "linear_attention", "linear_attention_weights"]
@@ -275,7 +276,7 @@ def linear_attention_weights(
     scores = rq @ np.swapaxes(rk, -1, -2)  # (..., n, n): numerator similarities
     plain = scores if rope_denominator else fq @ np.swapaxes(fk, -1, -2)  # (..., n, n)
     if causal:
-        mask = np.tril(np.ones(scores.shape[-2:], dtype=bool))  # (n, n): j <= m
+        mask = causal_mask(scores.shape[-1])  # (n, n): j <= m
         scores = np.where(mask, scores, 0.0)
         plain = np.where(mask, plain, 0.0)
     denominator = plain.sum(axis=-1, keepdims=True)  # (..., n, 1)

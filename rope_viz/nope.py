@@ -1,11 +1,7 @@
-"""Positions without a position encoding: NoPE under a causal mask, and p-RoPE.
+"""Positions without a position encoding: what a causal model can know without one (NoPE).
 
 What this module holds
 ----------------------
-- :func:`causal_mask` and :func:`attention_weights`: softmax attention weights, with or
-  without the causal mask, for given queries and keys (numpy, float64).
-- :func:`nope_attention`: one randomly initialised attention layer with no position
-  encoding, causal or bidirectional (the same layer as :func:`rope_viz.self_attention`).
 - :func:`marker_position_signal` and :func:`decode_marker_position`: the constructive proof
   that causal attention can count. With a start marker at position 0 and attention that
   ignores content, the token at position ``i`` gives the marker the weight ``1/(i+1)``; that
@@ -48,6 +44,7 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_choice,
     check_dim,
     check_float,
@@ -55,14 +52,10 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
-from rope_viz.attention import self_attention
 from rope_viz.rope import rope_frequencies
 
 __all__ = [
     "DTYPES",
-    "causal_mask",
-    "attention_weights",
-    "nope_attention",
     "marker_position_signal",
     "decode_marker_position",
     "causal_average_mean_square",
@@ -74,107 +67,6 @@ __all__ = [
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 
-def causal_mask(n: int) -> np.ndarray:
-    """The causal mask: ``mask[m, j]`` is True when query ``m`` may look at key ``j <= m``.
-
-    Parameters
-    ----------
-    n : int
-        Number of tokens (>= 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, n)`` bool, lower triangular with the diagonal.
-
-    Examples
-    --------
-    >>> causal_mask(3).astype(int)
-    array([[1, 0, 0],
-           [1, 1, 0],
-           [1, 1, 1]])
-    """
-    n = check_int(n, "n", minimum=1)
-    return np.tril(np.ones((n, n), dtype=bool))
-
-
-def _check_qk(value: Any, name: str) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(name, "an array of real numbers of shape (..., n, dim)", value, kind=TypeError)
-    if array.ndim < 2 or 0 in array.shape[-2:]:
-        fail(name, "an array of shape (..., n, dim) with n, dim >= 1", array)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", array)
-    return array
-
-
-def attention_weights(q, k, *, causal: bool = True, scale: float | None = None) -> np.ndarray:
-    """Softmax attention weights ``softmax(scale · q kᵀ)``, causal or bidirectional.
-
-    Parameters
-    ----------
-    q, k : array_like
-        ``(..., n, dim)`` queries and keys (the same ``n`` and ``dim``).
-    causal : bool
-        Mask out keys after the query (``j > m``) before the softmax.
-    scale : float, optional
-        Multiplies the scores; default ``1/sqrt(dim)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(..., n, n)`` float64; row ``m`` sums to 1 and, when ``causal``, is zero past ``m``.
-
-    Examples
-    --------
-    >>> attention_weights(np.zeros((3, 2)), np.zeros((3, 2)))[:, 0]
-    array([1.        , 0.5       , 0.33333333])
-    """
-    q = _check_qk(q, "q")
-    k = _check_qk(k, "k")
-    if q.shape != k.shape:
-        fail("k", f"an array of the same shape as q {q.shape}", k)
-    if not isinstance(causal, (bool, np.bool_)):
-        fail("causal", "True or False", causal, kind=TypeError)
-    dim = q.shape[-1]
-    scale = 1.0 / np.sqrt(dim) if scale is None else check_float(scale, "scale", minimum=0.0)
-    scores = scale * (q @ np.swapaxes(k, -1, -2))  # (..., n, n): query m, key j
-    if causal:
-        scores = np.where(causal_mask(q.shape[-2]), scores, -np.inf)
-    scores = scores - scores.max(axis=-1, keepdims=True)
-    weights = np.exp(scores)
-    return weights / weights.sum(axis=-1, keepdims=True)
-
-
-def nope_attention(x, *, causal: bool = True, num_heads: int = 2, seed: int = 0) -> np.ndarray:
-    """One randomly initialised attention layer with no position encoding.
-
-    The layer is the one :func:`rope_viz.self_attention` builds (``torch.nn.MultiheadAttention``,
-    float64, weights from ``seed``); with ``causal=False`` the result equals
-    ``self_attention(x, num_heads=num_heads, seed=seed)``. With ``causal=True`` each token
-    attends only to itself and the tokens before it.
-
-    Parameters
-    ----------
-    x : array_like
-        ``(n, dim)`` token vectors; ``dim`` divisible by ``num_heads``.
-    causal : bool
-        Apply the causal mask.
-    num_heads : int
-        Number of heads.
-    seed : int
-        Seed of the layer's weights (torch's global random state is left untouched).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, dim)`` float64 outputs, row ``i`` for the token at position ``i``.
-    """
-    return self_attention(x, num_heads=num_heads, seed=seed, causal=causal)
-
-
 def marker_position_signal(positions, *, dtype: str = "float64") -> np.ndarray:
     """What a causal NoPE head reads at each position from a start marker: ``1/(i+1)``.
 
@@ -182,7 +74,7 @@ def marker_position_signal(positions, *, dtype: str = "float64") -> np.ndarray:
     other token has 0, and let the head ignore content (all scores equal, e.g. zero queries).
     Under the causal mask, the token at position ``i`` spreads its attention evenly over the
     ``i + 1`` tokens it can see, so the channel reads exactly ``1/(i+1)``
-    (:func:`attention_weights` with zero queries gives the same numbers, column 0). A model
+    (:func:`rope_viz.attention_weights` with zero queries gives the same numbers, column 0). A model
     stores that number in a finite format: here it is rounded once to ``dtype``.
 
     Parameters
@@ -235,7 +127,7 @@ def decode_marker_position(signal) -> np.ndarray:
     >>> decode_marker_position([1.0, 0.5, 0.26])
     array([0, 1, 3])
     """
-    values = as_positions(signal, "signal")
+    values = check_array(signal, "signal", ndim=1, what="a 1-D array of readouts")
     values = np.clip(values, 2.0**-60, 1.0)
     return (np.rint(1.0 / values) - 1).astype(np.int64)
 
@@ -324,7 +216,7 @@ def representable_spacing(values, dtype: str = "float32") -> np.ndarray:
     >>> representable_spacing([1.0, 0.5, 0.3], "bfloat16")
     array([0.0078125 , 0.00390625, 0.00195312])
     """
-    values = np.abs(as_positions(values, "values"))
+    values = np.abs(check_array(values, "values", ndim=1, what="a 1-D array of real numbers"))
     dtype = check_choice(dtype, "dtype", DTYPES)
     bits, lowest = _SIGNIFICAND_BITS[dtype], _MIN_EXPONENT[dtype]
     _, exponent = np.frexp(values)  # values = mantissa * 2**exponent, mantissa in [0.5, 1)

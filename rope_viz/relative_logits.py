@@ -40,15 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from rope_viz._validation import (
-    check_array,
-    check_bool,
-    check_choice,
-    check_float,
-    check_int,
-    fail,
-    is_tensor,
-)
+from rope_viz._validation import check_array, check_float, check_int, fail
 from rope_viz.absolute import sinusoidal_encoding
 from rope_viz.relative import (
     deberta_relative_indices,
@@ -60,11 +52,7 @@ __all__ = [
     "shaw_bias",
     "transformer_xl_terms",
     "deberta_terms",
-    "attention_from_logits",
-    "NORMALIZATIONS",
 ]
-
-NORMALIZATIONS = ("softmax", "l2", "none")
 
 
 def shaw_bias(queries: Any, key_table: Any, max_distance: int, n_key: int | None = None) -> np.ndarray:
@@ -268,98 +256,3 @@ def deberta_terms(
         "c2p": np.einsum("id,ijd->ij", qc, kr[delta]),
         "p2c": np.einsum("jd,ijd->ij", kc, qr[delta.T]),  # δ(j, i) at [i, j]
     }
-
-
-def _matrix(value: Any, name: str, *, ndim: int | None = None, min_ndim: int = 1) -> np.ndarray:
-    """``value`` as a finite float64 array with the given number of axes."""
-    if is_tensor(value):
-        value = value.detach().cpu().numpy()
-    if isinstance(value, (str, bytes)) or value is None:
-        fail(name, "an array of real numbers", value, kind=TypeError)
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(name, "an array of real numbers", value, kind=TypeError)
-    if ndim is not None and array.ndim != ndim:
-        fail(name, f"an array with {ndim} axes", array)
-    if array.ndim < min_ndim:
-        fail(name, f"an array with at least {min_ndim} axes", array)
-    if not np.all(np.isfinite(array)):
-        fail(name, "finite numbers", array)
-    return array
-
-
-def attention_from_logits(
-    logits: Any,
-    values: Any,
-    *,
-    causal: bool = False,
-    normalization: str = "softmax",
-    value_terms: Any = None,
-) -> np.ndarray:
-    """Turn logits into weights and mix the values: ``o_i = Σ_j w_ij (v_j + r_ij)``.
-
-    ``normalization="softmax"`` makes every row of weights sum to 1; ``"l2"`` divides
-    ``exp(logit)`` by the row's l2 norm instead (Su's variant); ``"none"`` keeps
-    ``exp(logit)`` as it is. The causal mask removes keys after the query. ``value_terms``
-    ``r_ij`` are Shaw's relative value embeddings a^V_ij, one vector per (query, key) pair.
-
-    Parameters
-    ----------
-    logits : array_like
-        ``(..., n, n)`` attention logits (everything before normalisation, scaling included).
-    values : array_like
-        ``(..., n, d_v)`` values.
-    causal : bool
-        Mask keys j > i.
-    normalization : {"softmax", "l2", "none"}
-        How a row of ``exp(logit)`` is scaled (see above).
-    value_terms : array_like, optional
-        ``(n, n, d_v)`` vectors added to the values per (query, key) pair.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(..., n, d_v)`` float64 outputs.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For shapes that do not fit together or an unknown ``normalization``.
-
-    References
-    ----------
-    kexue.fm/archives/9105 (Su's probe and the l2 normalisation); Shaw et al. 2018, eq. (3).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> attention_from_logits(np.zeros((2, 2)), [[1.0], [3.0]]).tolist()
-    [[2.0], [2.0]]
-    """
-    logits = _matrix(logits, "logits", min_ndim=2)
-    values = _matrix(values, "values", min_ndim=2)
-    causal = check_bool(causal, "causal")
-    normalization = check_choice(normalization, "normalization", NORMALIZATIONS)
-    n_query, n_key = logits.shape[-2:]
-    if values.shape[-2] != n_key:
-        fail("values", f"one row per key ({n_key}, from logits.shape[-1])", values)
-    if causal and n_query != n_key:
-        fail("logits", "a square (n, n) matrix when causal=True", logits)
-    shifted = logits - logits.max(axis=-1, keepdims=True)  # (..., n, n), for stability
-    weights = np.exp(shifted)
-    if causal:
-        weights = weights * np.tril(np.ones((n_query, n_key)))
-    if normalization == "softmax":
-        weights = weights / weights.sum(axis=-1, keepdims=True)
-    elif normalization == "l2":
-        weights = weights / np.linalg.norm(weights, axis=-1, keepdims=True)
-    else:
-        weights = weights * np.exp(logits.max(axis=-1, keepdims=True))  # undo the shift
-    out = weights @ values  # (..., n, d_v)
-    if value_terms is not None:
-        terms = _matrix(value_terms, "value_terms", ndim=3)
-        if terms.shape != (n_query, n_key, values.shape[-1]):
-            fail("value_terms", f"an array of shape {(n_query, n_key, values.shape[-1])}", terms)
-        out = out + np.einsum("...ij,ijd->...id", weights, terms)
-    return out

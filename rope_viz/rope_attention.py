@@ -4,22 +4,30 @@ What this module holds
 ----------------------
 - :func:`pick_device` and :func:`describe_device`: CUDA when present, else the CPU, and a
   one-line description of what was picked.
+- :func:`seed_from_rng`, :func:`torch_generator` and :func:`fork_torch_rng`: the package's
+  ``rng`` contract (see :mod:`rope_viz._validation`) for torch code: draws from a
+  ``torch.Generator``, module weights initialised without touching torch's global state.
 - :func:`rope_rotate_half_tables` and :func:`rope_rotate_half_reference`: the textbook
   ``x * cos + rotate_half(x) * sin`` form of RoPE (GPT-NeoX, Hugging Face), written out with
   its full-size temporaries, as the reference that :func:`rope_viz.apply_rope` is timed against.
-- :func:`naive_attention`: softmax(q kᵀ / √hs) v with the ``(T, S)`` score matrix materialised.
+- :func:`naive_attention`: softmax(q kᵀ / √hs + bias) v with the ``(T, S)`` score matrix
+  materialised: the package's one torch attention written out.
 - :func:`sdpa_attention`: the same through ``torch.nn.functional.scaled_dot_product_attention``
   (fused flash / memory-efficient kernels where the device has them).
+- :func:`split_heads` and :func:`merge_heads`: ``(B, T, C)`` <-> ``(B, nh, T, hs)``.
 - :class:`RopeAttention`: one multi-head self-attention layer that rotates q and k with
-  :func:`rope_viz.apply_rope` and then calls either attention function.
+  :func:`rope_viz.apply_rope` and then calls either attention function. The tiny
+  transformer's layer (:mod:`rope_viz.tiny_model`) calls the same two functions, passing
+  ALiBi's or T5's logit bias through ``bias``.
 - :func:`attention_score_bytes`: the bytes of the score tensor the naive path materialises.
 
 Conventions
 -----------
 Notation of nanoGPT: ``B`` batch, ``nh`` heads, ``T`` query positions, ``S`` key positions,
-``hs`` head size, ``C = nh * hs`` model width. Attention inputs are ``(B, nh, T, hs)``; any
-number of leading axes works as long as q, k and v agree on them. Causal masking lets query
-``t`` see keys ``0..t`` and needs ``T == S``.
+``hs`` head size (the package's ``dim``), ``C = nh * hs`` model width (``hidden_size``).
+Attention inputs are ``(B, nh, T, hs)``; any number of leading axes works as long as q, k and
+v agree on them. Causal masking lets query ``t`` see keys ``0..t`` and needs ``T == S``. An
+additive ``bias`` (ALiBi, T5) is broadcast against the ``(..., T, S)`` logits.
 
 This module imports torch; ``import rope_viz`` loads it only when one of its names is used.
 
@@ -34,9 +42,12 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -47,6 +58,7 @@ from rope_viz._validation import (
     check_choice,
     check_dim,
     check_float,
+    check_generator,
     check_int,
     fail,
     is_tensor,
@@ -56,10 +68,15 @@ from rope_viz.rope import FORMS, PAIRINGS, apply_rope, rope_angles
 __all__ = [
     "pick_device",
     "describe_device",
+    "seed_from_rng",
+    "torch_generator",
+    "fork_torch_rng",
     "rope_rotate_half_tables",
     "rope_rotate_half_reference",
     "naive_attention",
     "sdpa_attention",
+    "split_heads",
+    "merge_heads",
     "attention_score_bytes",
     "RopeAttention",
 ]
@@ -138,6 +155,71 @@ def describe_device(device: Any = None) -> str:
     else:
         name = f"cpu ({torch.get_num_threads()} threads)"
     return f"{name}, torch {torch.__version__}"
+
+
+# ---------------------------------------------------------------------------------------------
+# random numbers for torch, under the package's rng contract
+# ---------------------------------------------------------------------------------------------
+
+
+def seed_from_rng(rng: Any, name: str = "rng") -> int:
+    """One int seed from ``rng``: an int seed as it is, a numpy Generator gives one draw.
+
+    So ``rng=0`` seeds torch with 0 on every call (the same weights every time), and a
+    Generator gives a new seed, hence new weights, on every call.
+
+    Parameters
+    ----------
+    rng : int or numpy.random.Generator
+        As everywhere in the package (see :func:`rope_viz._validation.check_generator`).
+    name : str
+        Argument name for error messages.
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2**63 - 1)``.
+
+    Examples
+    --------
+    >>> seed_from_rng(7)
+    7
+    """
+    generator = check_generator(rng, name)  # validates; a fresh generator for an int
+    if isinstance(rng, np.random.Generator):
+        return int(generator.integers(2**63 - 1))
+    return int(rng)
+
+
+def torch_generator(rng: Any, name: str = "rng") -> torch.Generator:
+    """A CPU ``torch.Generator`` from ``rng``: a torch.Generator is used as it is, an int seeds
+    a fresh one, a numpy Generator gives one seed draw (see :func:`seed_from_rng`).
+
+    Examples
+    --------
+    >>> torch.randint(0, 10, (3,), generator=torch_generator(0)).tolist()
+    [4, 9, 3]
+    """
+    if isinstance(rng, torch.Generator):
+        return rng
+    return torch.Generator().manual_seed(seed_from_rng(rng, name))
+
+
+@contextlib.contextmanager
+def fork_torch_rng(rng: Any, name: str = "rng") -> Iterator[None]:
+    """Inside the block torch's global CPU generator is seeded from ``rng``; after it, torch's
+    global state is what it was. Use it to initialise ``nn.Module`` weights, which torch
+    draws from the global generator.
+
+    Examples
+    --------
+    >>> with fork_torch_rng(3):
+    ...     layer = torch.nn.Linear(2, 2)
+    """
+    seed = seed_from_rng(rng, name)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +327,7 @@ def rope_rotate_half_reference(x: torch.Tensor, cos: torch.Tensor, sin: torch.Te
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_qkv(q, k, v, causal, scale):
+def _check_qkv(q, k, v, causal, scale, bias):
     for name, value in (("q", q), ("k", k), ("v", v)):
         if not is_tensor(value) or not value.is_floating_point():
             fail(name, "a floating-point torch tensor of shape (..., T, hs)", value, kind=TypeError)
@@ -271,11 +353,27 @@ def _check_qkv(q, k, v, causal, scale):
         scale = 1.0 / math.sqrt(q.shape[-1])
     else:
         scale = check_float(scale, "scale", minimum=0.0)
-    return causal, scale
+    if bias is not None:
+        scores_shape = (*q.shape[:-1], k.shape[-2])  # (..., T, S)
+        if not is_tensor(bias) or not bias.is_floating_point():
+            fail("bias", f"None or a floating-point torch tensor broadcastable to {scores_shape}",
+                 bias, kind=TypeError)
+        if bias.device != q.device:
+            fail("bias", f"a tensor on q's device ({q.device})", f"one on {bias.device}")
+        try:
+            broadcast = torch.broadcast_shapes(bias.shape, scores_shape)
+        except RuntimeError:
+            broadcast = None
+        if broadcast != torch.Size(scores_shape):
+            fail("bias", f"a tensor broadcastable to the logits' shape {scores_shape}", bias,
+                 "ALiBi and T5 biases are (nh, T, S)")
+        bias = bias.to(q.dtype)
+    return causal, scale, bias
 
 
-def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None) -> torch.Tensor:
-    """Attention with the score matrix in memory: softmax(q kᵀ · scale) v.
+def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None,
+                    bias: torch.Tensor | None = None) -> torch.Tensor:
+    """Attention with the score matrix in memory: softmax(q kᵀ · scale + bias) v.
 
     Materialises the ``(..., T, S)`` scores and their softmax, so memory grows as ``T · S``;
     see :func:`attention_score_bytes`.
@@ -292,6 +390,11 @@ def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None
         set to −∞ before the softmax, so they get weight exactly 0.
     scale : float, optional
         Multiplier of the scores; ``1/√hs`` when None.
+    bias : torch.Tensor, optional
+        Added to the scaled scores before the mask and the softmax, broadcastable to
+        ``(..., T, S)``: e.g. ALiBi's ``(nh, T, S)`` slopes times distance or T5's learned
+        bucket scalars (the hook through which a relative scheme enters without a second
+        attention). Cast to q's dtype; on q's device.
 
     Returns
     -------
@@ -301,11 +404,13 @@ def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None
     Raises
     ------
     TypeError, ValueError
-        For non-tensors, mismatched shapes, dtypes or devices, ``causal`` with ``T != S``, or a
-        non-positive ``scale``.
+        For non-tensors, mismatched shapes, dtypes or devices, ``causal`` with ``T != S``, a
+        non-positive ``scale``, or a ``bias`` that does not broadcast to ``(..., T, S)``.
     """
-    causal, scale = _check_qkv(q, k, v, causal, scale)
+    causal, scale, bias = _check_qkv(q, k, v, causal, scale, bias)
     scores = (q * scale) @ k.transpose(-2, -1)  # (..., T, S): the matrix a fused kernel avoids
+    if bias is not None:
+        scores = scores + bias  # (..., T, S)
     if causal:
         n = q.shape[-2]
         future = torch.ones(n, n, dtype=torch.bool, device=q.device).triu(diagonal=1)  # (T, S)
@@ -314,16 +419,20 @@ def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None
     return weights @ v  # (..., T, hv)
 
 
-def sdpa_attention(q, k, v, *, causal: bool = False, scale: float | None = None) -> torch.Tensor:
+def sdpa_attention(q, k, v, *, causal: bool = False, scale: float | None = None,
+                   bias: torch.Tensor | None = None) -> torch.Tensor:
     """The same attention through ``torch.nn.functional.scaled_dot_product_attention``.
 
     PyTorch picks a fused kernel (FlashAttention, memory-efficient attention, or a CPU flash
     kernel) when the inputs allow, which never stores the ``(T, S)`` score matrix; otherwise
-    it falls back to a math implementation like :func:`naive_attention`.
+    it falls back to a math implementation like :func:`naive_attention`. A ``bias`` goes in
+    as SDPA's float ``attn_mask`` (added to the scores); with ``causal`` as well, the future
+    is folded into it as ``-inf``, since SDPA refuses ``attn_mask`` together with
+    ``is_causal``. Fused flash kernels take no bias, so PyTorch then picks another kernel.
 
     Parameters
     ----------
-    q, k, v, causal, scale
+    q, k, v, causal, scale, bias
         As for :func:`naive_attention`.
 
     Returns
@@ -336,8 +445,48 @@ def sdpa_attention(q, k, v, *, causal: bool = False, scale: float | None = None)
     TypeError, ValueError
         As for :func:`naive_attention`.
     """
-    causal, scale = _check_qkv(q, k, v, causal, scale)
-    return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)  # (..., T, hv)
+    causal, scale, bias = _check_qkv(q, k, v, causal, scale, bias)
+    if bias is None:
+        return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)  # (..., T, hv)
+    if causal:
+        n = q.shape[-2]
+        future = torch.ones(n, n, dtype=torch.bool, device=q.device).triu(diagonal=1)  # (T, S)
+        bias = bias.masked_fill(future, float("-inf"))  # (..., T, S)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale)  # (..., T, hv)
+
+
+def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """``(B, T, C)`` -> ``(B, nh, T, hs)`` with ``hs = C / nh`` (head h holds columns
+    ``h*hs .. (h+1)*hs - 1``, as nanoGPT and Hugging Face lay them out).
+
+    Examples
+    --------
+    >>> split_heads(torch.zeros(2, 5, 12), 3).shape
+    torch.Size([2, 3, 5, 4])
+    """
+    if not is_tensor(x) or x.ndim != 3:
+        fail("x", "a torch tensor of shape (B, T, C)", x,
+             kind=TypeError if not is_tensor(x) else ValueError)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    B, T, C = x.shape
+    if C % num_heads:
+        fail("num_heads", f"a divisor of the width C = {C}", num_heads)
+    return x.view(B, T, num_heads, C // num_heads).transpose(1, 2)  # (B, nh, T, hs)
+
+
+def merge_heads(y: torch.Tensor) -> torch.Tensor:
+    """``(B, nh, T, hs)`` -> ``(B, T, nh * hs)``: the inverse of :func:`split_heads`.
+
+    Examples
+    --------
+    >>> merge_heads(torch.zeros(2, 3, 5, 4)).shape
+    torch.Size([2, 5, 12])
+    """
+    if not is_tensor(y) or y.ndim != 4:
+        fail("y", "a torch tensor of shape (B, nh, T, hs)", y,
+             kind=TypeError if not is_tensor(y) else ValueError)
+    B, nh, T, hs = y.shape
+    return y.transpose(1, 2).reshape(B, T, nh * hs)  # (B, T, nh, hs) -> (B, T, C)
 
 
 def attention_score_bytes(batch: int, num_heads: int, length: int, *, itemsize: int = 4) -> int:
@@ -383,8 +532,9 @@ class RopeAttention(nn.Module):
 
     Parameters
     ----------
-    dim : int
-        Model width ``C`` (divisible by ``num_heads``; the head size ``C / nh`` must be even).
+    hidden_size : int
+        Model width ``C`` (divisible by ``num_heads``; the head size ``dim = C / nh``, which
+        RoPE rotates in pairs, must be even).
     num_heads : int
         Number of heads ``nh``.
     base : float
@@ -395,8 +545,9 @@ class RopeAttention(nn.Module):
         How :func:`rope_viz.apply_rope` computes the rotation.
     bias : bool
         Biases in the two linear maps.
-    seed : int
-        Seed of the initial weights (torch's global random state is left untouched).
+    rng : int or numpy.random.Generator
+        Source of the initial weights, per the package's rng contract (see
+        :func:`fork_torch_rng`); torch's global random state is left untouched.
     dtype : torch.dtype
         Parameter dtype.
     device : None, str or torch.device
@@ -404,50 +555,49 @@ class RopeAttention(nn.Module):
 
     Examples
     --------
-    >>> layer = RopeAttention(dim=32, num_heads=4, device="cpu")
+    >>> layer = RopeAttention(hidden_size=32, num_heads=4, device="cpu")
     >>> layer(torch.zeros(2, 5, 32)).shape
     torch.Size([2, 5, 32])
     """
 
     def __init__(
         self,
-        dim: int = 64,
+        hidden_size: int = 64,
         num_heads: int = 4,
         *,
         base: float = 10000.0,
         pairing: str = "half",
         form: str = "elementwise",
         bias: bool = False,
-        seed: int = 0,
+        rng: Any = 0,
         dtype: torch.dtype = torch.float32,
         device: Any = None,
     ) -> None:
         super().__init__()
-        dim = check_int(dim, "dim", minimum=1)
+        hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
         num_heads = check_int(num_heads, "num_heads", minimum=1)
-        if dim % num_heads:
-            fail("num_heads", f"a divisor of dim = {dim}", num_heads)
-        check_dim(dim // num_heads, "head size dim/num_heads")
+        if hidden_size % num_heads:
+            fail("num_heads", f"a divisor of hidden_size = {hidden_size}", num_heads)
+        check_dim(hidden_size // num_heads, "head size hidden_size/num_heads")
         if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
             fail("dtype", "a floating torch.dtype", dtype, kind=TypeError)
-        self.dim = dim  # C: model width
+        self.hidden_size = hidden_size  # C: model width
         self.num_heads = num_heads  # nh: number of heads
-        self.head_size = dim // num_heads  # hs: rotated in pairs by RoPE
+        self.head_size = hidden_size // num_heads  # hs = dim: rotated in pairs by RoPE
         self.base = check_float(base, "base", minimum=1.0)  # RoPE base b
         self.pairing = check_choice(pairing, "pairing", PAIRINGS)  # which dims form a pair
         self.form = check_choice(form, "form", FORMS)  # how apply_rope computes
-        seed = check_int(seed, "seed", minimum=0)
+        bias = check_bool(bias, "bias")
         device = pick_device(device)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.qkv = nn.Linear(dim, 3 * dim, bias=check_bool(bias, "bias"), dtype=dtype)
-            self.proj = nn.Linear(dim, dim, bias=bias, dtype=dtype)
+        with fork_torch_rng(rng):
+            self.qkv = nn.Linear(hidden_size, 3 * hidden_size, bias=bias, dtype=dtype)
+            self.proj = nn.Linear(hidden_size, hidden_size, bias=bias, dtype=dtype)
         self.to(device)
 
     def _heads(self, x, positions):
         """x (B, T, C) → q, k, v, each (B, nh, T, hs), with RoPE applied to q and k."""
-        if not is_tensor(x) or x.ndim != 3 or x.shape[-1] != self.dim:
-            fail("x", f"a torch tensor of shape (B, T, {self.dim})", x,
+        if not is_tensor(x) or x.ndim != 3 or x.shape[-1] != self.hidden_size:
+            fail("x", f"a torch tensor of shape (B, T, {self.hidden_size})", x,
                  kind=TypeError if not is_tensor(x) else ValueError)
         B, T, C = x.shape
         positions = T if positions is None else positions
@@ -455,10 +605,8 @@ class RopeAttention(nn.Module):
         if positions.shape[0] != T:
             fail("positions", f"one position per token ({T}, from x.shape[1])",
                  f"{positions.shape[0]} positions")
-        q, k, v = self.qkv(x).split(C, dim=-1)  # each (B, T, C)
-        q = q.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, nh, T, hs)
-        v = v.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, nh, T, hs)
+        q, k, v = (split_heads(t, self.num_heads)  # each (B, T, C) -> (B, nh, T, hs)
+                   for t in self.qkv(x).split(C, dim=-1))
         q = apply_rope(q, positions, self.base, self.pairing, form=self.form)  # (B, nh, T, hs)
         k = apply_rope(k, positions, self.base, self.pairing, form=self.form)  # (B, nh, T, hs)
         return q, k, v
@@ -493,9 +641,7 @@ class RopeAttention(nn.Module):
         q, k, v = self._heads(x, positions)  # each (B, nh, T, hs)
         attend = sdpa_attention if backend == "sdpa" else naive_attention
         y = attend(q, k, v, causal=causal)  # (B, nh, T, hs)
-        B, T, C = x.shape
-        y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, nh, hs) -> (B, T, C)
-        return self.proj(y)  # (B, T, C)
+        return self.proj(merge_heads(y))  # (B, T, C)
 
     def scores(self, x: torch.Tensor, positions: Any = None) -> torch.Tensor:
         """The pre-softmax scores ``q_m · k_n / √hs`` after RoPE, ``(B, nh, T, T)``.
@@ -509,6 +655,6 @@ class RopeAttention(nn.Module):
         return (q @ k.transpose(-2, -1)) / math.sqrt(self.head_size)  # (B, nh, T, T)
 
     def extra_repr(self) -> str:
-        return (f"dim={self.dim}, num_heads={self.num_heads}, head_size={self.head_size}, "
+        return (f"hidden_size={self.hidden_size}, num_heads={self.num_heads}, head_size={self.head_size}, "
                 f"base={self.base:g}, pairing={self.pairing!r}, form={self.form!r}")
 

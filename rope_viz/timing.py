@@ -45,6 +45,7 @@ from rope_viz.rope_attention import (
     rope_rotate_half_reference,
     rope_rotate_half_tables,
     sdpa_attention,
+    torch_generator,
 )
 
 __all__ = ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing", "format_table"]
@@ -192,7 +193,7 @@ def attention_timing(
     dtype: torch.dtype = torch.float32,
     device: Any = None,
     repeats: int = 5,
-    seed: int = 0,
+    rng: Any = 0,
     threads: int | None = None,
 ) -> list:
     """Time naive attention and SDPA on random q, k, v for each sequence length.
@@ -232,8 +233,8 @@ def attention_timing(
         See :func:`rope_viz.pick_device`; None means CUDA when available.
     repeats : int
         Timed calls per measurement.
-    seed : int
-        Seed of the random inputs.
+    rng : int, numpy.random.Generator or torch.Generator
+        Source of the random inputs (see :func:`rope_viz.torch_generator`).
     threads : int, optional
         CPU threads for torch during the measurement (see :func:`cpu_threads`); the current
         setting when None.
@@ -251,9 +252,8 @@ def attention_timing(
     dtype = _check_dtype(dtype)
     device = pick_device(device)
     repeats = check_int(repeats, "repeats", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
+    generator = torch_generator(rng)
     itemsize = torch.empty((), dtype=dtype).element_size()
-    generator = torch.Generator().manual_seed(seed)
     rows = []
     with cpu_threads(threads):
         for length in lengths:
@@ -301,7 +301,7 @@ def rope_kernel_timing(
     repeats: int = 11,
     base: float = 10000.0,
     matrix_max_mib: float = 64.0,
-    seed: int = 0,
+    rng: Any = 0,
     threads: int | None = None,
 ) -> list:
     """Time every way of applying RoPE to one tensor, and a copy of the same bytes.
@@ -334,8 +334,8 @@ def rope_kernel_timing(
         RoPE base.
     matrix_max_mib : float
         Largest float64 matrix stack for which the ``"matrix"`` form is timed.
-    seed : int
-        Seed of x.
+    rng : int, numpy.random.Generator or torch.Generator
+        Source of x (see :func:`rope_viz.torch_generator`).
     threads : int, optional
         CPU threads for torch during the measurement (see :func:`cpu_threads`).
 
@@ -349,11 +349,11 @@ def rope_kernel_timing(
     dtype = _check_dtype(dtype)
     device = pick_device(device)
     repeats = check_int(repeats, "repeats", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
+    generator = torch_generator(rng)
     if isinstance(matrix_max_mib, bool) or not isinstance(matrix_max_mib, (int, float)):
         fail("matrix_max_mib", "a number of MiB", matrix_max_mib, kind=TypeError)
     n, dim = shape[-2], shape[-1]
-    x = _random(shape, torch.Generator().manual_seed(seed), dtype, device)  # (..., n, dim)
+    x = _random(shape, generator, dtype, device)  # (..., n, dim)
     positions = torch.arange(n)
     cos, sin = rope_rotate_half_tables(n, dim, base, dtype=dtype, device=device)  # (n, dim) each
     calls = [

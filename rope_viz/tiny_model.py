@@ -3,6 +3,9 @@
 What this module holds
 ----------------------
 - :class:`TinyConfig`: every size and the positional scheme, one commented field each.
+- :class:`CausalSelfAttention`: the block's attention layer; the attention itself is
+  :func:`rope_viz.naive_attention` (the package's one torch attention), with ALiBi's or T5's
+  logit bias passed through its ``bias`` argument.
 - :class:`TinyTransformer`: token embedding, ``n_layer`` pre-norm blocks of causal
   self-attention and an MLP, a linear head. Only the way positions enter changes between
   schemes; everything else (sizes, initialisation, data, seed) stays the same.
@@ -22,7 +25,8 @@ The schemes, and where they act:
                     :func:`rope_viz.scaled_frequencies` (NTK, YaRN, ...) without retraining.
 ==================  ==========================================================================
 
-Notation: B batch, T sequence length, C = ``d_model``, nh = ``n_head``, hs = C / nh.
+Notation: B batch, T sequence length, C = ``d_model``, nh = ``num_heads``, hs = C / nh (the
+head size, which RoPE rotates: the package's ``dim``).
 
 References
 ----------
@@ -33,24 +37,19 @@ References
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
+import torch
+from torch import nn
 
 from rope_viz._validation import check_choice, check_dim, check_float, check_int, fail
 from rope_viz.absolute import sinusoidal_encoding
 from rope_viz.relative import alibi_bias, relative_position_matrix, t5_relative_buckets
 from rope_viz.rope import apply_rope
+from rope_viz.rope_attention import merge_heads, naive_attention, split_heads
 from rope_viz.scaling import scaled_frequencies
 
-try:  # torch is a dependency of the package, but keep the import error readable
-    import torch
-    from torch import nn
-except ImportError as error:  # pragma: no cover
-    raise ImportError("rope_viz.tiny_model needs torch: pip install torch") from error
-
-__all__ = ["POSITION_SCHEMES", "TinyConfig", "TinyTransformer"]
+__all__ = ["POSITION_SCHEMES", "TinyConfig", "CausalSelfAttention", "TinyTransformer"]
 
 POSITION_SCHEMES = ("none", "learned", "sinusoidal", "alibi", "t5", "rope")
 
@@ -61,8 +60,8 @@ class TinyConfig:
 
     vocab_size: int = 32  # number of token ids (inputs and predicted classes share them)
     n_layer: int = 2  # number of transformer blocks
-    n_head: int = 4  # attention heads per block
-    d_model: int = 64  # width C of the residual stream; hs = d_model / n_head per head
+    num_heads: int = 4  # attention heads per block
+    d_model: int = 64  # width C of the residual stream; hs = d_model / num_heads per head
     position: str = "rope"  # one of POSITION_SCHEMES
     max_len: int = 64  # rows of the "learned" table: the longest sequence it can run on
     rope_base: float = 10000.0  # RoPE's base b: theta_i = b^(-2i/hs)
@@ -73,7 +72,7 @@ class TinyConfig:
     def __post_init__(self):
         check_int(self.vocab_size, "vocab_size", minimum=2)
         check_int(self.n_layer, "n_layer", minimum=1)
-        check_int(self.n_head, "n_head", minimum=1)
+        check_int(self.num_heads, "num_heads", minimum=1)
         check_int(self.d_model, "d_model", minimum=1)
         check_choice(self.position, "position", POSITION_SCHEMES)
         check_int(self.max_len, "max_len", minimum=1)
@@ -81,21 +80,26 @@ class TinyConfig:
         check_int(self.t5_num_buckets, "t5_num_buckets", minimum=2)
         check_int(self.t5_max_distance, "t5_max_distance", minimum=2)
         check_int(self.mlp_ratio, "mlp_ratio", minimum=1)
-        if self.d_model % self.n_head:
-            fail("d_model", f"a multiple of n_head ({self.n_head})", self.d_model)
+        if self.d_model % self.num_heads:
+            fail("d_model", f"a multiple of num_heads ({self.num_heads})", self.d_model)
         if self.position == "rope":
-            check_dim(self.d_model // self.n_head, "d_model / n_head")
+            check_dim(self.d_model // self.num_heads, "d_model / num_heads")
         if self.position == "sinusoidal":
             check_dim(self.d_model, "d_model")
 
     @property
     def head_size(self) -> int:
-        """hs = d_model / n_head."""
-        return self.d_model // self.n_head
+        """hs = d_model / num_heads."""
+        return self.d_model // self.num_heads
 
 
 class CausalSelfAttention(nn.Module):
-    """Multi-head causal self-attention with an optional logit bias and optional RoPE."""
+    """Multi-head causal self-attention with an optional logit bias and optional RoPE.
+
+    Split into heads, RoPE on q and k (Hugging Face's rotate_half pairing), then
+    :func:`rope_viz.naive_attention` with the causal mask and the scheme's logit bias, merge
+    heads, output projection.
+    """
 
     def __init__(self, config: TinyConfig):
         super().__init__()
@@ -106,24 +110,15 @@ class CausalSelfAttention(nn.Module):
     def forward(self, x, bias=None, rope=None):
         """x: (B, T, C); bias: (nh, T, T) or None; rope: (inv_freq, attention_factor) or None."""
         B, T, C = x.shape
-        nh, hs = self.config.n_head, self.config.head_size
-        q, k, v = self.qkv(x).split(C, dim=2)  # 3 x (B, T, C)
-        q = q.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
-        v = v.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
+        q, k, v = (split_heads(t, self.config.num_heads)  # each (B, T, C) -> (B, nh, T, hs)
+                   for t in self.qkv(x).split(C, dim=2))
         if rope is not None:
             inv_freq, factor = rope
             # pair i = dims (i, i + hs/2) turned by +t*theta_i (Hugging Face's rotate_half form)
             q = apply_rope(q, T, pairing="half", inv_freq=inv_freq) * factor  # (B, nh, T, hs)
             k = apply_rope(k, T, pairing="half", inv_freq=inv_freq) * factor  # (B, nh, T, hs)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(hs)  # (B, nh, T, T)
-        if bias is not None:
-            scores = scores + bias  # (nh, T, T) broadcast over B
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()  # (T, T): key <= query
-        scores = scores.masked_fill(~mask, float("-inf"))
-        y = scores.softmax(dim=-1) @ v  # (B, nh, T, hs)
-        y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, C)
-        return self.proj(y)
+        y = naive_attention(q, k, v, causal=True, bias=bias)  # (B, nh, T, hs); bias (nh, T, T)
+        return self.proj(merge_heads(y))  # (B, T, C)
 
 
 class Block(nn.Module):
@@ -171,7 +166,7 @@ class TinyTransformer(nn.Module):
         if config.position == "learned":
             self.pos_emb = nn.Embedding(config.max_len, config.d_model)
         if config.position == "t5":
-            self.t5_bias = nn.Embedding(config.t5_num_buckets, config.n_head)  # one scalar per head
+            self.t5_bias = nn.Embedding(config.t5_num_buckets, config.num_heads)  # a scalar per head
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.d_model)
         self.head = nn.Linear(config.d_model, config.vocab_size)
@@ -207,7 +202,7 @@ class TinyTransformer(nn.Module):
         config = self.config
         if config.position == "alibi":
             return self._constant("alibi", T, device, lambda: torch.as_tensor(
-                alibi_bias(T, config.n_head), dtype=torch.float32, device=device))  # (nh, T, T)
+                alibi_bias(T, config.num_heads), dtype=torch.float32, device=device))  # (nh, T, T)
         if config.position == "t5":
             buckets = self._constant("t5", T, device, lambda: torch.as_tensor(t5_relative_buckets(
                 -relative_position_matrix(T),  # (T, T): key - query, T5's sign
@@ -260,7 +255,3 @@ class TinyTransformer(nn.Module):
             x = block(x, bias, rope)  # (B, T, C)
         return self.head(self.ln_f(x))  # (B, T, vocab_size)
 
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters of ``model``."""
-    return int(sum(np.prod(p.shape) for p in model.parameters() if p.requires_grad))

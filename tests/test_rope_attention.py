@@ -20,11 +20,16 @@ from rope_viz.rope_attention import (
     RopeAttention,
     attention_score_bytes,
     describe_device,
+    fork_torch_rng,
+    merge_heads,
     naive_attention,
     pick_device,
     rope_rotate_half_reference,
     rope_rotate_half_tables,
     sdpa_attention,
+    seed_from_rng,
+    split_heads,
+    torch_generator,
 )
 
 TOLERANCES = {torch.float64: {"rtol": 1e-10, "atol": 1e-12}, torch.float32: {"rtol": 1e-4, "atol": 1e-5}}
@@ -36,13 +41,16 @@ def qkv(rng, shape, dtype=torch.float64, kv_length=None):
     return tuple(torch.from_numpy(rng.normal(size=s)).to(dtype) for s in (shape, kv_shape, kv_shape))
 
 
-def attention_by_hand(q, k, v, causal):
-    """softmax(q kᵀ / √hs) v in float64 numpy, one row at a time."""
+def attention_by_hand(q, k, v, causal, bias=None):
+    """softmax(q kᵀ / √hs + bias) v in float64 numpy, one row at a time."""
     q, k, v = (t.double().numpy() for t in (q, k, v))
+    scores_shape = q.shape[:-1] + (k.shape[-2],)
+    bias = np.zeros(scores_shape) if bias is None else np.broadcast_to(bias.double().numpy(), scores_shape)
     out = np.empty(q.shape[:-1] + (v.shape[-1],))
     for t in range(q.shape[-2]):
         keys = slice(0, t + 1) if causal else slice(None)
         s = np.einsum("...d,...sd->...s", q[..., t, :], k[..., keys, :]) / np.sqrt(q.shape[-1])
+        s = s + bias[..., t, keys]
         w = np.exp(s - s.max(axis=-1, keepdims=True))
         w /= w.sum(axis=-1, keepdims=True)
         out[..., t, :] = np.einsum("...s,...sd->...d", w, v[..., keys, :])
@@ -87,6 +95,55 @@ def test_cross_attention_and_custom_scale(rng):
     assert_close(naive_attention(q, k, v, scale=1 / np.sqrt(8)), naive_attention(q, k, v))
 
 
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("attend", [naive_attention, sdpa_attention])
+def test_a_logit_bias_enters_before_the_softmax(rng, attend, causal):
+    """The bias hook (ALiBi, T5): an (nh, T, S) bias broadcast over the batch."""
+    q, k, v = qkv(rng, (2, 3, 6, 4))
+    bias = torch.from_numpy(rope_viz.alibi_bias(6, 3))  # (nh, T, T)
+    expected = attention_by_hand(q, k, v, causal, bias)
+    assert_close(attend(q, k, v, causal=causal, bias=bias), expected, rtol=1e-10, atol=1e-12)
+    assert_close(attend(q, k, v, causal=causal, bias=bias.float()), expected, rtol=1e-6, atol=1e-7)
+    zero = torch.zeros(6, 6, dtype=torch.float64)
+    assert_close(attend(q, k, v, causal=causal, bias=zero), attend(q, k, v, causal=causal),
+                 rtol=1e-12, atol=1e-12)
+
+
+def test_a_bias_keeps_its_gradient(rng):
+    q, k, v = qkv(rng, (1, 2, 5, 4))
+    table = torch.zeros(2, 5, 5, dtype=torch.float64, requires_grad=True)
+    naive_attention(q, k, v, causal=True, bias=table).sum().backward()
+    assert table.grad is not None and table.grad.abs().sum() > 0
+
+
+def test_heads_split_and_merge(rng):
+    x = torch.from_numpy(rng.normal(size=(2, 5, 12)))
+    heads = split_heads(x, 3)  # (B, nh, T, hs)
+    assert heads.shape == (2, 3, 5, 4)
+    assert torch.equal(heads[:, 1, :, :], x[..., 4:8])
+    assert torch.equal(merge_heads(heads), x)
+
+
+def test_rng_contract_for_torch():
+    assert seed_from_rng(5) == 5
+    gen = np.random.default_rng(1)
+    assert seed_from_rng(gen) != seed_from_rng(gen)  # a Generator: a new seed per call
+    assert torch.equal(torch.rand(3, generator=torch_generator(4)),
+                       torch.rand(3, generator=torch.Generator().manual_seed(4)))
+    own = torch.Generator().manual_seed(0)
+    assert torch_generator(own) is own
+    torch.manual_seed(11)
+    expected = torch.rand(2)
+    torch.manual_seed(11)
+    with fork_torch_rng(3):
+        inside = torch.rand(2)
+    assert torch.equal(torch.rand(2), expected)
+    assert torch.equal(inside, torch.rand(2, generator=torch.Generator().manual_seed(3)))
+    for bad in (None, -1, 1.5, "0"):
+        with pytest.raises(TypeError, match="rng"):
+            seed_from_rng(bad)
+
+
 def test_score_bytes():
     assert attention_score_bytes(1, 32, 8192, itemsize=2) == 4 * 2**30
     assert attention_score_bytes(2, 3, 5) == 2 * 3 * 25 * 4
@@ -125,7 +182,7 @@ def test_rotate_half_reference_in_float32_and_is_not_interleaved(rng):
 
 
 def test_layer_scores_depend_only_on_relative_position(rng):
-    layer = RopeAttention(dim=32, num_heads=4, dtype=torch.float64, device="cpu", seed=2)
+    layer = RopeAttention(hidden_size=32, num_heads=4, dtype=torch.float64, device="cpu", rng=2)
     x = torch.from_numpy(rng.normal(size=(2, 9, 32)))
     with torch.no_grad():
         scores = layer.scores(x)  # (B, nh, T, T)
@@ -140,7 +197,7 @@ def test_layer_scores_depend_only_on_relative_position(rng):
 
 @pytest.mark.parametrize("causal", [False, True])
 def test_layer_backends_agree(rng, causal):
-    layer = RopeAttention(dim=24, num_heads=3, dtype=torch.float64, device="cpu")
+    layer = RopeAttention(hidden_size=24, num_heads=3, dtype=torch.float64, device="cpu")
     x = torch.from_numpy(rng.normal(size=(2, 7, 24)))
     with torch.no_grad():
         naive = layer(x, causal=causal, backend="naive")
@@ -159,15 +216,19 @@ def test_layer_forms_agree_and_pairings_differ(rng, pairing, form):
         assert_close(other(x), reference(x), rtol=1e-10, atol=1e-12)
 
 
-def test_layer_seed_and_global_random_state(rng):
+def test_layer_rng_and_global_random_state(rng):
     torch.manual_seed(5)
     expected = torch.rand(3)
     torch.manual_seed(5)
-    a, b = RopeAttention(16, 2, seed=1, device="cpu"), RopeAttention(16, 2, seed=1, device="cpu")
+    a, b = RopeAttention(16, 2, rng=1, device="cpu"), RopeAttention(16, 2, rng=1, device="cpu")
     assert torch.equal(torch.rand(3), expected)
     assert torch.equal(a.qkv.weight, b.qkv.weight)
-    assert not torch.equal(a.qkv.weight, RopeAttention(16, 2, seed=2, device="cpu").qkv.weight)
-    assert "head_size=8" in repr(a)
+    assert not torch.equal(a.qkv.weight, RopeAttention(16, 2, rng=2, device="cpu").qkv.weight)
+    gen = np.random.default_rng(0)
+    c, d = RopeAttention(16, 2, rng=gen, device="cpu"), RopeAttention(16, 2, rng=gen, device="cpu")
+    assert not torch.equal(c.qkv.weight, d.qkv.weight)
+    assert "hidden_size=16" in repr(a) and "head_size=8" in repr(a)
+    assert a.hidden_size == 16 and a.head_size == 8
 
 
 def test_layer_trains(rng):
@@ -202,6 +263,11 @@ def test_cuda_matches_cpu(rng):
         gpu = [t.to(device) for t in (q, k, v)]
         assert_close(naive_attention(*gpu, causal=causal), cpu, rtol=1e-3, atol=1e-4)
         assert_close(sdpa_attention(*gpu, causal=causal), cpu, rtol=1e-3, atol=1e-4)
+        bias = torch.from_numpy(rope_viz.alibi_bias(33, 2)).float()  # (nh, T, T)
+        cpu = naive_attention(q, k, v, causal=causal, bias=bias)
+        gpu_bias = bias.to(device)
+        assert_close(naive_attention(*gpu, causal=causal, bias=gpu_bias), cpu, rtol=1e-3, atol=1e-4)
+        assert_close(sdpa_attention(*gpu, causal=causal, bias=gpu_bias), cpu, rtol=1e-3, atol=1e-4)
     layer = RopeAttention(32, 2, device=device)
     x = torch.from_numpy(rng.normal(size=(1, 9, 32))).float()
     with torch.no_grad():
@@ -250,6 +316,12 @@ T = torch.zeros(1, 4, 8)
         (lambda: sdpa_attention(T, T, T, causal=1), TypeError, "causal"),
         (lambda: sdpa_attention(T, T, T, scale=0.0), ValueError, "scale"),
         (lambda: sdpa_attention(T, T, T.long()), TypeError, "v must be"),
+        (lambda: naive_attention(T, T, T, bias=np.zeros((4, 4))), TypeError, "bias must be"),
+        (lambda: naive_attention(T, T, T, bias=torch.zeros(4, 4).long()), TypeError, "bias must be"),
+        (lambda: sdpa_attention(T, T, T, bias=torch.zeros(3, 4, 4)), ValueError, "bias must be"),
+        (lambda: naive_attention(T, T, T, bias=torch.zeros(1, 2, 4, 4)), ValueError, "bias must be"),
+        (lambda: split_heads(torch.zeros(1, 4, 6), 4), ValueError, "num_heads"),
+        (lambda: merge_heads(torch.zeros(4, 6)), ValueError, "y must be"),
         (lambda: attention_score_bytes(0, 1, 1), ValueError, "batch"),
         (lambda: rope_rotate_half_reference(T, torch.zeros(5, 8), torch.zeros(4, 8)), ValueError, "cos"),
         (lambda: rope_rotate_half_reference(torch.zeros(1, 4, 7), T, T), ValueError, "x must be"),
@@ -262,6 +334,8 @@ T = torch.zeros(1, 4, 8)
         (lambda: RopeAttention(16, 2, form="fast"), ValueError, "form"),
         (lambda: RopeAttention(16, 2, base=1.0), ValueError, "base"),
         (lambda: RopeAttention(16, 2, dtype="float32"), TypeError, "dtype"),
+        (lambda: RopeAttention(16, 2, rng=None), TypeError, "rng"),
+        (lambda: RopeAttention(dim=16), TypeError, "dim"),
         (lambda: RopeAttention(16, 2, device="cpu")(torch.zeros(1, 4, 8)), ValueError, "x must be"),
         (lambda: RopeAttention(16, 2, device="cpu")(np.zeros((1, 4, 16))), TypeError, "x must be"),
         (lambda: RopeAttention(16, 2, device="cpu")(torch.zeros(1, 4, 16), [0, 1]), ValueError,

@@ -1,11 +1,19 @@
-"""Figure: shuffling a sentence shuffles attention's outputs and changes nothing else."""
+"""Figure: shuffling a sentence shuffles attention's outputs and changes nothing else.
+
+What this module holds
+----------------------
+- :func:`plot_permutation_equivariance`: chapter 1's demonstration
+  (:func:`rope_viz.permutation_equivariance`) as two heatmaps with a slider over word orders.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz.attention import permutation_equivariance
+from rope_viz.equivariance import permutation_equivariance
 from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
 
 __all__ = ["plot_permutation_equivariance"]
@@ -31,7 +39,7 @@ def plot_permutation_equivariance(
     *,
     dim: int = 16,
     num_heads: int = 2,
-    seed: int = 0,
+    rng: Any = 0,
 ) -> go.Figure:
     """Attention outputs per token, without and with positions, for several word orders.
 
@@ -46,20 +54,26 @@ def plot_permutation_equivariance(
     tokens : str or sequence of str
         The sentence.
     orders : sequence of permutations, optional
-        Word orders for the slider (see :func:`rope_viz.attention.permutation_equivariance`).
-    dim, num_heads, seed : int
-        Embedding size, heads, and seed of embeddings and weights.
+        Word orders for the slider (see :func:`rope_viz.permutation_equivariance`).
+    dim, num_heads : int
+        Embedding size and heads.
+    rng : int or numpy.random.Generator
+        Source of the embeddings and the layer's weights; one seed is taken from it, so both
+        panels show the same embeddings and the same layer.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Two heatmap traces and one slider with a step per word order.
     """
+    from rope_viz.rope_attention import seed_from_rng
+
+    seed = seed_from_rng(rng)  # one seed for both panels
     plain = permutation_equivariance(
-        tokens, orders, dim=dim, num_heads=num_heads, seed=seed, with_positions=False
+        tokens, orders, dim=dim, num_heads=num_heads, rng=seed, with_positions=False
     )
     placed = permutation_equivariance(
-        tokens, orders, dim=dim, num_heads=num_heads, seed=seed, with_positions=True
+        tokens, orders, dim=dim, num_heads=num_heads, rng=seed, with_positions=True
     )
     labels = _row_labels(plain.tokens)
     limit = float(np.abs(np.concatenate([plain.outputs, placed.outputs])).max())
