@@ -8,11 +8,18 @@ One ``*_widget`` function per movable figure in :mod:`rope_viz.figures`. Each re
 control changes (``ipywidgets.interactive_output``). The box's ``figure`` attribute holds the
 figure shown.
 
-The figure is built once by its ``plot_*`` function, without the figure's own sliders, buttons
-and animation frames (the controls above replace them). After that, each widget keeps it and
-changes only what moved, its trace data and a title, computed by the same private helpers
-that fill the static figure's slider steps and frames: building a plotly figure takes tens of
-milliseconds, updating one a few (``benchmarks/bench_widgets.py`` prints the times).
+A widget is its controls plus two public functions of the figure module: the figure is drawn
+once by its ``plot_*`` function with ``controls=False`` (no sliders, buttons or animation
+frames are built: the controls above replace them), and every move applies the figure's
+``*_changes`` function (data, names, colours, titles: the ``(traces, layout)`` shape of
+:mod:`rope_viz.figures._style`) to the figure kept. The static figure's slider steps and
+frames come from the same functions, so a widget and a figure agree by construction, and a
+moved widget shows what ``plot_*(..., controls=False)`` draws from scratch for the same
+values. Building a plotly figure takes tens of milliseconds, updating one a few
+(``benchmarks/bench_widgets.py`` prints the times, and the time to open each widget).
+
+Widgets that draw random vectors take the figure's ``rng`` and pass it on: an int seed gives
+the same draws on every move (the package's rng contract, :mod:`rope_viz._validation`).
 
 These need a live kernel (Jupyter, Binder, Colab). They use core widgets only, so they work
 with ipywidgets 7.7 (Colab) and 8, and they never use ``go.FigureWidget``. In the static book
@@ -30,7 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from rope_viz._validation import check_dim, check_float, check_int, fail
+from rope_viz._validation import (
+    check_bool,
+    check_dim,
+    check_float,
+    check_generator,
+    check_int,
+    check_int_tuple,
+    fail,
+)
 
 __all__ = [
     "encoding_heatmaps_widget",
@@ -79,31 +94,17 @@ def _clamp(value: float, name: str) -> float:
     return float(min(max(value, low), high))
 
 
-def _live(fig):
-    """A figure for a live widget: the ipywidgets controls replace its own sliders and buttons."""
-    fig.frames = ()
-    fig.layout.sliders = ()
-    fig.layout.updatemenus = ()
-    fig.layout.margin.b = 60
-    return fig
+def _assemble(controls: dict, draw: Callable[..., Any], changes: Callable[..., tuple]):
+    """Controls in a row above an Output that shows the figure, updated on every change.
 
-
-def _apply(fig, traces: dict, layout: dict | None = None):
-    """Apply per-trace changes ``{index: {prop: value}}`` and relayout paths to ``fig``."""
-    for index, changes in traces.items():
-        fig.data[index].update(changes)
-    if layout:
-        fig.plotly_relayout(layout)
-
-
-def _assemble(controls: dict, draw: Callable[..., Any], change: Callable[..., Any]):
-    """Controls in a row above an Output that redraws the figure on every change.
-
-    The first drawing is ``draw(**values)`` (a ``plot_*`` figure, see :func:`_live`). After
-    that the same figure is kept and ``change(fig, **values)`` updates only what moved (its
-    trace data, a title): rebuilding a plotly figure costs far more than recomputing its
-    numbers.
+    The first drawing is ``draw(**values)``, a ``plot_*(..., controls=False)`` figure (no
+    sliders, buttons or frames are built). After that the same figure is kept and each move
+    applies ``changes(**values)``, the figure module's public ``*_changes`` function
+    (``(traces, layout)``, see :func:`rope_viz.figures._style.apply_changes`): rebuilding a
+    plotly figure costs far more than recomputing its numbers.
     """
+    from rope_viz.figures._style import apply_changes
+
     widgets = _ipywidgets()
     from IPython.display import display
 
@@ -112,9 +113,9 @@ def _assemble(controls: dict, draw: Callable[..., Any], change: Callable[..., An
 
     def update(**values):
         if box.figure is None:
-            box.figure = _live(draw(**values))
+            box.figure = draw(**values)
         else:
-            change(box.figure, **values)
+            apply_changes(box.figure, *changes(**values))
         display(box.figure)
 
     output = widgets.interactive_output(update, controls)
@@ -132,6 +133,13 @@ def _style():
     return {"description_width": "initial"}
 
 
+def _log_slider(widgets, value: float, name: str, description: str, **extra):
+    """A ``FloatLogSlider`` over ``RANGES[name]`` starting at ``value`` (clamped)."""
+    low, high = RANGES[name]
+    return widgets.FloatLogSlider(value=_clamp(value, name), base=10, min=np.log10(low),
+                                  max=np.log10(high), description=description, **extra)
+
+
 def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int = 64,
                              base: float = 10000.0):
     """Live :func:`rope_viz.figures.plot_encoding_heatmaps` with a slider for any length.
@@ -139,7 +147,7 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
     Parameters
     ----------
     positions : int
-        How many positions are shown (rows), 1 to 16 bits' worth; the length slider starts there.
+        How many positions are shown (rows); the length slider starts there.
     dim : int
         Dimensions shown (positive, even).
     length : int
@@ -150,7 +158,8 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
     Returns
     -------
     ipywidgets.VBox
-        An ``IntSlider`` "sequence length" and the figure.
+        An ``IntSlider`` "sequence length" and the figure; each move applies
+        :func:`rope_viz.figures.encodings.encoding_heatmaps_changes`.
 
     Raises
     ------
@@ -159,8 +168,7 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_encoding_heatmaps
-    from rope_viz.figures.encodings import _normalised_changes
+    from rope_viz.figures.encodings import encoding_heatmaps_changes, plot_encoding_heatmaps
 
     positions = check_int(positions, "positions", minimum=1)
     dim = check_dim(dim)
@@ -172,19 +180,18 @@ def encoding_heatmaps_widget(positions: int = 16, dim: int = 16, *, length: int 
                                 description="sequence length", style=_style(),
                                 layout=_layout(widgets, "420px"), continuous_update=False)
 
-    shown = np.arange(positions)
-
     def draw(length):
-        length = int(min(max(length, low), high))
-        return plot_encoding_heatmaps(shown, dim, lengths=(length,), base=base)
+        return plot_encoding_heatmaps(positions, dim, lengths=(int(min(max(length, low), high)),),
+                                      base=base, controls=False)
 
-    def change(fig, length):
-        _apply(fig, *_normalised_changes(shown, dim, int(min(max(length, low), high))))
+    def changes(length):
+        return encoding_heatmaps_changes(positions, dim, length=int(min(max(length, low), high)))
 
-    return _assemble({"length": control}, draw, change)
+    return _assemble({"length": control}, draw, changes)
 
 
-def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10000.0):
+def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10000.0,
+                         sinusoid_dims: Any = (2, 3, 4)):
     """Live :func:`rope_viz.figures.plot_bits_to_waves`: choose the span, dimensions and base.
 
     Parameters
@@ -195,23 +202,25 @@ def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10
         Size of the codes (positive, even, >= 6).
     base : float
         Initial sinusoidal base, clamped to [2, 1e7].
+    sinusoid_dims : (int, int, int)
+        Initial sinusoidal dimensions traced in 3-D, one of (2i, 2i + 1, 2i + 2) below dim.
 
     Returns
     -------
     ipywidgets.VBox
         An ``IntSlider`` "positions", a ``Dropdown`` of sinusoidal dimension triples, a
         ``FloatLogSlider`` "base", and the figure, its 3-D paths drawn up to the last position
-        (:func:`rope_viz.figures.plot_bits_to_waves` animates them).
+        (:func:`rope_viz.figures.plot_bits_to_waves` with ``controls=False``; each move applies
+        :func:`rope_viz.figures.encodings.bits_to_waves_changes`).
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``positions``, ``dim`` or ``base``.
+        For bad ``positions``, ``dim``, ``base`` or ``sinusoid_dims``.
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_bits_to_waves
-    from rope_viz.figures.encodings import _bits_changes
+    from rope_viz.figures.encodings import bits_to_waves_changes, plot_bits_to_waves
 
     positions = check_int(positions, "positions", minimum=1)
     dim = check_dim(dim)
@@ -220,35 +229,27 @@ def bits_to_waves_widget(positions: int = 32, *, dim: int = 16, base: float = 10
     base = check_float(base, "base", minimum=1.0)
     widgets = _ipywidgets()
     triples = [(2 * i, 2 * i + 1, 2 * i + 2) for i in range(dim // 2 - 1)]
+    sinusoid_dims = check_int_tuple(sinusoid_dims, "sinusoid_dims", length=3, minimum=0)
+    if sinusoid_dims not in triples:
+        fail("sinusoid_dims", f"one of {triples}", sinusoid_dims)
     controls = {
-        "count": widgets.IntSlider(value=int(_clamp(positions, "positions")),
-                                   min=RANGES["positions"][0], max=RANGES["positions"][1],
-                                   description="positions", continuous_update=False),
-        "dims": widgets.Dropdown(options=[(f"sinusoid dims {t}", t) for t in triples],
-                                 value=triples[min(1, len(triples) - 1)],
-                                 description="3-D path", style=_style()),
-        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
-                                       min=np.log10(RANGES["base"][0]),
-                                       max=np.log10(RANGES["base"][1]),
-                                       description="base", continuous_update=False),
+        "positions": widgets.IntSlider(value=int(_clamp(positions, "positions")),
+                                       min=RANGES["positions"][0], max=RANGES["positions"][1],
+                                       description="positions", continuous_update=False),
+        "sinusoid_dims": widgets.Dropdown(options=[(f"sinusoid dims {t}", t) for t in triples],
+                                          value=sinusoid_dims, description="3-D path",
+                                          style=_style()),
+        "base": _log_slider(widgets, base, "base", "base", continuous_update=False),
     }
 
-    bits, binary_dims, samples = (0, 1, 2, 3), (0, 1, 2), 4
+    def arguments(positions, sinusoid_dims, base):
+        return dict(positions=int(_clamp(positions, "positions")), bits=(0, 1, 2, 3),
+                    binary_dims=(0, 1, 2), sinusoid_dims=tuple(sinusoid_dims), dim=dim,
+                    base=_clamp(base, "base"), samples_per_position=4)
 
-    def draw(count, dims, base):
-        fig = plot_bits_to_waves(int(_clamp(count, "positions")), bits=bits,
-                                 binary_dims=binary_dims, sinusoid_dims=dims, dim=dim,
-                                 base=_clamp(base, "base"), samples_per_position=samples)
-        change(fig, count, dims, base)
-        return fig
-
-    def change(fig, count, dims, base):
-        positions = np.arange(int(_clamp(count, "positions")))
-        traces, _ = _bits_changes(positions, bits, binary_dims, tuple(dims), dim,
-                                  _clamp(base, "base"), samples, len(positions) - 1)
-        _apply(fig, traces)  # the whole path: a live figure has no animation frames
-
-    return _assemble(controls, draw, change)
+    return _assemble(controls,
+                     lambda **values: plot_bits_to_waves(**arguments(**values), controls=False),
+                     lambda **values: bits_to_waves_changes(**arguments(**values)))
 
 
 def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0,
@@ -269,7 +270,8 @@ def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0
     Returns
     -------
     ipywidgets.VBox
-        Two ``FloatSlider`` controls ("position k", "shift Δ") and the figure.
+        Two ``FloatSlider`` controls ("position k", "shift Δ") and the figure; each move
+        applies :func:`rope_viz.figures.shift.shift_rotation_changes`.
 
     Raises
     ------
@@ -278,13 +280,10 @@ def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_shift_rotation
-    from rope_viz.figures.shift import _shift_changes
+    from rope_viz.figures.shift import plot_shift_rotation, shift_rotation_changes
 
     dim = check_dim(dim)
-    pair = check_int(pair, "pair", minimum=0)
-    if pair >= dim // 2:
-        fail("pair", f"a pair index below dim/2 = {dim // 2}", pair)
+    pair = check_int(pair, "pair", minimum=0, maximum=dim // 2 - 1)
     base = check_float(base, "base", minimum=1.0)
     k = check_float(k, "k")
     delta = check_float(delta, "delta")
@@ -299,17 +298,17 @@ def shift_rotation_widget(pair: int = 1, *, dim: int = 16, base: float = 10000.0
 
     def draw(k, delta):
         return plot_shift_rotation(pair, dim=dim, base=base, positions=[_clamp(k, "k")],
-                                   deltas=[_clamp(delta, "delta")])
+                                   deltas=[_clamp(delta, "delta")], controls=False)
 
-    def change(fig, k, delta):
-        (k_layout,), ((traces, d_layout),) = _shift_changes(
-            pair, dim, base, np.array([_clamp(k, "k")]), np.array([_clamp(delta, "delta")]))
-        _apply(fig, traces, {**k_layout, **d_layout})
+    def changes(k, delta):
+        return shift_rotation_changes(pair, dim=dim, base=base, k=_clamp(k, "k"),
+                                      delta=_clamp(delta, "delta"))
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)
 
 
-def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: int = 128):
+def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: int = 128,
+                              rng: Any = 0):
     """Live :func:`rope_viz.figures.plot_dot_product_offset` for any base and head size.
 
     Parameters
@@ -320,50 +319,52 @@ def dot_product_offset_widget(*, dim: int = 64, base: float = 10000.0, offsets: 
         Initial base, clamped to [2, 1e7].
     offsets : int
         Offsets −offsets … offsets are drawn (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the random query, passed to the figure on every move: an int seed gives the
+        same query at every move (the package's rng contract).
 
     Returns
     -------
     ipywidgets.VBox
-        A ``FloatLogSlider`` "base", an ``IntSlider`` "dim" (step 2) and the figure.
+        A ``FloatLogSlider`` "base", an ``IntSlider`` "dim" (step 2) and the figure; each move
+        applies :func:`rope_viz.figures.shift.dot_product_offset_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``dim``, ``base`` or ``offsets``.
+        For bad ``dim``, ``base``, ``offsets`` or ``rng``.
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_dot_product_offset
-    from rope_viz.figures.shift import _dot_changes
+    from rope_viz.figures.shift import dot_product_offset_changes, plot_dot_product_offset
 
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     offsets = check_int(offsets, "offsets", minimum=1)
+    check_generator(rng)
     widgets = _ipywidgets()
     controls = {
-        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
-                                       min=np.log10(RANGES["base"][0]),
-                                       max=np.log10(RANGES["base"][1]), description="base"),
+        "base": _log_slider(widgets, base, "base", "base"),
         "dim": widgets.IntSlider(value=int(min(max(dim, 2), 256)), min=2, max=256, step=2,
                                  description="dim"),
     }
 
-    shown = np.arange(-offsets, offsets + 1, dtype=np.float64)
+    def size(dim):
+        return int(min(max(dim, 2), 256)) // 2 * 2
 
     def draw(base, dim):
-        dim = int(min(max(dim, 2), 256)) // 2 * 2
-        return plot_dot_product_offset(offsets, dim=dim, bases=(_clamp(base, "base"),))
+        return plot_dot_product_offset(offsets, dim=size(dim), bases=(_clamp(base, "base"),),
+                                       rng=rng, controls=False)
 
-    def change(fig, base, dim):
-        dim = int(min(max(dim, 2), 256)) // 2 * 2
-        query = np.random.default_rng(0).standard_normal((1, dim))  # the figure's rng=0
-        _apply(fig, *_dot_changes(shown, dim, _clamp(base, "base"), 0.0, query))
+    def changes(base, dim):
+        return dot_product_offset_changes(offsets, dim=size(dim), base=_clamp(base, "base"),
+                                          rng=rng)
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)
 
 
 def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float = 3.0,
-                         base: float = 10000.0):
+                         base: float = 10000.0, rng: Any = 0):
     """Live :func:`rope_viz.figures.plot_rope_rotation` at any (fractional) position.
 
     Move the position: every panel turns, the printed q·k does not; move the offset: q·k
@@ -379,21 +380,24 @@ def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float 
         Initial query-minus-key offset, clamped to [−20, 20].
     base : float
         RoPE base (> 1).
+    rng : numpy.random.Generator or int
+        Source of the random query and key, passed to the figure on every move: an int seed
+        gives the same vectors at every move (the package's rng contract).
 
     Returns
     -------
     ipywidgets.VBox
-        Two ``FloatSlider`` controls ("key position m", "offset") and the figure.
+        Two ``FloatSlider`` controls ("key position m", "offset") and the figure; each move
+        applies :func:`rope_viz.figures.rotation.rope_rotation_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``dim``, ``position``, ``offset`` or ``base``.
+        For bad ``dim``, ``position``, ``offset``, ``base`` or ``rng``.
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_rope_rotation
-    from rope_viz.figures.rotation import _rotation_changes, rope_rotation_data
+    from rope_viz.figures.rotation import plot_rope_rotation, rope_rotation_changes
 
     dim = check_dim(dim)
     if dim > 64:
@@ -401,6 +405,7 @@ def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float 
     position = check_float(position, "position")
     offset = check_float(offset, "offset")
     base = check_float(base, "base", minimum=1.0)
+    check_generator(rng)
     widgets = _ipywidgets()
     controls = {
         "position": widgets.FloatSlider(value=_clamp(position, "position"),
@@ -414,19 +419,18 @@ def rope_rotation_widget(dim: int = 16, *, position: float = 0.0, offset: float 
 
     def draw(position, offset):
         return plot_rope_rotation(dim, positions=[_clamp(position, "position")],
-                                  offset=_clamp(offset, "offset"), base=base)
+                                  offset=_clamp(offset, "offset"), base=base, rng=rng,
+                                  controls=False)
 
-    def change(fig, position, offset):
-        positions, offset = np.array([_clamp(position, "position")]), _clamp(offset, "offset")
-        q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng=0)
-        _apply(fig, *_rotation_changes(q_rot.reshape(1, -1, 2), k_rot.reshape(1, -1, 2), scores,
-                                       positions, offset, 0, trail=1))
+    def changes(position, offset):
+        return rope_rotation_changes(dim, position=_clamp(position, "position"),
+                                     offset=_clamp(offset, "offset"), base=base, rng=rng)
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)
 
 
 def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distance: int = 8192,
-                            log_x: bool = False, samples: int = 200):
+                            log_x: bool = False, samples: int = 200, rng: Any = 0):
     """Live :func:`rope_viz.figures.plot_long_range_decay` for any base from 100 to 10^7.
 
     Parameters
@@ -441,29 +445,25 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
         Start with a log-scaled distance axis.
     samples : int
         Random queries averaged for the mean score (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the random queries, passed to the figure on every move: an int seed gives
+        the same queries at every move (the package's rng contract).
 
     Returns
     -------
     ipywidgets.VBox
         A ``FloatLogSlider`` "base", a ``Dropdown`` "head dim", an ``IntSlider`` "max distance",
-        a ``Checkbox`` "log distance" and the figure.
+        a ``Checkbox`` "log distance" and the figure; each move applies
+        :func:`rope_viz.figures.decay.long_range_decay_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For a bad ``dim``, ``base``, ``max_distance`` or ``samples``.
+        For a bad ``dim``, ``base``, ``max_distance``, ``log_x``, ``samples`` or ``rng``.
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz._validation import check_bool
-    from rope_viz.figures import plot_long_range_decay
-    from rope_viz.figures._style import rounded
-    from rope_viz.figures.decay import (
-        DIM_COLORS,
-        _decay_changes,
-        _distance_axes,
-        decay_distances,
-    )
+    from rope_viz.figures.decay import long_range_decay_changes, plot_long_range_decay
 
     dims = (32, 64, 128, 256)
     dim = check_dim(dim)
@@ -473,12 +473,10 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     max_distance = check_int(max_distance, "max_distance", minimum=2)
     log_x = check_bool(log_x, "log_x")
     samples = check_int(samples, "samples", minimum=1)
+    check_generator(rng)
     widgets = _ipywidgets()
-    low, high = RANGES["decay_base"]
     controls = {
-        "base": widgets.FloatLogSlider(value=_clamp(base, "decay_base"), base=10,
-                                       min=np.log10(low), max=np.log10(high), description="base",
-                                       continuous_update=False),
+        "base": _log_slider(widgets, base, "decay_base", "base", continuous_update=False),
         "dim": widgets.Dropdown(options=list(dims), value=dim, description="head dim"),
         "max_distance": widgets.IntSlider(value=int(_clamp(max_distance, "max_distance")),
                                           min=RANGES["max_distance"][0],
@@ -489,21 +487,17 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     }
 
     def draw(base, dim, max_distance, log_x):
-        base, max_distance = _clamp(base, "decay_base"), int(_clamp(max_distance, "max_distance"))
-        fig = plot_long_range_decay(max_distance, dims=(dim,), dim=dim, bases=(base,), base=base,
-                                    samples=samples)
-        fig.plotly_relayout(_distance_axes(decay_distances(max_distance), bool(log_x)))
-        return fig
+        base = _clamp(base, "decay_base")
+        return plot_long_range_decay(int(_clamp(max_distance, "max_distance")), dims=(dim,),
+                                     dim=dim, bases=(base,), base=base, samples=samples,
+                                     rng=rng, log_x=bool(log_x), controls=False)
 
-    def change(fig, base, dim, max_distance, log_x):
-        distances = decay_distances(int(_clamp(max_distance, "max_distance")))
-        traces, _ = _decay_changes(distances, (dim,), _clamp(base, "decay_base"), samples, 0)
-        for changes in traces.values():  # the head dimension and the distances may move too
-            changes.update(x=rounded(distances), name=f"d = {dim}", legendgroup=str(dim),
-                           line_color=DIM_COLORS[dim])
-        _apply(fig, traces, _distance_axes(distances, bool(log_x)))
+    def changes(base, dim, max_distance, log_x):
+        return long_range_decay_changes(int(_clamp(max_distance, "max_distance")), dims=(dim,),
+                                        base=_clamp(base, "decay_base"), samples=samples,
+                                        rng=rng, log_x=bool(log_x))
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)
 
 
 def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: float = 4.0,
@@ -524,7 +518,8 @@ def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: 
     Returns
     -------
     ipywidgets.VBox
-        A ``FloatSlider`` "factor", a ``FloatLogSlider`` "base" and the figure.
+        A ``FloatSlider`` "factor", a ``FloatLogSlider`` "base" and the figure; each move
+        applies :func:`rope_viz.figures.spectrum.scaled_wavelengths_changes`.
 
     Raises
     ------
@@ -533,8 +528,7 @@ def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: 
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_scaled_wavelengths
-    from rope_viz.figures.spectrum import _scaled_changes
+    from rope_viz.figures.spectrum import plot_scaled_wavelengths, scaled_wavelengths_changes
 
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
@@ -545,27 +539,29 @@ def scaled_wavelengths_widget(dim: int = 128, *, base: float = 10000.0, factor: 
         "factor": widgets.FloatSlider(value=_clamp(factor, "factor"), min=RANGES["factor"][0],
                                       max=RANGES["factor"][1], step=0.5,
                                       description="factor", continuous_update=False),
-        "base": widgets.FloatLogSlider(value=_clamp(base, "base"), base=10,
-                                       min=np.log10(RANGES["base"][0]),
-                                       max=np.log10(RANGES["base"][1]), description="base",
-                                       continuous_update=False),
+        "base": _log_slider(widgets, base, "base", "base", continuous_update=False),
     }
 
-    def draw(factor, base):
+    def scale(factor):
         # a factor of exactly 1 is no scaling; the rules need > 1, so nudge it
-        factor = max(_clamp(factor, "factor"), 1.0 + 1e-6)
+        return max(_clamp(factor, "factor"), 1.0 + 1e-6)
+
+    def draw(factor, base):
         return plot_scaled_wavelengths(dim, base=_clamp(base, "base"),
-                                       original_context=original_context, factors=(factor,))
+                                       original_context=original_context,
+                                       factors=(scale(factor),), controls=False)
 
-    def change(fig, factor, base):
-        factor = max(_clamp(factor, "factor"), 1.0 + 1e-6)
-        _apply(fig, *_scaled_changes(dim, _clamp(base, "base"), factor, original_context))
+    def changes(factor, base):
+        return scaled_wavelengths_changes(dim, base=_clamp(base, "base"),
+                                          original_context=original_context,
+                                          factor=scale(factor))
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)
 
 
 def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
-                           num_buckets: int = 32, max_distance: int = 128):
+                           num_buckets: int = 32, max_distance: int = 128,
+                           bidirectional: bool = True):
     """Live :func:`rope_viz.figures.plot_relative_biases` for any sequence length and head.
 
     Parameters
@@ -578,29 +574,32 @@ def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
         Initial head, 1-based, clamped to [1, num_heads].
     num_buckets, max_distance : int
         T5's bucket count and largest distinguished distance.
+    bidirectional : bool
+        Initial direction of T5's buckets (True: an encoder's).
 
     Returns
     -------
     ipywidgets.VBox
         An ``IntSlider`` "length", an ``IntSlider`` "ALiBi head", a ``Checkbox``
-        "bidirectional T5" and the figure.
+        "bidirectional T5" and the figure; each move applies
+        :func:`rope_viz.figures.scores.relative_biases_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``n``, ``num_heads``, ``head``, ``num_buckets`` or ``max_distance``.
+        For bad ``n``, ``num_heads``, ``head``, ``num_buckets``, ``max_distance`` or
+        ``bidirectional``.
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz.figures import plot_relative_biases
-    from rope_viz.figures.scores import _alibi_changes, _t5_z
-    from rope_viz.relative import alibi_bias, alibi_slopes
+    from rope_viz.figures.scores import plot_relative_biases, relative_biases_changes
 
     n = check_int(n, "n", minimum=1)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
     head = check_int(head, "head", minimum=1)
     num_buckets = check_int(num_buckets, "num_buckets", minimum=2)
     max_distance = check_int(max_distance, "max_distance", minimum=1)
+    bidirectional = check_bool(bidirectional, "bidirectional")
     widgets = _ipywidgets()
     controls = {
         "n": widgets.IntSlider(value=int(_clamp(n, "n")), min=RANGES["n"][0],
@@ -608,26 +607,17 @@ def relative_biases_widget(n: int = 32, *, num_heads: int = 8, head: int = 1,
                                continuous_update=False),
         "head": widgets.IntSlider(value=min(head, num_heads), min=1, max=num_heads,
                                   description="ALiBi head", style=_style()),
-        "bidirectional": widgets.Checkbox(value=True, description="bidirectional T5"),
+        "bidirectional": widgets.Checkbox(value=bidirectional, description="bidirectional T5"),
     }
 
-    def draw(n, head, bidirectional):
-        fig = plot_relative_biases(int(_clamp(n, "n")), num_heads=num_heads,
-                                   num_buckets=num_buckets, max_distance=max_distance,
-                                   bidirectional=bool(bidirectional))
-        change(fig, n, head, bidirectional)
-        return fig
+    def arguments(n, head, bidirectional):
+        return dict(n=int(_clamp(n, "n")), num_heads=num_heads,
+                    head=min(max(int(head), 1), num_heads), num_buckets=num_buckets,
+                    max_distance=max_distance, bidirectional=bool(bidirectional))
 
-    def change(fig, n, head, bidirectional):
-        n = int(_clamp(n, "n"))
-        bias = alibi_bias(n, num_heads)  # (heads, n, n)
-        index = min(max(int(head), 1), num_heads) - 1
-        traces, layout = _alibi_changes(bias, alibi_slopes(num_heads), index)
-        traces[0]["zmin"] = float(bias.min())
-        traces[1] = {"z": _t5_z(n, bool(bidirectional), num_buckets, max_distance)}
-        _apply(fig, traces, layout)
-
-    return _assemble(controls, draw, change)
+    return _assemble(controls,
+                     lambda **values: plot_relative_biases(**arguments(**values), controls=False),
+                     lambda **values: relative_biases_changes(**arguments(**values)))
 
 
 def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 100.0,
@@ -648,7 +638,8 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
     Returns
     -------
     ipywidgets.VBox
-        ``IntSlider`` controls "row" and "column", a ``FloatLogSlider`` "base" and the figure.
+        ``IntSlider`` controls "row" and "column", a ``FloatLogSlider`` "base" and the figure;
+        each move applies :func:`rope_viz.figures.grid2d.rope2d_maps_changes`.
 
     Raises
     ------
@@ -657,12 +648,13 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
     ImportError
         When ipywidgets is not installed.
     """
-    from rope_viz._validation import check_int_tuple
-    from rope_viz.figures import plot_rope2d_maps
-    from rope_viz.figures.grid2d import _rope2d_changes
+    from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
 
     shape = check_int_tuple(shape, "shape", length=2, minimum=1)
     dim = check_dim(dim)
+    if dim % 4 or dim > 32:
+        fail("dim", "a multiple of 4 up to 32 (pairs split between two axes, one map each)",
+             dim)
     base = check_float(base, "base", minimum=1.0)
     row = check_int(row, "row")
     column = check_int(column, "column")
@@ -673,10 +665,7 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
                                  description="row"),
         "column": widgets.IntSlider(value=min(max(column, 0), w - 1), min=0, max=w - 1,
                                     description="column"),
-        "base": widgets.FloatLogSlider(value=_clamp(base, "grid_base"), base=10,
-                                       min=np.log10(RANGES["grid_base"][0]),
-                                       max=np.log10(RANGES["grid_base"][1]),
-                                       description="base", continuous_update=False),
+        "base": _log_slider(widgets, base, "grid_base", "base", continuous_update=False),
     }
 
     def patch_of(row, column):
@@ -684,10 +673,10 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
 
     def draw(row, column, base):
         return plot_rope2d_maps(shape, dim, base=_clamp(base, "grid_base"),
-                                patches=[patch_of(row, column)])
+                                patches=[patch_of(row, column)], controls=False)
 
-    def change(fig, row, column, base):
-        traces, _ = _rope2d_changes(shape, dim, _clamp(base, "grid_base"), patch_of(row, column))
-        _apply(fig, traces)
+    def changes(row, column, base):
+        return rope2d_maps_changes(shape, dim, base=_clamp(base, "grid_base"),
+                                   patch=patch_of(row, column))
 
-    return _assemble(controls, draw, change)
+    return _assemble(controls, draw, changes)

@@ -171,12 +171,11 @@ IN_PLACE = [
                                                        log_x=True)),
     (W.scaled_wavelengths_widget, dict(dim=32), dict(factor=8.5, base=5e5)),
     (W.rope2d_maps_widget, dict(shape=(6, 9), dim=8), dict(row=5, column=1, base=30.0)),
-    (W.bits_to_waves_widget, dict(dim=8), dict(count=20, base=77.0)),
-    (W.relative_biases_widget, dict(num_heads=4), dict(n=11, head=3)),
+    (W.bits_to_waves_widget, dict(dim=8), dict(positions=20, base=77.0, sinusoid_dims=(0, 1, 2))),
+    (W.relative_biases_widget, dict(num_heads=4), dict(n=11, head=3, bidirectional=False)),
     (W.shift_rotation_widget, dict(pair=2), dict(k=13.7, delta=-31.5)),
     (W.dot_product_offset_widget, dict(offsets=40), dict(base=321.0, dim=24)),
 ]
-_INITIAL = {"count": "positions"}  # a control whose first value has another argument name
 
 
 @pytest.mark.parametrize("factory, first, moves", IN_PLACE,
@@ -186,14 +185,14 @@ def test_an_update_in_place_draws_what_a_fresh_widget_draws(factory, first, move
     before = _as_json(box.figure)
     _move(box, **moves)
     assert _as_json(box.figure) != before
-    fresh = factory(**first, **{_INITIAL.get(k, k): v for k, v in moves.items()})
+    fresh = factory(**first, **moves)
     _assert_same(_as_json(box.figure), _as_json(fresh.figure))
 
 
 def test_bits_to_waves_widget_draws_the_last_animation_frame():
     box = W.bits_to_waves_widget(dim=8)
-    _move(box, count=12, base=300.0)
-    last = F.plot_bits_to_waves(12, sinusoid_dims=box.controls["dims"].value, dim=8,
+    _move(box, positions=12, base=300.0)
+    last = F.plot_bits_to_waves(12, sinusoid_dims=box.controls["sinusoid_dims"].value, dim=8,
                                 base=300.0).frames[-1]
     for trace, index in zip(last.data, last.traces):
         assert box.figure.data[index].x == trace.x and box.figure.data[index].z == trace.z
@@ -226,3 +225,224 @@ def test_relative_biases_widget_matches_the_figure_slider():
 def test_widgets_bad_arguments(factory, kwargs, exc, word):
     with pytest.raises(exc, match=word):
         factory(**kwargs)
+
+
+# --- thin widgets: every control, no frames, no private imports ---------------------------
+
+import ast  # noqa: E402
+import pathlib  # noqa: E402
+
+from rope_viz.figures._style import apply_changes  # noqa: E402
+
+# (factory, small first arguments): every control's key is the name of the widget argument
+# that sets its first value, so a fresh widget can be asked for the moved state.
+SMALL = [
+    (W.encoding_heatmaps_widget, dict(positions=16, dim=8)),
+    (W.bits_to_waves_widget, dict(dim=8, positions=12)),
+    (W.shift_rotation_widget, dict(pair=2, dim=8)),
+    (W.dot_product_offset_widget, dict(offsets=24, dim=16)),
+    (W.rope_rotation_widget, dict(dim=8)),
+    (W.long_range_decay_widget, dict(samples=8, max_distance=300)),
+    (W.scaled_wavelengths_widget, dict(dim=32)),
+    (W.relative_biases_widget, dict(n=12, num_heads=4)),
+    (W.rope2d_maps_widget, dict(shape=(5, 7), dim=8)),
+]
+
+
+def _other_value(control):
+    """A value inside the control's range, different from its current one."""
+    if hasattr(control, "options"):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return next(v for v in values if v != control.value)
+    if isinstance(control.value, bool):
+        return not control.value
+    low, high = control.min, control.max
+    if type(control).__name__ == "FloatLogSlider":
+        return float(control.base ** (low + 0.37 * (high - low)))
+    other = low + 0.37 * (high - low)
+    if isinstance(control.value, int):
+        other = int(other) // (control.step or 1) * (control.step or 1)
+        return other if other != control.value else control.value + (control.step or 1)
+    return round(other, 1) if other != control.value else control.value + control.step
+
+
+CONTROL_CASES = [(factory, first, name) for factory, first in SMALL
+                 for name in factory(**first).controls]
+
+
+@pytest.mark.parametrize("factory, first, name", CONTROL_CASES,
+                         ids=[f"{f.__name__}-{n}" for f, _, n in CONTROL_CASES])
+def test_every_control_updates_to_what_the_figure_draws_from_scratch(factory, first, name):
+    """Data, trace names, colours, titles and axes: the JSON of the whole figure."""
+    box = factory(**first)
+    value = _other_value(box.controls[name])
+    box.controls[name].value = value
+    fresh = factory(**{**first, name: box.controls[name].value})  # plot_*(..., controls=False)
+    _assert_same(_as_json(box.figure), _as_json(fresh.figure))
+
+
+def test_a_moved_widget_shows_the_plot_drawn_without_controls():
+    box = W.long_range_decay_widget(samples=8, max_distance=300)
+    _move(box, dim=32, base=1e6, log_x=True)
+    fig = F.plot_long_range_decay(300, dims=(32,), dim=32, bases=(1e6,), base=1e6, samples=8,
+                                  log_x=True, controls=False)
+    _assert_same(_as_json(box.figure), _as_json(fig))
+    assert box.figure.data[0].line.color == F.decay.DIM_COLORS[32]
+    assert box.figure.data[0].name == "d = 32"
+
+
+def test_no_widget_builds_animation_frames_or_controls(monkeypatch):
+    built = []
+    real_frame = go.Frame
+
+    def counting_frame(*args, **kwargs):
+        built.append(1)
+        return real_frame(*args, **kwargs)
+
+    monkeypatch.setattr(go, "Frame", counting_frame)
+    assert len(F.plot_rope_rotation(4, positions=3).frames) == 3 and len(built) == 3  # counted
+    built.clear()
+    for factory, first in SMALL:
+        box = factory(**first)
+        for name, control in box.controls.items():
+            control.value = _other_value(control)
+        fig = box.figure
+        assert (fig.frames, fig.layout.sliders, fig.layout.updatemenus) == ((), (), ()), factory
+    assert not built, f"{len(built)} animation frames built by the widgets"
+
+
+# (plot, arguments, index of the frame the bare figure shows: None for figures with sliders,
+# whose bare figure shows the slider's first state)
+PLOTS = [
+    (F.plot_encoding_heatmaps, dict(positions=8, dim=8, lengths=(8, 16)), None),
+    (F.plot_bits_to_waves, dict(positions=6, bits=(0, 1), dim=8), -1),
+    (F.plot_shift_rotation, dict(pair=1, dim=8, positions=4, deltas=(0, 3)), None),
+    (F.plot_dot_product_offset, dict(offsets=8, dim=8, bases=(100.0, 10000.0)), None),
+    (F.plot_rope_rotation, dict(dim=8, positions=5, trail=2), -1),
+    (F.plot_long_range_decay, dict(max_distance=300, dims=(32, 64), dim=64,
+                                   bases=(1e3, 1e4), base=1e4, samples=4), None),
+    (F.plot_scaled_wavelengths, dict(dim=16, factors=(2.0, 4.0)), None),
+    (F.plot_relative_biases, dict(n=8, num_heads=4, head=2), None),
+    (F.plot_rope2d_maps, dict(shape=(4, 5), dim=8, patches=[(1, 2), (3, 0)]), None),
+]
+
+
+@pytest.mark.parametrize("plot, kwargs, frame", PLOTS, ids=[p[0].__name__ for p in PLOTS])
+def test_a_plot_drawn_without_controls_builds_none_and_shows_the_same_state(plot, kwargs, frame):
+    static = plot(**kwargs)
+    assert static.frames or static.layout.sliders  # the figure is movable
+    bare = plot(**kwargs, controls=False)
+    assert (bare.frames, bare.layout.sliders, bare.layout.updatemenus) == ((), (), ())
+    if frame is not None:  # the bare figure shows where the animation ends
+        last = static.frames[frame]
+        for trace, index in zip(last.data, last.traces):
+            static.data[index].update(x=trace.x, y=trace.y,
+                                      **({"z": trace.z} if hasattr(trace, "z") else {}))
+        if last.layout.title.text:
+            static.layout.title.text = last.layout.title.text
+    _assert_same(_as_json(bare)["data"], _as_json(static)["data"])
+    assert bare.layout.title.text == static.layout.title.text
+    assert [a.text for a in bare.layout.annotations] == [a.text for a in static.layout.annotations]
+
+
+def test_changes_are_what_the_static_slider_steps_apply():
+    fig = F.plot_encoding_heatmaps(8, 8, lengths=(8, 16, 32))
+    traces, layout = F.encoding_heatmaps_changes(8, 8, length=16)
+    step = fig.layout.sliders[0].steps[1].args
+    np.testing.assert_array_equal(step[0]["z"][0], traces[1]["z"])
+    assert step[1] == layout and list(step[2]) == [1]
+    fig = F.plot_scaled_wavelengths(16, factors=(2.0, 8.0))
+    traces, layout = F.scaled_wavelengths_changes(16, factor=8.0)
+    step = fig.layout.sliders[0].steps[1].args
+    for i in range(10):
+        np.testing.assert_array_equal(step[0]["y"][i], traces[i]["y"])
+    assert step[1] == layout
+
+
+def test_apply_changes_checks_its_arguments():
+    fig = F.plot_relative_biases(4, num_heads=2, controls=False)
+    apply_changes(fig, *F.relative_biases_changes(4, num_heads=2, head=2))
+    assert fig.layout.annotations[0].text.startswith("ALiBi bias, head 2")
+    with pytest.raises(ValueError, match="traces"):
+        apply_changes(fig, {7: {"z": [[0]]}})
+    with pytest.raises(TypeError, match="fig"):
+        apply_changes({"data": []}, {})
+    with pytest.raises(TypeError, match="layout"):
+        apply_changes(fig, {}, ["title"])
+
+
+@pytest.mark.parametrize(
+    "function, kwargs, exc, word",
+    [
+        (F.encoding_heatmaps_changes, dict(positions=8, length=4), ValueError, "length"),
+        (F.bits_to_waves_changes, dict(positions=1), ValueError, "positions"),
+        (F.shift_rotation_changes, dict(pair=8, dim=16), ValueError, "pair"),
+        (F.shift_rotation_changes, dict(k="1"), TypeError, "k"),
+        (F.dot_product_offset_changes, dict(base=1.0), ValueError, "base"),
+        (F.dot_product_offset_changes, dict(rng=None), TypeError, "rng"),
+        (F.rope_rotation_changes, dict(dim=66), ValueError, "dim"),
+        (F.long_range_decay_changes, dict(log_x=1), TypeError, "log_x"),
+        (F.scaled_wavelengths_changes, dict(factor=0.5), ValueError, "factor"),
+        (F.relative_biases_changes, dict(num_heads=4, head=5), ValueError, "head"),
+        (F.rope2d_maps_changes, dict(shape=(4, 4), dim=8, patch=(4, 0)), ValueError, "patches"),
+    ],
+)
+def test_changes_functions_check_their_arguments(function, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        function(**kwargs)
+
+
+def test_widgets_pass_rng_through():
+    box = W.rope_rotation_widget(8, rng=3)
+    fig = F.plot_rope_rotation(8, positions=[0.0], rng=3, controls=False)
+    _assert_same(_as_json(box.figure)["data"], _as_json(fig)["data"])
+    with pytest.raises(TypeError, match="rng"):
+        W.dot_product_offset_widget(rng=None)
+
+
+def _private_imports(root: pathlib.Path) -> list:
+    """``from rope_viz.x import _y`` and ``x._y`` (x a rope_viz module) across modules."""
+    package = root / "rope_viz"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}  # local name -> rope_viz module it names
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("rope_viz"):
+                        aliases[alias.asname or alias.name] = alias.name
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rope_viz"):
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    is_module = (package.parent / (target.replace(".", "/") + ".py")).exists() \
+                        or (package.parent / target.replace(".", "/")).is_dir()
+                    if is_module:
+                        aliases[alias.asname or alias.name] = target
+                    elif alias.name.startswith("_") and node.module != module:
+                        found.append(f"{module}: from {node.module} import {alias.name}")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
+                    and aliases.get(node.value.id, module) != module):
+                found.append(f"{module}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_name():
+    root = pathlib.Path(__file__).resolve().parents[1]
+    found = _private_imports(root)
+    assert not found, "private names used across modules (make them public in their home):\n" \
+        + "\n".join(found)
+
+
+def test_the_private_import_scan_sees_both_forms(tmp_path):
+    package = tmp_path / "rope_viz"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def _hidden():\n    pass\n")
+    (package / "b.py").write_text("from rope_viz.a import _hidden\nfrom rope_viz import a\n"
+                                  "a._hidden()\n")
+    assert _private_imports(tmp_path) == ["rope_viz.b: from rope_viz.a import _hidden",
+                                          "rope_viz.b: a._hidden"]

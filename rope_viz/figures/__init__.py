@@ -1,7 +1,11 @@
 """The figures layer: ``plot_*`` functions that call the math layer and return plotly figures.
 
 Figures that the reader should move carry plotly sliders, buttons or animation frames,
-computed when the figure is made, so they move in a static web page with no kernel.
+computed when the figure is made, so they move in a static web page with no kernel. Each such
+``plot_*`` function also draws without them (``controls=False``), and has a public
+``*_changes`` function beside it that gives everything one move changes (data, names, colours,
+titles) in the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`; the sliders, the
+frames and the live widgets of :mod:`rope_viz.widgets` are all made from these.
 """
 
 from rope_viz.figures.context import (
@@ -10,45 +14,72 @@ from rope_viz.figures.context import (
     plot_config_spectrum,
     plot_rerope_positions,
 )
-from rope_viz.figures.decay import plot_long_range_decay
+from rope_viz.figures.decay import long_range_decay_changes, plot_long_range_decay
 from rope_viz.figures.decay_envelope import plot_decay_envelope
-from rope_viz.figures.encodings import plot_bits_to_waves, plot_encoding_heatmaps
+from rope_viz.figures.encodings import (
+    bits_to_waves_changes,
+    encoding_heatmaps_changes,
+    plot_bits_to_waves,
+    plot_encoding_heatmaps,
+)
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.experiments import plot_length_generalization
-from rope_viz.figures.grid2d import plot_rope2d_maps
+from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
 from rope_viz.figures.linear_attention import plot_linear_attention_weights
 from rope_viz.figures.multimodal import plot_mrope_sections, plot_multimodal_positions
 from rope_viz.figures.nope import plot_marker_resolution, plot_p_rope_spectrum
 from rope_viz.figures.pairings import plot_pairings
 from rope_viz.figures.rope2d_schemes import plot_rope2d_schemes
-from rope_viz.figures.rotation import plot_rope_rotation
-from rope_viz.figures.scores import plot_attention_scores, plot_relative_biases
-from rope_viz.figures.shift import plot_dot_product_offset, plot_shift_rotation
-from rope_viz.figures.spectrum import plot_scaled_wavelengths, plot_wavelength_spectrum
+from rope_viz.figures.rotation import plot_rope_rotation, rope_rotation_changes
+from rope_viz.figures.scores import (
+    plot_attention_scores,
+    plot_relative_biases,
+    relative_biases_changes,
+)
+from rope_viz.figures.shift import (
+    dot_product_offset_changes,
+    plot_dot_product_offset,
+    plot_shift_rotation,
+    shift_rotation_changes,
+)
+from rope_viz.figures.spectrum import (
+    plot_scaled_wavelengths,
+    plot_wavelength_spectrum,
+    scaled_wavelengths_changes,
+)
 from rope_viz.figures.zoo import plot_relative_zoo
 
 __all__ = [
     "plot_permutation_equivariance",
     "plot_encoding_heatmaps",
+    "encoding_heatmaps_changes",
     "plot_length_generalization",
     "plot_bits_to_waves",
+    "bits_to_waves_changes",
     "plot_shift_rotation",
+    "shift_rotation_changes",
     "plot_dot_product_offset",
+    "dot_product_offset_changes",
     "plot_rope_rotation",
+    "rope_rotation_changes",
     "plot_long_range_decay",
+    "long_range_decay_changes",
     "plot_decay_envelope",
     "plot_linear_attention_weights",
     "plot_wavelength_spectrum",
     "plot_scaled_wavelengths",
+    "scaled_wavelengths_changes",
     "plot_base_feasibility",
     "plot_rerope_positions",
     "plot_config_spectrum",
     "plot_config_decay",
     "plot_attention_scores",
     "plot_relative_biases",
+    "relative_biases_changes",
     "plot_relative_zoo",
     "plot_pairings",
     "plot_rope2d_maps",
+    "rope2d_maps_changes",
     "plot_rope2d_schemes",
     "plot_multimodal_positions",
     "plot_mrope_sections",

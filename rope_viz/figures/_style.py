@@ -2,6 +2,17 @@
 
 Figures keep a white background so they read the same in the book's light and dark modes.
 Numbers stored in a figure are rounded (``DECIMALS``) to keep pages small.
+
+Changes: the one shape of "what a move changes"
+-----------------------------------------------
+Every movable figure has a public ``*_changes`` function beside its ``plot_*`` function. It
+returns ``(traces, layout)``: ``traces`` maps a trace index to the properties that a move
+sets, ``{index: {prop: value}}`` (data, and names, colours, visibility where those move too);
+``layout`` maps relayout paths such as ``"annotations[1].text"`` or ``"xaxis.type"`` to their
+values. The figure's slider steps and animation frames are made from these
+(:func:`step_args`), and a live widget applies them to the figure it keeps
+(:func:`apply_changes`). A figure drawn with ``controls=False`` and then given the changes of
+a state equals the figure drawn from scratch for that state.
 """
 
 from __future__ import annotations
@@ -9,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from rope_viz._validation import fail
 
 DECIMALS = 4
 DIVERGING = "RdBu_r"
@@ -156,6 +169,46 @@ def step_args(traces: dict, layout: dict | None = None) -> list:
     keys = list(dict.fromkeys(key for changes in traces.values() for key in changes))
     restyle = {key: [changes.get(key) for changes in traces.values()] for key in keys}
     return [restyle, layout or {}, list(traces)]
+
+
+def apply_changes(fig: go.Figure, traces: dict, layout: dict | None = None) -> go.Figure:
+    """Apply ``(traces, layout)`` changes (the module's "changes" shape) to ``fig`` in place.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to change; it must have every trace index named in ``traces``.
+    traces : dict
+        ``{trace index: {property: value}}``; a property may be a nested path such as
+        ``"line_color"``.
+    layout : dict, optional
+        Relayout paths and their values, e.g. ``{"annotations[0].text": "..."}``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself.
+
+    Raises
+    ------
+    TypeError
+        When ``fig`` is not a plotly figure or ``traces`` / ``layout`` are not dicts.
+    ValueError
+        When ``traces`` names a trace index the figure does not have.
+    """
+    if not isinstance(fig, go.Figure):
+        fail("fig", "a plotly Figure", fig, kind=TypeError)
+    if not isinstance(traces, dict):
+        fail("traces", "a dict {trace index: {property: value}}", traces, kind=TypeError)
+    if layout is not None and not isinstance(layout, dict):
+        fail("layout", "a dict of relayout paths", layout, kind=TypeError)
+    for index, changes in traces.items():
+        if not 0 <= int(index) < len(fig.data):
+            fail("traces", f"trace indices below {len(fig.data)}", index)
+        fig.data[index].update(changes)
+    if layout:
+        fig.plotly_relayout(layout)
+    return fig
 
 
 def discrete_colorscale(colors: list) -> list:

@@ -5,6 +5,9 @@ What this module holds
 - :func:`plot_long_range_decay`: Su's bound (1/(d/2)) Σ_j ``|S_j|`` against relative distance,
   above the mean RoPE score of random queries with themselves; a slider for the base,
   buttons for the head dimension and for a log-scaled distance axis.
+- :func:`long_range_decay_changes`: everything one base, set of head dimensions, largest
+  distance and axis scale set in that figure (the ``(traces, layout)`` shape of
+  :mod:`rope_viz.figures._style`), as a live widget applies it.
 
 Numbers come from :func:`rope_viz.long_range_decay` and :func:`rope_viz.empirical_decay`.
 """
@@ -16,7 +19,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import as_positions, check_dim, check_int, check_int_tuple, fail
+from rope_viz._validation import (
+    check_array,
+    check_bool,
+    check_dim,
+    check_float,
+    check_int,
+    check_int_tuple,
+    fail,
+)
 from rope_viz.decay import empirical_decay, long_range_decay
 from rope_viz.figures._style import (
     base_layout,
@@ -28,7 +39,8 @@ from rope_viz.figures._style import (
     subplots,
 )
 
-__all__ = ["plot_long_range_decay", "decay_distances", "DIM_COLORS"]
+__all__ = ["plot_long_range_decay", "long_range_decay_changes", "decay_distances",
+           "DIM_COLORS"]
 
 #: One colour per head dimension (light to dark as the head grows).
 DIM_COLORS = {32: "#56B4E9", 64: "#009E73", 128: "#0072B2", 256: "#CC79A7"}
@@ -49,12 +61,75 @@ def _color(dim: int, index: int) -> str:
     return DIM_COLORS.get(dim, _EXTRA_COLORS[index % len(_EXTRA_COLORS)])
 
 
-def _decay_changes(distances: np.ndarray, dims: tuple, base: float, samples: int,
-                   rng: Any) -> tuple:
+def _check_dims(dims: Any) -> tuple:
+    dims = check_int_tuple(dims, "dims", minimum=2)
+    for d in dims:
+        check_dim(d, "dims")
+    return dims
+
+
+def long_range_decay_changes(max_distance: int = 8192, *, dims: Any = (128,),
+                             base: float = 10000.0, samples: int = 500, rng: Any = 0,
+                             log_x: bool = False) -> tuple:
+    """Everything a base, the head dimensions, the largest distance and the axis scale set in
+    :func:`plot_long_range_decay`.
+
+    Parameters
+    ----------
+    max_distance : int
+        Largest distance drawn (>= 2; see :func:`decay_distances`).
+    dims : sequence of int
+        The figure's head dimensions (each positive and even), in its trace order.
+    base : float
+        The base (> 1).
+    samples : int
+        Random queries averaged for the mean score (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the random queries, drawn as the figure draws them: the same int gives the
+        same queries (see :mod:`rope_viz._validation`).
+    log_x : bool
+        Log-scaled distance axes.
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: for each head
+        dimension ``dims[i]``, the bound (trace 2i) and the mean score (trace 2i + 1) with their
+        ``x``, ``y``, ``name``, ``legendgroup`` and ``line_color``; the layout sets both distance
+        axes' type and range.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``max_distance``, ``dims``, ``base``, ``samples``, ``rng`` or ``log_x``.
+
+    Examples
+    --------
+    >>> traces, layout = long_range_decay_changes(64, dims=(32,), samples=2)
+    >>> traces[0]["name"], traces[0]["y"][0], layout["xaxis.type"]
+    ('d = 32', 8.5, 'linear')
+    """
+    distances = decay_distances(max_distance)
+    dims = _check_dims(dims)
+    base = check_float(base, "base", minimum=1.0)
+    samples = check_int(samples, "samples", minimum=1)
+    log_x = check_bool(log_x, "log_x")
+    traces, _ = _decay_curves(distances, dims, base, samples, rng)
+    x = rounded(distances)
+    for index, d in enumerate(dims):
+        for trace in (2 * index, 2 * index + 1):
+            traces[trace].update(x=x, name=f"d = {d}", legendgroup=str(d),
+                                 line_color=_color(d, index))
+    return traces, _distance_axes(distances, log_x)
+
+
+def _decay_curves(distances: np.ndarray, dims: tuple, base: float, samples: int,
+                  rng: Any) -> tuple:
     """What one base changes in :func:`plot_long_range_decay`: ``(traces, layout)``.
 
     The ``y`` of the bound (trace 2i) and of the mean score (trace 2i + 1) for each head
-    dimension ``dims[i]``; the slider steps and the live widget both apply these.
+    dimension ``dims[i]``; the slider steps apply these, and
+    :func:`long_range_decay_changes` adds what the distances and head sizes set.
     """
     traces = {}
     for index, d in enumerate(dims):
@@ -82,6 +157,8 @@ def plot_long_range_decay(
     base: float = 10000.0,
     samples: int = 500,
     rng: Any = 0,
+    log_x: bool = False,
+    controls: bool = True,
 ) -> go.Figure:
     """Su's long-range decay bound and the mean RoPE score against relative distance.
 
@@ -113,19 +190,25 @@ def plot_long_range_decay(
         Random queries averaged for the bottom panel (>= 1).
     rng : numpy.random.Generator or int
         Source of the random queries.
+    log_x : bool
+        Start with log-scaled distance axes.
+    controls : bool
+        Draw the slider and the buttons (default). ``False``: none of them (and only the
+        curves of ``base`` are computed); the figure shows ``dim`` and ``base``.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Two scatter traces per head dimension (bound, then mean score), only those of ``dim``
-        visible; a slider (one step per base, restyling ``y`` of every trace); two button rows
-        (head dimension: restyle ``visible``; distance axis: linear or log).
+        visible; with ``controls``, a slider (one step per base, restyling ``y`` of every
+        trace) and two button rows (head dimension: restyle ``visible``; distance axis: linear
+        or log). :func:`long_range_decay_changes` gives the traces for any state.
 
     Raises
     ------
     ValueError, TypeError
-        For a bad ``max_distance``, ``dims``, ``bases``, ``samples`` or ``rng``, or a ``dim``
-        / ``base`` that is not among ``dims`` / ``bases``.
+        For a bad ``max_distance``, ``dims``, ``bases``, ``samples``, ``rng``, ``log_x`` or
+        ``controls``, or a ``dim`` / ``base`` that is not among ``dims`` / ``bases``.
 
     Examples
     --------
@@ -134,11 +217,10 @@ def plot_long_range_decay(
     (4, 2)
     """
     distances = decay_distances(max_distance)
-    dims = check_int_tuple(dims, "dims", minimum=2)
-    for d in dims:
-        check_dim(d, "dims")
-    bases_arr = as_positions(bases, "bases")
-    if bases_arr.size == 0 or np.any(bases_arr <= 1):
+    dims = _check_dims(dims)
+    bases_arr = check_array(bases, "bases", ndim=1, nonempty=True,
+                            what="a non-empty sequence of numbers > 1")
+    if np.any(bases_arr <= 1):
         fail("bases", "a non-empty sequence of numbers > 1", bases)
     bases = tuple(float(b) for b in bases_arr)
     dim = check_dim(dim)
@@ -148,8 +230,12 @@ def plot_long_range_decay(
         fail("base", f"one of bases {tuple(f'{b:g}' for b in bases)}", base)
     start = int(np.argmin([abs(np.log(b / base)) for b in bases]))
     samples = check_int(samples, "samples", minimum=1)
+    log_x = check_bool(log_x, "log_x")
+    controls = check_bool(controls, "controls")
+    if not controls:
+        bases, start = bases[start:start + 1], 0
 
-    per_base = [_decay_changes(distances, dims, b, samples, rng) for b in bases]
+    per_base = [_decay_curves(distances, dims, b, samples, rng) for b in bases]
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                    subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
@@ -177,17 +263,17 @@ def plot_long_range_decay(
     fig.update_layout(**base_layout(
         title="RoPE scores decay with distance, with bumps; a larger base decays later",
         height=640,
-        margin=dict(l=70, r=30, t=130, b=110),
-        sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)],
+        margin=dict(l=70, r=30, t=130, b=110) if controls else dict(l=70, r=30, t=80, b=60),
+        sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)] if controls else [],
         updatemenus=[
             buttons(dim_buttons, x=0.0, y=1.07, active=dims.index(dim)),
-            buttons(axis_buttons, x=1.0, y=1.07, active=0) | dict(xanchor="right"),
-        ],
+            buttons(axis_buttons, x=1.0, y=1.07, active=int(log_x)) | dict(xanchor="right"),
+        ] if controls else [],
         legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
                     bgcolor="rgba(255,255,255,0.8)"),
     ))
     fig.update_layout(title_y=0.985, title_yanchor="top")
-    fig.update_xaxes(range=_distance_axes(distances, False)["xaxis.range"])
+    fig.plotly_relayout(_distance_axes(distances, log_x))
     fig.update_xaxes(title_text="relative distance m (positions)", row=2, col=1)
     fig.update_yaxes(title_text="bound factor", row=1, col=1)
     fig.update_yaxes(title_text="mean score", row=2, col=1)

@@ -3,9 +3,15 @@
 What this module holds
 ----------------------
 - :func:`plot_encoding_heatmaps`: integer, normalised integer, binary and sinusoidal codes
-  side by side on one colour scale, with a slider for the sequence length.
+  side by side on one colour scale, with a slider for the sequence length;
+  :func:`encoding_heatmaps_changes` is what one length changes.
 - :func:`plot_bits_to_waves`: binary bits against position with the sinusoid of the same
-  period, and the animated 3-D trajectory of three dimensions (jumpy bits, smooth waves).
+  period, and the animated 3-D trajectory of three dimensions (jumpy bits, smooth waves);
+  :func:`bits_to_waves_changes` is every trace's data for one choice of arguments.
+
+The ``*_changes`` functions return the ``(traces, layout)`` shape of
+:mod:`rope_viz.figures._style`; the slider steps, the animation frames and the live widgets
+are all made from them.
 
 Every number comes from :mod:`rope_viz.absolute`; these functions only arrange it.
 """
@@ -19,6 +25,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     as_positions,
+    check_bool,
     check_dim,
     check_float,
     check_int,
@@ -39,23 +46,63 @@ from rope_viz.figures._style import (
     subplots,
 )
 
-__all__ = ["plot_encoding_heatmaps", "plot_bits_to_waves"]
+__all__ = [
+    "plot_encoding_heatmaps",
+    "encoding_heatmaps_changes",
+    "plot_bits_to_waves",
+    "bits_to_waves_changes",
+]
 
 
-def _check_lengths(lengths: Any, count: int) -> tuple:
-    lengths = check_int_tuple(lengths, "lengths", minimum=1)
+def _check_lengths(lengths: Any, count: int, name: str = "lengths") -> tuple:
+    lengths = check_int_tuple(lengths, name, minimum=1)
     if min(lengths) < count:
-        fail("lengths", f"sequence lengths >= the {count} positions shown", lengths,
+        fail(name, f"sequence lengths >= the {count} positions shown", lengths,
              "a sequence must be at least as long as the positions it contains")
     return lengths
 
 
-def _normalised_changes(positions: np.ndarray, dim: int, length: int) -> tuple:
+def _check_heatmap_positions(positions: Any) -> np.ndarray:
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    if positions.size == 0:
+        fail("positions", "at least one position", positions)
+    return positions
+
+
+def encoding_heatmaps_changes(positions: Any = 16, dim: int = 16, *, length: int = 16) -> tuple:
     """What one sequence length changes in :func:`plot_encoding_heatmaps`.
 
-    ``({1: {"z": ...}}, {"annotations[1].text": ...})``: the normalised panel (trace 1) and its
-    title; the figure's slider steps and the live widget both apply these.
+    Only the normalised panel divides by the length, so only it (trace 1) and its title change.
+
+    Parameters
+    ----------
+    positions : int or array_like
+        The positions shown (rows), or an int n for ``range(n)``; whole, non-negative numbers.
+    dim : int
+        Dimensions shown (positive, even).
+    length : int
+        The sequence length, at least the largest position + 1.
+
+    Returns
+    -------
+    tuple
+        ``({1: {"z": ...}}, {"annotations[1].text": ...})``: the ``(n, dim)`` normalised table
+        k / length (rounded) and the panel's title, in the ``(traces, layout)`` shape of
+        :mod:`rope_viz.figures._style`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``positions``, ``dim`` or ``length``.
+
+    Examples
+    --------
+    >>> encoding_heatmaps_changes(4, 4, length=8)[1]
+    {'annotations[1].text': 'normalised k / 8'}
     """
+    positions = _check_heatmap_positions(positions)
+    dim = check_dim(dim)
+    (length,) = _check_lengths((length,), int(positions.max()) + 1, "length")
     table = integer_encoding(positions, dim, length=length)  # (n, dim)
     return {1: {"z": rounded(table)}}, {"annotations[1].text": f"normalised k / {length}"}
 
@@ -66,6 +113,7 @@ def plot_encoding_heatmaps(
     *,
     lengths: Any = (16, 32, 64, 128, 256),
     base: float = 10000.0,
+    controls: bool = True,
 ) -> go.Figure:
     """Four absolute encodings of the same positions, side by side on one colour scale.
 
@@ -89,17 +137,21 @@ def plot_encoding_heatmaps(
         Sequence lengths for the slider, each at least the number of positions shown.
     base : float
         Sinusoidal base (> 1).
+    controls : bool
+        Draw the slider (default). ``False``: no slider, the figure shows ``lengths[0]``
+        (a live widget's controls replace the slider).
 
     Returns
     -------
     plotly.graph_objects.Figure
         Four heatmap traces (integer, normalised, binary, sinusoidal) and one slider with a
-        step per length; each step restyles the normalised panel (trace 1) only.
+        step per length; each step restyles the normalised panel (trace 1) only, with
+        :func:`encoding_heatmaps_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``positions``, ``dim``, ``lengths`` or ``base``.
+        For bad ``positions``, ``dim``, ``lengths``, ``base`` or ``controls``.
 
     Examples
     --------
@@ -107,15 +159,16 @@ def plot_encoding_heatmaps(
     >>> len(fig.layout.sliders[0].steps)
     2
     """
-    positions = as_positions(positions, integer=True, nonnegative=True)
-    if positions.size == 0:
-        fail("positions", "at least one position", positions)
+    positions = _check_heatmap_positions(positions)
     dim = check_dim(dim)
     lengths = _check_lengths(lengths, int(positions.max()) + 1)
     base = check_float(base, "base", minimum=1.0)
+    controls = check_bool(controls, "controls")
+    if not controls:
+        lengths = lengths[:1]
 
     integer = integer_encoding(positions, dim)  # (n, dim)
-    per_length = [_normalised_changes(positions, dim, length) for length in lengths]
+    per_length = [encoding_heatmaps_changes(positions, dim, length=length) for length in lengths]
     binary = binary_encoding(positions, dim)  # (n, dim)
     sinusoid = sinusoidal_encoding(positions, dim, base)  # (n, dim)
 
@@ -137,8 +190,8 @@ def plot_encoding_heatmaps(
         title=("Only the normalised code depends on the sequence length; "
                "the integer code runs off the scale"),
         height=430,
-        sliders=[slider(steps, prefix="sequence length: ", y=-0.16)],
-        margin=dict(l=70, r=30, t=90, b=80),
+        sliders=[slider(steps, prefix="sequence length: ", y=-0.16)] if controls else [],
+        margin=dict(l=70, r=30, t=90, b=80 if controls else 60),
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_yaxes(title_text="position k", row=1, col=1)
@@ -146,16 +199,79 @@ def plot_encoding_heatmaps(
     return fig
 
 
-def _bits_changes(positions: np.ndarray, bits: tuple, binary_dims: tuple,
-                  sinusoid_dims: tuple, dim: int, base: float, samples: int,
-                  index: int) -> tuple:
+def _check_bits_arguments(positions, bits, binary_dims, sinusoid_dims, dim, base,
+                          samples_per_position) -> tuple:
+    """The validated arguments of :func:`plot_bits_to_waves` and :func:`bits_to_waves_changes`."""
+    positions = as_positions(positions, integer=True, nonnegative=True)
+    if positions.size < 2:
+        fail("positions", "at least two positions", positions)
+    dim = check_dim(dim)
+    bits = check_int_tuple(bits, "bits", minimum=0)
+    binary_dims = check_int_tuple(binary_dims, "binary_dims", length=3, minimum=0)
+    sinusoid_dims = check_int_tuple(sinusoid_dims, "sinusoid_dims", length=3, minimum=0)
+    for name, chosen in (("bits", bits), ("binary_dims", binary_dims),
+                         ("sinusoid_dims", sinusoid_dims)):
+        if max(chosen) >= dim:
+            fail(name, f"dimensions below dim = {dim}", chosen)
+    base = check_float(base, "base", minimum=1.0)
+    samples = check_int(samples_per_position, "samples_per_position", minimum=1)
+    return positions, bits, binary_dims, sinusoid_dims, dim, base, samples
+
+
+def bits_to_waves_changes(
+    positions: Any = 32,
+    *,
+    bits: Any = (0, 1, 2, 3),
+    binary_dims: Any = (0, 1, 2),
+    sinusoid_dims: Any = (2, 3, 4),
+    dim: int = 16,
+    base: float = 10000.0,
+    samples_per_position: int = 4,
+) -> tuple:
+    """Every trace of :func:`plot_bits_to_waves` for these arguments, the paths drawn in full.
+
+    The same numbers as the figure (same arguments, same meaning), with the 3-D trails drawn
+    up to the last position, where the animation ends: what a live widget shows.
+
+    Parameters
+    ----------
+    positions, bits, binary_dims, sinusoid_dims, dim, base, samples_per_position
+        As in :func:`plot_bits_to_waves`.
+
+    Returns
+    -------
+    tuple
+        ``(traces, {})`` in the shape of :mod:`rope_viz.figures._style`: per bit the ``x``/``y``
+        of its step trace and of its wave, then per code (binary, sinusoidal) the ``x``/``y``/``z``
+        and ``name`` of the faint full path, of the trail and of the marker.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_bits_to_waves`.
+
+    Examples
+    --------
+    >>> traces, layout = bits_to_waves_changes(8, bits=(0,), dim=8)
+    >>> len(traces), traces[4]["name"]
+    (8, 'binary dims 0, 1, 2 (drawn at a + 2)')
+    """
+    checked = _check_bits_arguments(positions, bits, binary_dims, sinusoid_dims, dim, base,
+                                    samples_per_position)
+    traces, _ = _bits_traces(*checked, len(checked[0]) - 1)
+    return traces, {}
+
+
+def _bits_traces(positions: np.ndarray, bits: tuple, binary_dims: tuple,
+                 sinusoid_dims: tuple, dim: int, base: float, samples: int,
+                 index: int) -> tuple:
     """The numbers of every trace of :func:`plot_bits_to_waves`: ``(traces, state)``.
 
     ``traces`` maps each trace index to its data (and, for the 3-D paths, its name): per bit
     a step trace and its wave, then per code (binary, sinusoidal) the faint full path, the
     trail and the marker, drawn up to position ``positions[index]``. ``state(i)`` gives the
-    trails and markers alone at ``positions[i]``: the animation frames apply these, the live
-    widget the whole of ``traces``.
+    trails and markers alone at ``positions[i]``: the animation frames apply these;
+    :func:`bits_to_waves_changes` is the whole of ``traces`` at the last position.
     """
     fine = np.linspace(positions.min(), positions.max(),
                        (positions.max() - positions.min()) * samples + 1)  # (n_fine,)
@@ -214,6 +330,7 @@ def plot_bits_to_waves(
     dim: int = 16,
     base: float = 10000.0,
     samples_per_position: int = 4,
+    controls: bool = True,
 ) -> go.Figure:
     """Binary bits become smooth waves: bits against position, and the 3-D path of a code.
 
@@ -239,19 +356,25 @@ def plot_bits_to_waves(
         Sinusoidal base (> 1).
     samples_per_position : int
         Points per unit of position for the smooth curves (>= 1).
+    controls : bool
+        Animate (default): one frame per position, play/pause buttons and a slider, the
+        figure starting at the first position. ``False``: no frames and no controls (none
+        is built); the paths are drawn in full, up to the last position, as
+        :func:`bits_to_waves_changes` gives them.
 
     Returns
     -------
     plotly.graph_objects.Figure
         2·len(bits) scatter traces on the left (bits then waves, alternating), then for each
         code (binary, sinusoidal) a faint full path, a trail and a marker (``scatter3d``);
-        one animation frame per position with play/pause buttons and a slider.
+        with ``controls``, one animation frame per position with play/pause buttons and a
+        slider.
 
     Raises
     ------
     ValueError, TypeError
-        For bad positions, dimensions out of range, or bad ``dim``, ``base`` or
-        ``samples_per_position``.
+        For bad positions, dimensions out of range, or bad ``dim``, ``base``,
+        ``samples_per_position`` or ``controls``.
 
     Examples
     --------
@@ -259,22 +382,11 @@ def plot_bits_to_waves(
     >>> len(fig.frames)
     8
     """
-    positions = as_positions(positions, integer=True, nonnegative=True)
-    if positions.size < 2:
-        fail("positions", "at least two positions", positions)
-    dim = check_dim(dim)
-    bits = check_int_tuple(bits, "bits", minimum=0)
-    binary_dims = check_int_tuple(binary_dims, "binary_dims", length=3, minimum=0)
-    sinusoid_dims = check_int_tuple(sinusoid_dims, "sinusoid_dims", length=3, minimum=0)
-    for name, chosen in (("bits", bits), ("binary_dims", binary_dims),
-                         ("sinusoid_dims", sinusoid_dims)):
-        if max(chosen) >= dim:
-            fail(name, f"dimensions below dim = {dim}", chosen)
-    base = check_float(base, "base", minimum=1.0)
-    samples = check_int(samples_per_position, "samples_per_position", minimum=1)
-
-    traces, state = _bits_changes(positions, bits, binary_dims, sinusoid_dims, dim, base,
-                                  samples, 0)
+    checked = _check_bits_arguments(positions, bits, binary_dims, sinusoid_dims, dim, base,
+                                    samples_per_position)
+    positions, bits = checked[:2]
+    controls = check_bool(controls, "controls")
+    traces, state = _bits_traces(*checked, 0 if controls else len(positions) - 1)
 
     fig = subplots(
         rows=len(bits), cols=2, column_widths=[0.45, 0.55], shared_xaxes=True,
@@ -311,20 +423,23 @@ def plot_bits_to_waves(
             marker=dict(size=7, color=COS if name == "sinusoidal" else "black"),
             name=f"{name} now"), 1, 2)
 
-    frames = []
-    for index, k in enumerate(positions.tolist()):
-        changes = state(index)
-        frames.append(go.Frame(name=str(k), data=[go.Scatter3d(**c) for c in changes.values()],
-                               traces=list(changes)))
-    fig.frames = frames
-    menus, sliders = play_controls([str(k) for k in positions.tolist()],
-                                   prefix="position k = ", duration=250, y=-0.08)
+    menus, sliders = [], []
+    if controls:
+        frames = []
+        for index, k in enumerate(positions.tolist()):
+            changes = state(index)
+            frames.append(go.Frame(name=str(k),
+                                   data=[go.Scatter3d(**c) for c in changes.values()],
+                                   traces=list(changes)))
+        fig.frames = frames
+        menus, sliders = play_controls([str(k) for k in positions.tolist()],
+                                       prefix="position k = ", duration=250, y=-0.08)
     fig.update_layout(**base_layout(
         title="Bits flip at rates 1, 2, 4, 8…; sinusoids are their smooth versions",
         height=600,
         updatemenus=menus,
         sliders=sliders,
-        margin=dict(l=70, r=20, t=110, b=110),
+        margin=dict(l=70, r=20, t=110, b=110 if controls else 60),
         legend=dict(orientation="h", x=0.0, y=1.07, xanchor="left", yanchor="bottom"),
     ))
     for note in fig.layout.annotations:

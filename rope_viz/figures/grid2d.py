@@ -5,9 +5,13 @@ What this module holds
 - :func:`plot_rope2d_maps`: small multiples of cos(angle) of each frequency pair over the grid
   (half the pairs follow the row, half the column), and the similarity of one patch's query
   to the keys of every patch; a slider moves the chosen patch.
+- :func:`rope2d_maps_changes`: what one base and one chosen patch set in that figure (the
+  ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`), as a live widget applies it.
+- :func:`check_patches`: the check of a list of grid patches, shared with
+  :mod:`rope_viz.figures.rope2d_schemes`.
 
 Numbers come from :func:`rope_viz.grid_positions`, :func:`rope_viz.axial_rope_angles` and
-:func:`rope_viz.apply_axial_rope`.
+:func:`rope_viz.rope2d_scores` (the axial scheme, q = k = (1, …, 1)).
 """
 
 from __future__ import annotations
@@ -17,25 +21,43 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
+from rope_viz._validation import check_bool, check_dim, check_float, check_int_tuple, fail
 from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, step_args, subplots
-from rope_viz.multidim import apply_axial_rope, axial_rope_angles, grid_positions
+from rope_viz.multidim import axial_rope_angles, grid_positions
+from rope_viz.rope2d import rope2d_scores
 
-__all__ = ["plot_rope2d_maps", "rope2d_similarity"]
+__all__ = ["plot_rope2d_maps", "rope2d_maps_changes", "check_patches"]
 
 
-def rope2d_similarity(shape: tuple, dim: int, base: float) -> np.ndarray:
-    """``(h·w, h·w)`` scores (R_u q)·(R_v q) of an all-ones query with itself at every patch pair.
+def check_patches(patches: Any, shape: Any) -> list:
+    """Return ``patches`` as a list of ``(row, column)`` int pairs inside a ``shape`` grid.
 
-    With q = (1, 1, ..., 1) every pair contributes 2·cos of its angle difference, so row u is
-    the similarity of patch u's query to every patch's key.
+    Parameters
+    ----------
+    patches : sequence of (int, int) or None
+        Patches of the grid, 0-based. ``None`` gives a default lattice: up to 5 rows by 5
+        columns spread evenly over the grid, corners included.
+    shape : (int, int)
+        Grid size (rows, columns), each >= 1.
+
+    Returns
+    -------
+    list of (int, int)
+        At least one pair, each with 0 <= row < rows and 0 <= column < columns.
+
+    Raises
+    ------
+    TypeError
+        When ``patches`` is not a sequence of pairs of ints.
+    ValueError
+        When it is empty or a patch lies outside the grid, or for a bad ``shape``.
+
+    Examples
+    --------
+    >>> check_patches(None, (2, 3))
+    [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
     """
-    positions = grid_positions(shape)  # (h·w, 2): (row, column)
-    rotated = apply_axial_rope(np.ones((len(positions), dim)), positions, base)  # (h·w, dim)
-    return rotated @ rotated.T  # (h·w, h·w)
-
-
-def _check_patches(patches: Any, shape: tuple) -> list:
+    shape = check_int_tuple(shape, "shape", length=2, minimum=1)
     if patches is None:
         h, w = shape
         rows = np.linspace(0, h - 1, min(h, 5)).round().astype(int)
@@ -60,19 +82,62 @@ def _patch_changes(similarity: np.ndarray, shape: tuple, patch: tuple, first: in
             first + 1: {"x": [c], "y": [r]}}
 
 
-def _rope2d_changes(shape: tuple, dim: int, base: float, patch: tuple) -> tuple:
+def _check_maps(shape: Any, dim: Any, base: Any) -> tuple:
+    shape = check_int_tuple(shape, "shape", length=2, minimum=1)
+    dim = check_dim(dim)
+    if dim % 4 or dim > 32:
+        fail("dim", "a multiple of 4 up to 32 (pairs split between two axes, one map each)",
+             dim)
+    base = check_float(base, "base", minimum=1.0)
+    return shape, dim, base
+
+
+def rope2d_maps_changes(shape: Any = (16, 16), dim: int = 16, *, base: float = 100.0,
+                        patch: Any = (0, 0)) -> tuple:
     """Everything a base and a chosen patch set in :func:`plot_rope2d_maps`.
 
-    ``(traces, similarity)``: the ``z`` of every frequency map (traces 0 … dim/2 − 1), the
-    similarity heatmap with its colour range and the marker (see :func:`_patch_changes`), and
-    the ``(h·w, h·w)`` similarity. The slider steps (patches) and the live widget (any patch,
-    any base) apply these.
+    Parameters
+    ----------
+    shape : (int, int)
+        Grid size (rows, columns), each >= 1.
+    dim : int
+        Head dimension, a multiple of 4 up to 32.
+    base : float
+        RoPE base (> 1).
+    patch : (int, int)
+        The chosen patch (row, column), inside the grid.
+
+    Returns
+    -------
+    tuple
+        ``(traces, {})`` in the shape of :mod:`rope_viz.figures._style`: the ``z`` of every
+        frequency map (traces 0 … dim/2 − 1), the similarity heatmap (trace dim/2: ``z``,
+        ``zmin``, ``zmax``) and the marker on the patch (trace dim/2 + 1: ``x``, ``y``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``shape``, ``dim``, ``base`` or ``patch``.
+
+    Examples
+    --------
+    >>> traces, _ = rope2d_maps_changes((4, 4), 8, patch=(1, 2))
+    >>> traces[5]
+    {'x': [2], 'y': [1]}
     """
+    shape, dim, base = _check_maps(shape, dim, base)
+    (patch,) = check_patches([patch], shape)
+    return _maps_changes(shape, dim, base, patch)[0], {}
+
+
+def _maps_changes(shape: tuple, dim: int, base: float, patch: tuple) -> tuple:
+    """``(traces, similarity)``: :func:`rope2d_maps_changes`' traces and the ``(h·w, h·w)``
+    similarity, which the slider steps (one per patch) reuse."""
     h, w = shape
     half = dim // 2
     angles = axial_rope_angles(grid_positions(shape), dim, base)  # (h·w, dim/2)
     maps = np.cos(angles).reshape(h, w, half)  # (h, w, dim/2)
-    similarity = rope2d_similarity(shape, dim, base)  # (h·w, h·w)
+    similarity = rope2d_scores(shape, dim, base, "axial")  # (h·w, h·w), q = k = (1, …, 1)
     traces = {pair: {"z": rounded(maps[:, :, pair], 3)} for pair in range(half)}
     traces.update(_patch_changes(similarity, shape, patch, half))
     peak = float(np.abs(similarity).max())
@@ -86,6 +151,7 @@ def plot_rope2d_maps(
     *,
     base: float = 100.0,
     patches: Any = None,
+    controls: bool = True,
 ) -> go.Figure:
     """RoPE-2D's frequency maps over an image grid, and one patch's similarity to all patches.
 
@@ -110,18 +176,22 @@ def plot_rope2d_maps(
     base : float
         RoPE base (> 1).
     patches : sequence of (int, int), optional
-        Patches offered by the slider; default up to a 5 x 5 lattice over the grid.
+        Patches offered by the slider; default up to a 5 x 5 lattice over the grid (see
+        :func:`check_patches`). The first is shown first.
+    controls : bool
+        Draw the slider (default). ``False``: no slider; the figure shows ``patches[0]``.
 
     Returns
     -------
     plotly.graph_objects.Figure
         dim/2 heatmaps (one per pair), then the similarity heatmap and a marker on the chosen
-        patch; a slider with one step per patch restyling the last two traces.
+        patch; with ``controls``, a slider with one step per patch restyling the last two
+        traces. :func:`rope2d_maps_changes` gives the traces for any base and patch.
 
     Raises
     ------
     ValueError, TypeError
-        For a bad ``shape``, ``dim``, ``base`` or ``patches``.
+        For a bad ``shape``, ``dim``, ``base``, ``patches`` or ``controls``.
 
     Examples
     --------
@@ -129,14 +199,12 @@ def plot_rope2d_maps(
     >>> len(fig.data), len(fig.layout.sliders[0].steps)
     (6, 2)
     """
-    shape = check_int_tuple(shape, "shape", length=2, minimum=1)
-    dim = check_dim(dim)
-    if dim % 4 or dim > 32:
-        fail("dim", "a multiple of 4 up to 32 (pairs split between two axes, one map each)",
-             dim)
-    base = check_float(base, "base", minimum=1.0)
-    patches = _check_patches(patches, shape)
-    shown, similarity = _rope2d_changes(shape, dim, base, patches[0])
+    shape, dim, base = _check_maps(shape, dim, base)
+    patches = check_patches(patches, shape)
+    controls = check_bool(controls, "controls")
+    if not controls:
+        patches = patches[:1]
+    shown, similarity = _maps_changes(shape, dim, base, patches[0])
 
     half = dim // 2
     cols = half // 2  # row pairs on the first line, column pairs on the second
@@ -168,8 +236,9 @@ def plot_rope2d_maps(
     fig.update_layout(**base_layout(
         title="RoPE-2D: half the pairs follow the row, half the column; scores depend on the offset",
         height=520,
-        margin=dict(l=50, r=100, t=90, b=120),
-        sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.14)],
+        margin=dict(l=50, r=100, t=90, b=120 if controls else 60),
+        sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.14)]
+        if controls else [],
     ))
     fig.for_each_annotation(lambda a: a.update(font=dict(size=10))
                             if a.text.startswith("pair") else None)

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
 from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
-from rope_viz.figures.grid2d import _check_patches
+from rope_viz.figures.grid2d import check_patches
 from rope_viz.rope2d import ROPE2D_SCHEMES, rope2d_scores
 
 __all__ = ["plot_rope2d_schemes"]
@@ -84,7 +84,7 @@ def plot_rope2d_schemes(
     if dim % 4 or dim > 64:
         fail("dim", "a multiple of 4 up to 64", dim)
     base = check_float(base, "base", minimum=1.0)
-    patches = _check_patches(patches, shape)
+    patches = check_patches(patches, shape)
     h, w = shape
     scores = {s: rope2d_scores(shape, dim, base, s) for s in ROPE2D_SCHEMES}  # (h·w, h·w) each
 

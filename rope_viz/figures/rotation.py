@@ -4,6 +4,9 @@ What this module holds
 ----------------------
 - :func:`plot_rope_rotation`: the d/2 planes of a query and a key as both advance together,
   animated; the dot product, printed in every frame, never changes.
+- :func:`rope_rotation_changes`: what one key position and one offset change (the
+  ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`, as the frames and the live
+  widget apply it); :func:`rope_rotation_data`: the rotated vectors and scores themselves.
 
 Numbers come from :func:`rope_viz.apply_rope` and :func:`rope_viz.rope_frequencies`.
 """
@@ -17,6 +20,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     as_positions,
+    check_bool,
     check_dim,
     check_float,
     check_generator,
@@ -26,7 +30,7 @@ from rope_viz._validation import (
 from rope_viz.figures._style import GRID, KEY, QUERY, base_layout, play_controls, rounded, subplots
 from rope_viz.rope import apply_rope, rope_frequencies
 
-__all__ = ["plot_rope_rotation", "rope_rotation_data"]
+__all__ = ["plot_rope_rotation", "rope_rotation_changes", "rope_rotation_data"]
 
 _COLS = 4
 
@@ -46,13 +50,70 @@ def rope_rotation_data(positions: Any, dim: int, base: float, offset: float, rng
     return q_rot, k_rot, scores
 
 
-def _rotation_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarray,
-                     positions: np.ndarray, offset: float, index: int, trail: int) -> tuple:
+def _check_dim(dim: Any) -> int:
+    dim = check_dim(dim)
+    if dim > 64:
+        fail("dim", "at most 64 (one panel per pair)", dim, "use a smaller head for the picture")
+    return dim
+
+
+def rope_rotation_changes(dim: int = 16, *, position: float = 0.0, offset: float = 3.0,
+                          base: float = 10000.0, rng: Any = 0) -> tuple:
+    """What one key position m and one offset change in :func:`plot_rope_rotation`.
+
+    The frame of ``plot_rope_rotation(dim, positions=[position], offset=offset, base=base,
+    rng=rng)``: every pair's query trail (one point), query arrow and key arrow, and the title
+    with the score q·k.
+
+    Parameters
+    ----------
+    dim : int
+        Head dimension (positive, even, at most 64).
+    position : float
+        Key position m (the query sits at m + ``offset``).
+    offset : float
+        Query position minus key position.
+    base : float
+        RoPE base (> 1).
+    rng : numpy.random.Generator or int
+        Source of the random query and key, drawn as the figure draws them: the same int
+        gives the same vectors as the figure (see :mod:`rope_viz._validation`).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: ``x`` and ``y`` of
+        traces 4·pair + 1 (trail), + 2 (query arrow) and + 3 (key arrow) for every pair, and
+        ``{"title_text": ...}``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``position``, ``offset``, ``base`` or ``rng``.
+
+    Examples
+    --------
+    >>> traces, layout = rope_rotation_changes(4, position=2.0)
+    >>> sorted(traces)
+    [1, 2, 3, 5, 6, 7]
+    """
+    dim = _check_dim(dim)
+    positions = np.array([check_float(position, "position")])
+    offset = check_float(offset, "offset")
+    base = check_float(base, "base", minimum=1.0)
+    q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng)
+    return _frame_changes(q_rot.reshape(1, -1, 2), k_rot.reshape(1, -1, 2), scores, positions,
+                          offset, 0, trail=1)
+
+
+def _frame_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarray,
+                   positions: np.ndarray, offset: float, index: int, trail: int) -> tuple:
     """What frame ``index`` of :func:`plot_rope_rotation` changes: ``(traces, layout)``.
 
     ``traces`` maps each pair's trail, query-arrow and key-arrow trace (4·pair + 1, + 2, + 3)
     to its new ``x`` and ``y``; ``layout`` holds the title with the score. ``q_pairs`` and
-    ``k_pairs`` are ``(n, dim/2, 2)``; the animation frames and the live widget apply these.
+    ``k_pairs`` are ``(n, dim/2, 2)``, computed once for all frames; the animation frames and
+    :func:`rope_rotation_changes` apply these.
     """
     traces = {}
     for pair in range(q_pairs.shape[1]):
@@ -81,6 +142,7 @@ def plot_rope_rotation(
     base: float = 10000.0,
     trail: int = 6,
     rng: Any = 0,
+    controls: bool = True,
 ) -> go.Figure:
     """The d/2 rotation planes of a RoPE query and key, animated as the position advances.
 
@@ -108,18 +170,23 @@ def plot_rope_rotation(
         How many past query positions each panel keeps as a fading trail (>= 1).
     rng : numpy.random.Generator or int
         Source of the random query and key.
+    controls : bool
+        Animate (default): one frame per position, play/pause buttons and a slider, starting
+        at the first position. ``False``: no frames and no controls (none is built); the
+        figure shows the last position, where the animation ends.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Per pair: a reference circle, the query trail, the query arrow and the key arrow
-        (4·dim/2 scatter traces); one frame per position updating the last three of each
-        pair and the title; play/pause buttons and a slider.
+        (4·dim/2 scatter traces); with ``controls``, one frame per position updating the last
+        three of each pair and the title; play/pause buttons and a slider.
 
     Raises
     ------
     ValueError, TypeError
-        For a bad ``dim``, ``positions``, ``offset``, ``base``, ``trail`` or ``rng``.
+        For a bad ``dim``, ``positions``, ``offset``, ``base``, ``trail``, ``rng`` or
+        ``controls``.
 
     Examples
     --------
@@ -127,15 +194,15 @@ def plot_rope_rotation(
     >>> len(fig.frames), len(fig.data)
     (5, 8)
     """
-    dim = check_dim(dim)
-    if dim > 64:
-        fail("dim", "at most 64 (one panel per pair)", dim, "use a smaller head for the picture")
+    dim = _check_dim(dim)
     positions = as_positions(positions)
     if positions.size < 1:
         fail("positions", "at least one position", positions)
     offset = check_float(offset, "offset")
     base = check_float(base, "base", minimum=1.0)
     trail = check_int(trail, "trail", minimum=1)
+    controls = check_bool(controls, "controls")
+    shown = 0 if controls else len(positions) - 1
     q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng)
     freqs = rope_frequencies(dim, base)  # (dim/2,)
     half = dim // 2
@@ -150,7 +217,7 @@ def plot_rope_rotation(
         subplot_titles=[f"pair {i}<br>θ = {freqs[i]:.3g} rad/step" for i in range(half)],
     )
     circle = np.linspace(0, 2 * np.pi, 61)
-    first = _rotation_changes(q_pairs, k_pairs, scores, positions, offset, 0, trail)[0]
+    first = _frame_changes(q_pairs, k_pairs, scores, positions, offset, shown, trail)[0]
     for pair in range(half):
         row, col = pair // _COLS + 1, pair % _COLS + 1
         r_q = float(np.linalg.norm(q_pairs[0, pair]))
@@ -170,21 +237,24 @@ def plot_rope_rotation(
                                  name="key (position m)", legendgroup="k",
                                  showlegend=pair == 0, hoverinfo="skip"), row, col)
 
-    frames = []
-    for index, m in enumerate(positions):
-        traces, layout = _rotation_changes(q_pairs, k_pairs, scores, positions, offset, index,
-                                          trail)
-        frames.append(go.Frame(name=f"{m:g}", data=[go.Scatter(**c) for c in traces.values()],
-                               traces=list(traces), layout=layout))
-    fig.frames = frames
-    menus, sliders = play_controls([f"{m:g}" for m in positions], prefix="key position m = ",
-                                   duration=200, y=-0.04)
+    menus, sliders = [], []
+    if controls:
+        frames = []
+        for index, m in enumerate(positions):
+            traces, layout = _frame_changes(q_pairs, k_pairs, scores, positions, offset, index,
+                                            trail)
+            frames.append(go.Frame(name=f"{m:g}",
+                                   data=[go.Scatter(**c) for c in traces.values()],
+                                   traces=list(traces), layout=layout))
+        fig.frames = frames
+        menus, sliders = play_controls([f"{m:g}" for m in positions],
+                                       prefix="key position m = ", duration=200, y=-0.04)
     fig.update_layout(**base_layout(
-        title=_score_title(positions[0], offset, scores[0]),
+        title=_score_title(positions[shown], offset, scores[shown]),
         height=230 * rows + 200,
         updatemenus=menus,
         sliders=sliders,
-        margin=dict(l=40, r=20, t=135, b=130),
+        margin=dict(l=40, r=20, t=135, b=130 if controls else 60),
         # above the panel titles, right of the title
         legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0 + 30 / (230 * rows - 60),
                     yanchor="bottom"),

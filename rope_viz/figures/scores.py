@@ -7,7 +7,9 @@ What this module holds
   token repeated along the sequence, with RoPE (a Toeplitz matrix: constant along every
   diagonal, since it depends on m − n only) and with a sinusoidal encoding added (not).
 - :func:`plot_relative_biases`: ALiBi's bias matrix per head (a slider) and T5's bucket
-  matrix, rows = queries, columns = keys.
+  matrix, rows = queries, columns = keys; :func:`relative_biases_changes` is what a length, a
+  head and T5's direction change (the ``(traces, layout)`` shape of
+  :mod:`rope_viz.figures._style`).
 
 Numbers come from :func:`rope_viz.apply_rope`, :func:`rope_viz.sinusoidal_encoding`,
 :func:`rope_viz.alibi_bias`, :func:`rope_viz.alibi_slopes`,
@@ -40,7 +42,12 @@ from rope_viz.relative import (
 )
 from rope_viz.rope import apply_rope
 
-__all__ = ["plot_attention_scores", "plot_relative_biases", "attention_score_matrices"]
+__all__ = [
+    "plot_attention_scores",
+    "plot_relative_biases",
+    "relative_biases_changes",
+    "attention_score_matrices",
+]
 
 
 def attention_score_matrices(n: int, dim: int, base: float, rng: Any) -> tuple:
@@ -120,11 +127,68 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
     return fig
 
 
+def _check_biases(n, num_heads, head, num_buckets, max_distance, bidirectional) -> tuple:
+    n = check_int(n, "n", minimum=2)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    head = check_int(head, "head", minimum=1, maximum=num_heads)
+    num_buckets = check_int(num_buckets, "num_buckets", minimum=2)
+    max_distance = check_int(max_distance, "max_distance", minimum=1)
+    bidirectional = check_bool(bidirectional, "bidirectional")
+    return n, num_heads, head, num_buckets, max_distance, bidirectional
+
+
+def relative_biases_changes(n: int = 32, *, num_heads: int = 8, head: int = 1,
+                            num_buckets: int = 32, max_distance: int = 128,
+                            bidirectional: bool = True) -> tuple:
+    """Everything a length, an ALiBi head and T5's direction set in :func:`plot_relative_biases`.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length (>= 2).
+    num_heads : int
+        ALiBi heads (>= 1).
+    head : int
+        The ALiBi head shown, 1-based (1 … num_heads).
+    num_buckets, max_distance : int
+        T5's bucket count (>= 2) and largest distinguished distance (>= 1).
+    bidirectional : bool
+        T5 buckets for an encoder (True) or a causal decoder (False).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: the ALiBi
+        heatmap (trace 0: ``z`` and its colour floor ``zmin``), the T5 heatmap (trace 1:
+        ``z``) and the ALiBi panel's title ``annotations[0].text``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``num_heads``, ``head``, ``num_buckets``, ``max_distance`` or
+        ``bidirectional``.
+
+    Examples
+    --------
+    >>> traces, layout = relative_biases_changes(4, num_heads=2, head=2)
+    >>> layout["annotations[0].text"]
+    'ALiBi bias, head 2 (slope 0.0625)'
+    """
+    n, num_heads, head, num_buckets, max_distance, bidirectional = _check_biases(
+        n, num_heads, head, num_buckets, max_distance, bidirectional)
+    bias = alibi_bias(n, num_heads)  # (heads, n, n)
+    traces, layout = _alibi_changes(bias, alibi_slopes(num_heads), head - 1)
+    traces[0]["zmin"] = float(bias.min())
+    traces[1] = {"z": _t5_z(n, bidirectional, num_buckets, max_distance)}
+    return traces, layout
+
+
 def _alibi_changes(bias: np.ndarray, slopes: np.ndarray, head: int) -> tuple:
     """What choosing ALiBi head ``head`` (0-based) changes in :func:`plot_relative_biases`.
 
-    ``({0: {"z": ...}}, {"annotations[0].text": ...})`` from the ``(heads, n, n)`` bias; the
-    slider steps and the live widget both apply these.
+    ``({0: {"z": ...}}, {"annotations[0].text": ...})`` from the ``(heads, n, n)`` bias,
+    computed once for all heads; the slider steps apply these, and
+    :func:`relative_biases_changes` adds what the length and T5's direction set.
     """
     return ({0: {"z": rounded(bias[head], 3)}},
             {"annotations[0].text": f"ALiBi bias, head {head + 1} (slope {slopes[head]:.3g})"})
@@ -143,6 +207,8 @@ def plot_relative_biases(
     num_buckets: int = 32,
     max_distance: int = 128,
     bidirectional: bool = True,
+    head: int = 1,
+    controls: bool = True,
 ) -> go.Figure:
     """ALiBi's bias and T5's buckets as query × key matrices, in the attention-score style.
 
@@ -166,17 +232,23 @@ def plot_relative_biases(
         T5's bucket count and largest distinguished distance.
     bidirectional : bool
         T5 buckets for an encoder (True) or a causal decoder (False).
+    head : int
+        The ALiBi head shown first, 1-based (1 … num_heads).
+    controls : bool
+        Draw the head slider (default). ``False``: no slider; the figure shows ``head``.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Two heatmap traces (ALiBi bias, T5 bucket); a slider with one step per head
-        restyling the ALiBi heatmap.
+        Two heatmap traces (ALiBi bias, T5 bucket); with ``controls``, a slider with one step
+        per head restyling the ALiBi heatmap. :func:`relative_biases_changes` gives both
+        panels for any state.
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``n``, ``num_heads``, ``num_buckets``, ``max_distance`` or ``bidirectional``.
+        For bad ``n``, ``num_heads``, ``num_buckets``, ``max_distance``, ``bidirectional``,
+        ``head`` or ``controls``.
 
     Examples
     --------
@@ -184,16 +256,16 @@ def plot_relative_biases(
     >>> len(fig.layout.sliders[0].steps)
     4
     """
-    n = check_int(n, "n", minimum=2)
-    num_heads = check_int(num_heads, "num_heads", minimum=1)
-    bidirectional = check_bool(bidirectional, "bidirectional")
+    n, num_heads, head, num_buckets, max_distance, bidirectional = _check_biases(
+        n, num_heads, head, num_buckets, max_distance, bidirectional)
+    controls = check_bool(controls, "controls")
     bias = alibi_bias(n, num_heads)  # (heads, n, n)
     slopes = alibi_slopes(num_heads)  # (heads,)
+    shown, title = _alibi_changes(bias, slopes, head - 1)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                   subplot_titles=(f"ALiBi bias, head 1 (slope {slopes[0]:.3g})",
-                                        "T5 bucket of n − m"))
+                   subplot_titles=(title["annotations[0].text"], "T5 bucket of n − m"))
     low = float(bias.min())
-    fig.add_trace(go.Heatmap(z=_alibi_changes(bias, slopes, 0)[0][0]["z"], colorscale="Blues_r",
+    fig.add_trace(go.Heatmap(z=shown[0]["z"], colorscale="Blues_r",
                              zmin=low, zmax=0.0,
                              colorbar=dict(title="bias", x=0.43),
                              hovertemplate="query m %{y}<br>key n %{x}<br>bias %{z}"
@@ -204,12 +276,13 @@ def plot_relative_biases(
                              hovertemplate="query m %{y}<br>key n %{x}<br>bucket %{z}"
                              "<extra></extra>"), 1, 2)
     steps = [dict(method="update", label=str(h + 1), args=step_args(*_alibi_changes(bias, slopes, h)))
-             for h in range(num_heads)]
+             for h in range(num_heads if controls else 0)]
     fig.update_layout(**base_layout(
         title="Relative biases depend on n − m only: ALiBi per head, T5 buckets",
         height=500,
-        margin=dict(l=70, r=30, t=70, b=120),
-        sliders=[slider(steps, prefix="ALiBi head ", y=-0.16)],
+        margin=dict(l=70, r=30, t=70, b=120 if controls else 60),
+        sliders=[slider(steps, prefix="ALiBi head ", active=head - 1, y=-0.16)]
+        if controls else [],
     ))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", title_text="query position m",
                      row=1, col=1)

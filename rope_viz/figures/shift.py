@@ -4,8 +4,13 @@ What this module holds
 ----------------------
 - :func:`plot_shift_rotation`: one (sin, cos) pair of the sinusoidal code on the unit circle,
   PE(k) and PE(k + Δ), with the rotation M_Δ between them; sliders for k and Δ.
+  :func:`shift_rotation_changes` is what a k and a Δ change.
 - :func:`plot_dot_product_offset`: PE(k)·PE(k + Δ) against Δ (and the RoPE score of one random
-  q = k), with a slider for the base.
+  q = k), with a slider for the base. :func:`dot_product_offset_changes` is what a base (and
+  a head size) change.
+
+The ``*_changes`` functions return the ``(traces, layout)`` shape of
+:mod:`rope_viz.figures._style`; the sliders and the live widgets are made from them.
 
 Numbers come from :func:`rope_viz.sinusoidal_encoding`, :func:`rope_viz.sinusoid_shift_matrix`
 and :func:`rope_viz.apply_rope`.
@@ -20,6 +25,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_bool,
     check_dim,
     check_float,
@@ -41,53 +47,94 @@ from rope_viz.figures._style import (
 )
 from rope_viz.rope import apply_rope, rope_frequencies
 
-__all__ = ["plot_shift_rotation", "plot_dot_product_offset"]
+__all__ = [
+    "plot_shift_rotation",
+    "shift_rotation_changes",
+    "plot_dot_product_offset",
+    "dot_product_offset_changes",
+]
 
 _RADIUS = 1.3  # the circle and the axes span [-_RADIUS, _RADIUS]
 
 
 def _check_bases(bases: Any) -> tuple:
-    values = as_positions(bases, "bases")
-    if values.size == 0:
-        fail("bases", "at least one base > 1", bases)
+    values = check_array(bases, "bases", ndim=1, nonempty=True, what="a sequence of bases > 1")
     if np.any(values <= 1):
         fail("bases", "numbers > 1", bases, f"the smallest is {values.min():g}")
     return tuple(float(b) for b in values)
 
 
-def _shift_changes(pair: int, dim: int, base: float, positions: np.ndarray,
-                   deltas: np.ndarray) -> tuple:
-    """What each position k and each shift Δ changes in :func:`plot_shift_rotation`.
+def _check_pair(pair: Any, dim: Any, base: Any) -> tuple:
+    dim = check_dim(dim)
+    pair = check_int(pair, "pair", minimum=0, maximum=dim // 2 - 1)
+    base = check_float(base, "base", minimum=1.0)
+    return pair, dim, base
 
-    ``(k_changes, d_changes)``: per position, the relayout turning the polar plot and the
-    PE(k) label; per shift, ``(traces, layout)`` for the arc (trace 1), the PE(k + Δ) arrow
-    (trace 3) and the M_Δ label. The arcs follow the turn unwrapped along ``deltas``. The
-    sliders and the live widget both apply these.
+
+def shift_rotation_changes(pair: int = 1, *, dim: int = 16, base: float = 10000.0,
+                           k: float | None = None, delta: float | None = None) -> tuple:
+    """What a position k and a shift Δ change in :func:`plot_shift_rotation`.
+
+    Moving k turns the whole polar plot (both points turn together) and changes the PE(k)
+    readout; moving Δ changes the arc of M_Δ, the PE(k + Δ) arrow and the M_Δ readout. The arc
+    runs from 0 to the full turn Δω (not wrapped into one revolution).
+
+    Parameters
+    ----------
+    pair : int
+        Frequency pair i (0 <= i < dim/2).
+    dim : int
+        Size of the code (positive, even).
+    base : float
+        Sinusoidal base (> 1).
+    k : float, optional
+        The position; ``None`` leaves out what k changes.
+    delta : float, optional
+        The shift; ``None`` leaves out what Δ changes.
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: for ``delta``,
+        the arc (trace 1, ``theta`` and ``r``), the PE(k + Δ) arrow (trace 3) and
+        ``annotations[1].text``; for ``k``, ``polar.angularaxis.rotation`` and
+        ``annotations[0].text``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``pair`` outside [0, dim/2), or a bad ``dim``, ``base``, ``k`` or ``delta``.
+
+    Examples
+    --------
+    >>> traces, layout = shift_rotation_changes(0, dim=4, k=0.0)
+    >>> traces, layout["polar.angularaxis.rotation"]
+    ({}, 90.0)
     """
+    pair, dim, base = _check_pair(pair, dim, base)
     columns = [2 * pair, 2 * pair + 1]  # (sin, cos) of this pair
-    codes = sinusoidal_encoding(positions, dim, base)[:, columns]  # (n_k, 2)
-    start = sinusoidal_encoding([0.0], dim, base)[0]  # (dim,): PE(0)
-    # angles measured clockwise from the y (cos) axis, in degrees: (sin φ, cos φ) sits at φ
-    angle_k = np.degrees(np.arctan2(codes[:, 0], codes[:, 1]))  # (n_k,)
-    k_changes = [
-        {"polar.angularaxis.rotation": round(90.0 - float(angle), 3),
-         "annotations[0].text": f"PE(k) = (sin kω, cos kω) = ({s:.3f}, {c:.3f})"}
-        for angle, (s, c) in zip(angle_k, codes)
-    ]
-    matrices = [sinusoid_shift_matrix(d, dim, base) for d in deltas]
-    shifted = np.array([(m @ start)[columns] for m in matrices])  # (n_Δ, 2)
-    angle_d = np.degrees(np.arctan2(shifted[:, 0], shifted[:, 1]))  # (n_Δ,): the turn Δω
-    turn_d = np.degrees(np.unwrap(np.radians(angle_d)))  # continuous, for the arc
-    d_changes = []
-    for delta, matrix, angle, turn in zip(deltas, matrices, angle_d, turn_d):
+    traces, layout = {}, {}
+    if k is not None:
+        k = check_float(k, "k")
+        s, c = sinusoidal_encoding([k], dim, base)[0, columns]
+        # angles measured clockwise from the y (cos) axis, in degrees: (sin φ, cos φ) sits at φ
+        angle = np.degrees(np.arctan2(s, c))
+        layout["polar.angularaxis.rotation"] = round(90.0 - float(angle), 3)
+        layout["annotations[0].text"] = f"PE(k) = (sin kω, cos kω) = ({s:.3f}, {c:.3f})"
+    if delta is not None:
+        delta = check_float(delta, "delta")
+        matrix = sinusoid_shift_matrix(delta, dim, base)  # (dim, dim)
+        start = sinusoidal_encoding([0.0], dim, base)[0]  # (dim,): PE(0)
+        s, c = (matrix @ start)[columns]
+        angle = np.degrees(np.arctan2(s, c))  # the turn Δω, wrapped
+        turn = np.degrees(delta * _omega(pair, dim, base))  # the turn Δω, in full
         arc = rounded(np.linspace(0.0, turn, max(2, int(abs(turn) // 3) + 2)))
         (a, b), (c, d) = matrix[np.ix_(columns, columns)]
-        text = (f"M_Δ block = [[{a:.3f}, {b:.3f}], [{c:.3f}, {d:.3f}]]"
-                f"<br>turn Δω = {np.degrees(delta * _omega(pair, dim, base)):.1f}°")
-        d_changes.append(({1: {"theta": arc, "r": [0.75] * len(arc)},
-                           3: {"theta": rounded([angle] * 2), "r": [0, 1]}},
-                          {"annotations[1].text": text}))
-    return k_changes, d_changes
+        traces[1] = {"theta": arc, "r": [0.75] * len(arc)}
+        traces[3] = {"theta": rounded([angle] * 2), "r": [0, 1]}
+        layout["annotations[1].text"] = (f"M_Δ block = [[{a:.3f}, {b:.3f}], [{c:.3f}, {d:.3f}]]"
+                                         f"<br>turn Δω = {turn:.1f}°")
+    return traces, layout
 
 
 def plot_shift_rotation(
@@ -97,6 +144,7 @@ def plot_shift_rotation(
     base: float = 10000.0,
     positions: Any = 25,
     deltas: Any = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
+    controls: bool = True,
 ) -> go.Figure:
     """PE(k) and PE(k + Δ) for one frequency pair on the unit circle: a shift is a rotation.
 
@@ -123,6 +171,9 @@ def plot_shift_rotation(
         Values of k on the first slider (an int n for ``range(n)``).
     deltas : array_like
         Values of Δ on the second slider.
+    controls : bool
+        Draw the two sliders (default). ``False``: no sliders; the figure shows
+        ``positions[0]`` and ``deltas[0]``.
 
     Returns
     -------
@@ -130,12 +181,13 @@ def plot_shift_rotation(
         Traces: unit circle, arc of M_Δ, PE(k) arrow, PE(k + Δ) arrow (``scatterpolar``), plus
         a cartesian overlay with fixed sin/cos axes. Two sliders: k (relayouts the polar
         rotation and the PE(k) readout) and Δ (restyles the arc and the PE(k + Δ) arrow and
-        updates the M_Δ readout).
+        updates the M_Δ readout), each step from :func:`shift_rotation_changes`.
 
     Raises
     ------
     ValueError, TypeError
-        For a ``pair`` outside [0, dim/2), bad ``dim``, ``base``, ``positions`` or ``deltas``.
+        For a ``pair`` outside [0, dim/2), bad ``dim``, ``base``, ``positions``, ``deltas`` or
+        ``controls``.
 
     Examples
     --------
@@ -143,19 +195,19 @@ def plot_shift_rotation(
     >>> [len(s.steps) for s in fig.layout.sliders]
     [3, 2]
     """
-    dim = check_dim(dim)
-    pair = check_int(pair, "pair", minimum=0)
-    if pair >= dim // 2:
-        fail("pair", f"a pair index below dim/2 = {dim // 2}", pair)
-    base = check_float(base, "base", minimum=1.0)
+    pair, dim, base = _check_pair(pair, dim, base)
     positions = as_positions(positions)
     deltas = as_positions(deltas, "deltas")
     if positions.size == 0:
         fail("positions", "at least one position", positions)
     if deltas.size == 0:
         fail("deltas", "at least one shift", deltas)
+    controls = check_bool(controls, "controls")
+    if not controls:
+        positions, deltas = positions[:1], deltas[:1]
 
-    k_changes, d_changes = _shift_changes(pair, dim, base, positions, deltas)
+    k_changes = [shift_rotation_changes(pair, dim=dim, base=base, k=k)[1] for k in positions]
+    d_changes = [shift_rotation_changes(pair, dim=dim, base=base, delta=d) for d in deltas]
     arc0, arrow0 = d_changes[0][0][1], d_changes[0][0][3]  # the first Δ's arc and arrow
 
     fig = new_figure()
@@ -205,8 +257,11 @@ def plot_shift_rotation(
                  xanchor="left", showarrow=False, align="left"),
         ],
         sliders=[{**slider(k_steps, prefix="position k = ", y=-0.04), "len": 0.62},
-                 {**slider(d_steps, prefix="shift Δ = ", y=-0.27), "len": 0.62}],
+                 {**slider(d_steps, prefix="shift Δ = ", y=-0.27), "len": 0.62}]
+        if controls else [],
     ))
+    if not controls:
+        fig.layout.margin.b = 60
     return fig
 
 
@@ -215,14 +270,74 @@ def _omega(pair: int, dim: int, base: float) -> float:
     return float(rope_frequencies(dim, base)[pair])
 
 
+def _check_offsets(offsets: Any) -> np.ndarray:
+    if isinstance(offsets, (int, np.integer)) and not isinstance(offsets, bool):
+        count = check_int(offsets, "offsets", minimum=1)
+        offsets = np.arange(-count, count + 1, dtype=np.float64)
+    offsets = as_positions(offsets, "offsets")
+    if offsets.size < 2:
+        fail("offsets", "at least two offsets", offsets)
+    return offsets
+
+
+def _random_query(rng: Any, dim: int) -> np.ndarray:
+    """The figure's one random query, ``(1, dim)``, drawn from ``rng`` (the package contract)."""
+    return check_generator(rng).standard_normal((1, dim))
+
+
+def dot_product_offset_changes(offsets: Any = 128, *, dim: int = 64, base: float = 10000.0,
+                               position: float = 0.0, rope: bool = True,
+                               rng: Any = 0) -> tuple:
+    """What one base (and head size) changes in :func:`plot_dot_product_offset`.
+
+    Parameters
+    ----------
+    offsets : int or array_like
+        Offsets Δ; an int n means −n … n.
+    dim : int
+        Size of the code (positive, even).
+    base : float
+        The base (> 1).
+    position : float
+        The reference position k.
+    rope : bool
+        Include the RoPE curve (trace 1).
+    rng : numpy.random.Generator or int
+        Source of the random query, drawn as :func:`plot_dot_product_offset` draws it: the
+        same int gives the same query as the figure (see :mod:`rope_viz._validation`).
+
+    Returns
+    -------
+    tuple
+        ``({0: {"y": ...}, 1: {"y": ...}}, {})`` in the shape of
+        :mod:`rope_viz.figures._style`: the sinusoidal curve and (with ``rope``) the RoPE
+        curve, each divided by its value at Δ = 0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``offsets``, ``dim``, ``base``, ``position``, ``rope`` or ``rng``.
+
+    Examples
+    --------
+    >>> traces, _ = dot_product_offset_changes(2, dim=4, rope=False)
+    >>> traces[0]["y"][2]
+    1.0
+    """
+    offsets = _check_offsets(offsets)
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0, strict=True)
+    position = check_float(position, "position")
+    rope = check_bool(rope, "rope")
+    query = _random_query(rng, dim) if rope else None
+    return _dot_changes(offsets, dim, base, position, query)
+
+
 def _dot_changes(offsets: np.ndarray, dim: int, base: float, position: float,
                  query: np.ndarray | None) -> tuple:
-    """What one base (or head size) changes in :func:`plot_dot_product_offset`.
-
-    ``({0: {"y": ...}, 1: {"y": ...}}, {})``: the sinusoidal curve and, when a ``(1, dim)``
-    ``query`` is given, the RoPE curve, each divided by its value at offset 0. The slider
-    steps and the live widget both apply these.
-    """
+    """The curves of :func:`plot_dot_product_offset` for one base and one ``(1, dim)`` query
+    (``None``: the sinusoidal curve only); the figure draws its one query once for all its
+    slider steps, :func:`dot_product_offset_changes` draws it from ``rng``."""
     codes = sinusoidal_encoding(np.concatenate([[position], position + offsets]), dim, base)
     traces = {0: {"y": rounded(codes[1:] @ codes[0] / (codes[0] @ codes[0]))}}  # (n_offsets,)
     if query is not None:
@@ -240,6 +355,7 @@ def plot_dot_product_offset(
     position: float = 0.0,
     rope: bool = True,
     rng: Any = 0,
+    controls: bool = True,
 ) -> go.Figure:
     """PE(k)·PE(k + Δ) against the offset Δ: symmetric, decaying, not monotone.
 
@@ -265,18 +381,21 @@ def plot_dot_product_offset(
     rope : bool
         Also draw the RoPE score of one random query with itself.
     rng : numpy.random.Generator or int
-        Source of the random query.
+        Source of the random query (one query for every base).
+    controls : bool
+        Draw the slider (default). ``False``: no slider; the figure shows 10000 if it is
+        among ``bases``, else ``bases[0]``.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One scatter trace (sinusoidal), plus one for RoPE when ``rope``; a slider with one step
-        per base restyling every trace.
+        per base restyling every trace (the numbers of :func:`dot_product_offset_changes`).
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``offsets``, ``dim``, ``bases``, ``position``, ``rope`` or ``rng``.
+        For bad ``offsets``, ``dim``, ``bases``, ``position``, ``rope``, ``rng`` or ``controls``.
 
     Examples
     --------
@@ -284,22 +403,19 @@ def plot_dot_product_offset(
     >>> len(fig.layout.sliders[0].steps)
     2
     """
-    if isinstance(offsets, (int, np.integer)) and not isinstance(offsets, bool):
-        count = check_int(offsets, "offsets", minimum=1)
-        offsets = np.arange(-count, count + 1, dtype=np.float64)
-    offsets = as_positions(offsets, "offsets")
-    if offsets.size < 2:
-        fail("offsets", "at least two offsets", offsets)
+    offsets = _check_offsets(offsets)
     dim = check_dim(dim)
     bases = _check_bases(bases)
     position = check_float(position, "position")
     rope = check_bool(rope, "rope")
-    generator = check_generator(rng)
-    query = generator.standard_normal((1, dim))  # (1, dim)
+    controls = check_bool(controls, "controls")
+    query = _random_query(rng, dim)  # (1, dim)
 
+    start = bases.index(10000.0) if 10000.0 in bases else 0
+    if not controls:
+        bases, start = bases[start:start + 1], 0
     per_base = [_dot_changes(offsets, dim, base, position, query if rope else None)
                 for base in bases]
-    start = bases.index(10000.0) if 10000.0 in bases else 0
     shown = per_base[start][0]  # {trace: {"y": ...}}
     fig = new_figure()
     fig.add_trace(go.Scatter(x=rounded(offsets), **shown[0], mode="lines",
@@ -318,7 +434,9 @@ def plot_dot_product_offset(
         xaxis=dict(title="offset Δ (positions)", zeroline=False),
         yaxis=dict(title="dot product ÷ its value at Δ = 0", range=[-0.6, 1.05]),
         legend=dict(orientation="h", x=0.0, y=1.02, xanchor="left", yanchor="bottom"),
-        sliders=[slider(steps, prefix="base = ", active=start, y=-0.2)],
+        sliders=[slider(steps, prefix="base = ", active=start, y=-0.2)] if controls else [],
     ))
+    if not controls:
+        fig.layout.margin.b = 60
     fig.add_hline(y=0, line=dict(color="#999", width=1))
     return fig

@@ -6,7 +6,8 @@ What this module holds
   bases of real models, with each model's context length marked.
 - :func:`plot_scaled_wavelengths`: the same spectrum after linear (position interpolation),
   NTK-aware, YaRN and Llama 3 scaling, and how much each rule stretches each pair; a slider
-  for the scaling factor.
+  for the scaling factor. :func:`scaled_wavelengths_changes` is what one factor and one base
+  change (the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`).
 
 Frequencies come from :func:`rope_viz.rope_frequencies`, :func:`rope_viz.scaled_frequencies`
 and :func:`rope_viz.ntk_aware_base`; a wavelength is 2π divided by a frequency.
@@ -19,7 +20,14 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import as_positions, check_dim, check_float, check_int, fail
+from rope_viz._validation import (
+    check_array,
+    check_bool,
+    check_dim,
+    check_float,
+    check_int,
+    fail,
+)
 from rope_viz.figures._style import (
     base_layout,
     new_figure,
@@ -32,7 +40,8 @@ from rope_viz.figures._style import (
 from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import ntk_aware_base, scaled_frequencies
 
-__all__ = ["plot_wavelength_spectrum", "plot_scaled_wavelengths", "MODELS", "RULE_COLORS"]
+__all__ = ["plot_wavelength_spectrum", "plot_scaled_wavelengths", "scaled_wavelengths_changes",
+           "MODELS", "RULE_COLORS"]
 
 #: Real models: (name, rope base, head dim, context length it was trained for).
 MODELS = (
@@ -148,13 +157,43 @@ def _rules(dim: int, base: float, factor: float, original: int) -> dict:
     }
 
 
-def _scaled_changes(dim: int, base: float, factor: float, original: int) -> tuple:
-    """What one scaling factor (or base) changes in :func:`plot_scaled_wavelengths`.
+def scaled_wavelengths_changes(dim: int = 128, *, base: float = 10000.0,
+                               original_context: int = 4096, factor: float = 4.0) -> tuple:
+    """What one scaling factor (and one base) change in :func:`plot_scaled_wavelengths`.
 
-    ``(traces, layout)``: the ``y`` of all ten traces (five wavelength curves, then five
-    stretches, in :data:`RULE_COLORS` order) and the extended-context line, its label and the
-    stretch axis. The slider steps and the live widget both apply these.
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        Original base (> 1).
+    original_context : int
+        The context the model was trained for (>= 2).
+    factor : float
+        The scaling factor (> 1).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: the ``y`` of all
+        ten traces (five wavelength curves, then five stretches, in :data:`RULE_COLORS` order)
+        and the extended-context line, its label and the stretch axis's range.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``base``, ``original_context`` or ``factor``.
+
+    Examples
+    --------
+    >>> traces, layout = scaled_wavelengths_changes(8, factor=2.0)
+    >>> traces[6]["y"]
+    [2.0, 2.0, 2.0, 2.0]
     """
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    original = check_int(original_context, "original_context", minimum=2)
+    factor = check_float(factor, "factor", minimum=1.0)
     default = 2 * np.pi / rope_frequencies(dim, base)  # (dim/2,)
     waves = {name: 2 * np.pi / inv for name, inv in _rules(dim, base, factor, original).items()}
     names = list(RULE_COLORS)
@@ -175,6 +214,7 @@ def plot_scaled_wavelengths(
     base: float = 10000.0,
     original_context: int = 4096,
     factors: Any = (2.0, 4.0, 8.0, 16.0),
+    controls: bool = True,
 ) -> go.Figure:
     """Wavelengths after context-extension rules, and how much each rule stretches each pair.
 
@@ -201,18 +241,21 @@ def plot_scaled_wavelengths(
         The context the model was trained for (>= 2).
     factors : sequence of float
         Scaling factors on the slider (each > 1).
+    controls : bool
+        Draw the slider (default). ``False``: no slider; the figure shows factor 4 if it is
+        among ``factors``, else ``factors[0]``.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Five traces on top (default, linear, NTK-aware, YaRN, Llama 3) and five below (the
         stretch, default being 1); a slider with one step per factor restyling all ten and
-        moving the extended-context line.
+        moving the extended-context line (:func:`scaled_wavelengths_changes`).
 
     Raises
     ------
     ValueError, TypeError
-        For bad ``dim``, ``base``, ``original_context`` or ``factors``.
+        For bad ``dim``, ``base``, ``original_context``, ``factors`` or ``controls``.
 
     Examples
     --------
@@ -223,13 +266,18 @@ def plot_scaled_wavelengths(
     dim = check_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     original = check_int(original_context, "original_context", minimum=2)
-    values = as_positions(factors, "factors")
-    if values.size == 0 or np.any(values <= 1):
+    values = check_array(factors, "factors", ndim=1, nonempty=True,
+                         what="a non-empty sequence of numbers > 1")
+    if np.any(values <= 1):
         fail("factors", "a non-empty sequence of numbers > 1", factors)
     factors = tuple(float(f) for f in values)
+    controls = check_bool(controls, "controls")
     start = factors.index(4.0) if 4.0 in factors else 0
+    if not controls:
+        factors, start = factors[start:start + 1], 0
 
-    per_factor = [_scaled_changes(dim, base, factor, original) for factor in factors]
+    per_factor = [scaled_wavelengths_changes(dim, base=base, original_context=original,
+                                             factor=factor) for factor in factors]
     shown = per_factor[start][0]  # {trace: {"y": ...}}
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
@@ -265,9 +313,10 @@ def plot_scaled_wavelengths(
         title=(f"Stretching a {short_number(original)} context: which pairs are interpolated, "
                "which extrapolated"),
         height=660,
-        margin=dict(l=80, r=30, t=110, b=110),
+        margin=dict(l=80, r=30, t=110, b=110 if controls else 60),
         shapes=[shape0, shape1],
-        sliders=[slider(steps, prefix="scaling factor ", active=start, y=-0.1)],
+        sliders=[slider(steps, prefix="scaling factor ", active=start, y=-0.1)]
+        if controls else [],
         legend=dict(orientation="h", x=0.0, y=1.07, xanchor="left", yanchor="bottom"),
     ))
     # subplot titles are annotations 0 and 1; the context labels are 2 and 3
