@@ -3,11 +3,15 @@
 
     python3 dev.py book    # set everything up, execute every chapter, build the HTML book
     python3 dev.py test    # set everything up, build the book, run the whole test suite
+    python3 dev.py unit    # set everything up, run the unit tests only (no book build)
 
-Both create a virtual environment in ``.venv`` (Python packages from ``requirements.txt`` and
-``pyproject.toml``) and reuse it on a second run; ``test`` also installs Debian's Chromium
+All three create a virtual environment in ``.venv`` (Python packages from ``requirements.txt``
+and ``pyproject.toml``) and reuse it on a second run; ``test`` also installs Debian's Chromium
 for the browser test when it is missing (as root, with apt-get). Extra arguments after
-``test`` go to pytest. Only the standard library is used here, so this runs on a bare Python.
+``test`` or ``unit`` go to pytest (``python3 dev.py unit -k rope``). ``unit`` leaves out the
+tests that need the built book (the chapter and browser checks) and the lint, so it starts
+testing at once; ``test`` is what CI runs. Only the standard library is used here, so this runs
+on a bare Python.
 """
 
 from __future__ import annotations
@@ -261,6 +265,22 @@ def command_book(_args: list) -> None:
     say("then open http://127.0.0.1:8000/")
 
 
+# The tests that read the built book (_build/html and the executed chapters): `unit` skips them.
+BOOK_TESTS = ("tests/test_book_notebooks.py", "tests/test_browser.py")
+
+
+def pytest_command(args: list, *, unit: bool = False) -> list:
+    """The pytest command line: every test, or (``unit``) all but :data:`BOOK_TESTS`."""
+    ignored = [f"--ignore={path}" for path in BOOK_TESTS] if unit else []
+    return [str(python()), "-m", "pytest", *ignored, *args]
+
+
+def run_pytest(args: list, *, unit: bool = False, env: dict | None = None) -> None:
+    result = subprocess.run(pytest_command(args, unit=unit), cwd=ROOT, env=env)
+    if result.returncode != 0:
+        raise Failure(f"tests failed (pytest exit code {result.returncode})")
+
+
 def command_test(args: list) -> None:
     setup("book,test")
     env = dict(os.environ)
@@ -270,17 +290,25 @@ def command_test(args: list) -> None:
          "dev.py", "book/_ext"], what="ruff check")
     build_book()
     say("running the test suite")
-    result = subprocess.run([str(python()), "-m", "pytest", *args], cwd=ROOT, env=env)
-    if result.returncode != 0:
-        raise Failure(f"tests failed (pytest exit code {result.returncode})")
+    run_pytest(args, env=env)
 
 
-COMMANDS = {"book": command_book, "test": command_test}
+def command_unit(args: list) -> None:
+    setup("book,test")  # the same environment as `test`, so switching between them installs nothing
+    say("running the unit tests (no book build; leaving out " + ", ".join(BOOK_TESTS) + ")")
+    run_pytest(args, unit=True)
+
+
+COMMANDS = {"book": command_book, "test": command_test, "unit": command_unit}
+USAGE = "usage: python3 dev.py book | test [pytest arguments] | unit [pytest arguments]"
 
 
 def main(argv: list) -> int:
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(f"{USAGE}\n{__doc__}")
+        return 0
     if not argv or argv[0] not in COMMANDS:
-        print("usage: python3 dev.py book | test [pytest arguments]", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     try:
         COMMANDS[argv[0]](argv[1:])
