@@ -67,3 +67,14 @@ def test_decay_distances():
 def test_decay_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_long_range_decay(**kwargs)
+
+
+def test_log_x_and_no_controls():
+    fig = plot_long_range_decay(512, dims=(64,), dim=64, bases=(1e4,), base=1e4, samples=4,
+                                log_x=True)
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis2.type == "log"
+    assert fig.layout.updatemenus[1].active == 1
+    bare = plot_long_range_decay(512, dims=(64, 128), dim=64, bases=(1e3, 1e4), base=1e4,
+                                 samples=4, controls=False)
+    assert (bare.layout.sliders, bare.layout.updatemenus) == ((), ())
+    assert bare.data[0].y[0] == pytest.approx(16.5) and bare.layout.xaxis.type == "linear"

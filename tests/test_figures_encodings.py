@@ -95,3 +95,15 @@ def test_bits_to_waves_frames_advance():
 def test_bits_to_waves_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_bits_to_waves(**kwargs)
+
+
+def test_without_controls_no_frames_and_the_whole_path():
+    from rope_viz.figures import bits_to_waves_changes
+
+    fig = plot_bits_to_waves(8, bits=(0, 1), dim=8, controls=False)
+    assert fig.frames == () and fig.layout.sliders == () and fig.layout.updatemenus == ()
+    traces, _ = bits_to_waves_changes(8, bits=(0, 1), dim=8)
+    assert fig.data[-2].x == tuple(traces[len(fig.data) - 2]["x"])
+    assert len(fig.data[-2].x) == 7 * 4 + 1  # the sinusoid's trail up to position 7
+    heat = plot_encoding_heatmaps(8, 8, lengths=(32, 64), controls=False)
+    assert heat.layout.sliders == () and heat.layout.annotations[1].text == "normalised k / 32"

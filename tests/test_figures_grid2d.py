@@ -52,3 +52,35 @@ def test_the_slider_slides_the_same_pattern():
 def test_rope2d_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_rope2d_maps(**kwargs)
+
+
+def test_check_patches_is_public_and_checks_its_arguments():
+    from rope_viz.figures.grid2d import check_patches
+
+    assert check_patches(None, (2, 3)) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+    assert check_patches([(1, 2)], (2, 3)) == [(1, 2)]
+    with pytest.raises(ValueError, match="patches"):
+        check_patches([(2, 0)], (2, 3))
+    with pytest.raises(ValueError, match="patches"):
+        check_patches([], (2, 3))
+    with pytest.raises(TypeError, match="patches"):
+        check_patches("00", (2, 3))
+    with pytest.raises(ValueError, match="shape"):
+        check_patches(None, (0, 3))
+
+
+def test_the_similarity_panel_is_the_axial_rope2d_scores():
+    from rope_viz import rope2d_scores
+    from rope_viz.figures.grid2d import rope2d_maps_changes
+
+    shape, dim, base, (r, c) = (5, 6), 8, 30.0, (2, 4)
+    traces, layout = rope2d_maps_changes(shape, dim, base=base, patch=(r, c))
+    scores = rope2d_scores(shape, dim, base, "axial")  # (30, 30), q = k = (1, ..., 1)
+    np.testing.assert_allclose(traces[dim // 2]["z"], scores[r * 6 + c].reshape(shape), atol=5e-3)
+    assert traces[dim // 2 + 1] == {"x": [c], "y": [r]} and layout == {}
+    assert traces[dim // 2]["zmax"] == pytest.approx(np.abs(scores).max())
+
+
+def test_rope2d_maps_without_controls_shows_the_first_patch():
+    fig = plot_rope2d_maps((4, 4), 8, patches=[(3, 1), (0, 0)], controls=False)
+    assert fig.layout.sliders == () and fig.data[-1].x == (1,) and fig.data[-1].y == (3,)

@@ -55,3 +55,13 @@ def test_different_offsets_give_different_scores():
 def test_rotation_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_rope_rotation(**kwargs)
+
+
+def test_without_controls_the_figure_shows_the_last_position():
+    fig = plot_rope_rotation(8, positions=[1.0, 2.0, 3.0], controls=False)
+    animated = plot_rope_rotation(8, positions=[1.0, 2.0, 3.0])
+    assert fig.frames == () and fig.layout.sliders == () and fig.layout.updatemenus == ()
+    last = animated.frames[-1]
+    for trace, index in zip(last.data, last.traces):
+        assert fig.data[index].x == trace.x and fig.data[index].y == trace.y
+    assert fig.layout.title.text == last.layout.title.text

@@ -71,3 +71,16 @@ def test_t5_buckets_causal():
 def test_biases_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_relative_biases(**kwargs)
+
+
+def test_relative_biases_start_at_a_chosen_head():
+    from rope_viz.figures import relative_biases_changes
+
+    fig = plot_relative_biases(8, num_heads=4, head=3)
+    assert fig.layout.sliders[0].active == 2
+    traces, layout = relative_biases_changes(8, num_heads=4, head=3)
+    np.testing.assert_array_equal(fig.data[0].z, traces[0]["z"])
+    assert fig.layout.annotations[0].text == layout["annotations[0].text"]
+    with pytest.raises(ValueError, match="head"):
+        plot_relative_biases(8, num_heads=4, head=5)
+    assert plot_relative_biases(8, num_heads=4, controls=False).layout.sliders == ()

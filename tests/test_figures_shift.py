@@ -90,3 +90,24 @@ def test_dot_product_does_not_depend_on_the_reference_position():
 def test_dot_product_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_dot_product_offset(**kwargs)
+
+
+def test_the_arc_of_m_delta_runs_the_full_turn():
+    from rope_viz import rope_frequencies
+    from rope_viz.figures import shift_rotation_changes
+
+    omega = rope_frequencies(16, 10000.0)[1]
+    traces, layout = shift_rotation_changes(1, dim=16, delta=30.0)
+    assert traces[1]["theta"][-1] == pytest.approx(np.degrees(30.0 * omega), abs=1e-3)
+    assert traces[1]["theta"][-1] > 360  # more than one revolution: not wrapped
+    assert f"{np.degrees(30.0 * omega):.1f}°" in layout["annotations[1].text"]
+    fig = plot_shift_rotation(1, dim=16, deltas=(0, 30))
+    assert fig.layout.sliders[1].steps[1].args[0]["theta"][0] == traces[1]["theta"]
+
+
+def test_shift_figures_without_controls():
+    fig = plot_shift_rotation(0, dim=4, positions=[2.5], deltas=[1.5], controls=False)
+    assert fig.layout.sliders == ()
+    assert fig.data[3].theta[1] == pytest.approx(np.degrees(1.5), abs=1e-2)
+    fig = plot_dot_product_offset(8, dim=8, bases=(100.0, 10000.0), controls=False)
+    assert fig.layout.sliders == () and len(fig.data) == 2

@@ -71,3 +71,9 @@ def test_scaled_stretches_match_each_rule():
 def test_scaled_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_scaled_wavelengths(**kwargs)
+
+
+def test_scaled_wavelengths_without_controls_shows_factor_4():
+    fig = plot_scaled_wavelengths(16, factors=(2.0, 4.0, 8.0), controls=False)
+    assert fig.layout.sliders == ()
+    np.testing.assert_allclose(fig.data[6].y, 4.0, rtol=1e-3)  # linear stretches every pair
