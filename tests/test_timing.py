@@ -133,6 +133,9 @@ def test_format_table():
         (lambda: format_table("rows"), TypeError, "rows"),
         (lambda: attention_timing([8], threads=0), ValueError, "threads"),
         (lambda: format_table([{"a": 1}], columns=3), TypeError, "columns"),
+        (lambda: attention_timing([8], rng=None, device="cpu"), TypeError, "rng"),
+        (lambda: rope_kernel_timing((4, 6), rng="zero", device="cpu"), TypeError, "rng"),
+        (lambda: attention_timing([8], seed=0), TypeError, "seed"),
     ],
 )
 def test_bad_inputs(call, kind, needle):
