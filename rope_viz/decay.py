@@ -2,19 +2,29 @@
 
 One home for every "score against relative distance" idea in the book: Su's long-range decay
 bound, the empirical decay of random vectors, the cosine sums behind the smallest base for a
-context, and the cosine integral behind Su's estimate of that base.
+context, and the cosine integral behind Su's estimate of that base. Other modules and figures
+call the public functions below; nothing here is meant to be imported by its private name.
 
 What this module holds
 ----------------------
-- :func:`long_range_decay`: Su's bound factor ``(1/(d/2)) Σ_j |S_j|`` with
-  ``S_j = Σ_(i<j) e^(i·m·θ_i)`` (kexue.fm/archives/8265).
+Su's bound and the decay of random vectors (chapter 8, kexue.fm/archives/8265):
+
+- :func:`long_range_decay`: Su's distance factor ``(1/(d/2)) Σ_j |S_j|`` with
+  ``S_j = Σ_(i<j) e^(i·m·θ_i)``.
 - :func:`empirical_decay`: the mean RoPE score of random query-key pairs at each distance.
-- :func:`pair_products`, :func:`rope_scores`, :func:`abel_bound`: one query-key pair written
-  as complex numbers ``h_i``, its score ``Re Σ_i h_i e^(i·m·θ_i)``, and the Abel bound
-  ``max_i |h_(i+1) − h_i| · Σ_(j=1..d/2) |S_j|`` on it (``h_(d/2) = 0``).
-- :func:`cosine_sum`, :func:`min_cosine_sum`, :func:`cosine_sum_envelope`: the score of
-  equal all-ones vectors, ``Σ_i cos(m·θ_i)``, at each distance, its minimum over a context,
-  and its envelope.
+- :func:`pair_products`, :func:`rope_scores`, :func:`abel_content_factor`,
+  :func:`abel_bound`: one query-key pair written as complex numbers ``h_i``, its score
+  ``Re Σ_i h_i e^(i·m·θ_i)``, the bound's content factor ``max_i |h_(i+1) − h_i|``
+  (``h_(d/2) = 0``), and the Abel bound, content factor times ``Σ_(j=1..d/2) |S_j|``.
+
+The cosine sums and the smallest base (chapter 11, Men et al. 2024, kexue.fm/archives/10122):
+
+- :func:`cosine_sum`: ``B(m) = Σ_i cos(m·θ_i)`` at each distance, for a base or for any
+  frequencies ``inv_freq`` (an int count of distances takes an exact fast path).
+- :func:`expected_score_gap`: ``2σ² B(m)``, how much more a similar key scores than a
+  random one on average: the quantity Men et al.'s bound asks to stay >= 0.
+- :func:`min_cosine_sum`, :func:`cosine_sum_envelope`: the minimum of B over a context for
+  each base, and B's envelope over log-spaced bins.
 - :func:`min_base_for_context`: the smallest base whose cosine sum stays non-negative over the
   context (Men et al. 2024), islands included, or (``robust=True``) the smallest base above
   which every base does; both found by certified walks over ln b, stored for d = 128 in
@@ -25,8 +35,9 @@ What this module holds
 Conventions
 -----------
 ``q, k``: ``(..., dim)`` with ``dim`` even, pairs interleaved ``(2i, 2i+1)``; distances are
-m = (query position − key position); θ_i = base^(−2i/dim), rotations counter-clockwise (as
-:func:`rope_viz.apply_rope`). Results carry the distances on the last axis.
+m = (query position − key position), the package's one sign (:mod:`rope_viz.relative`);
+θ_i = base^(−2i/dim), rotations counter-clockwise (as :func:`rope_viz.apply_rope`). Results
+carry the distances on the last axis.
 
 The Abel bound (Su 2021, section 远程衰减): write each interleaved pair of q and k as a complex
 number; then ``(R_m q)·(R_n k) = Re Σ_i h_i e^(i(m−n)θ_i)``. Summation by parts with
@@ -50,6 +61,7 @@ import numpy as np
 
 from rope_viz._validation import (
     as_positions,
+    check_array,
     check_bool,
     check_dim,
     check_features,
@@ -65,8 +77,10 @@ __all__ = [
     "empirical_decay",
     "pair_products",
     "rope_scores",
+    "abel_content_factor",
     "abel_bound",
     "cosine_sum",
+    "expected_score_gap",
     "min_cosine_sum",
     "cosine_sum_envelope",
     "min_base_for_context",
@@ -199,18 +213,6 @@ def empirical_decay(
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_pair(q: Any, k: Any) -> tuple:
-    q = np.asarray(check_features(q, "q", min_ndim=1), dtype=np.float64)
-    k = np.asarray(check_features(k, "k", min_ndim=1, dim=q.shape[-1]), dtype=np.float64)
-    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(k))):
-        fail("q and k", "finite numbers", "non-finite values")
-    try:
-        np.broadcast_shapes(q.shape, k.shape)
-    except ValueError:
-        fail("k", f"an array whose shape broadcasts with q's {q.shape}", k)
-    return q, k
-
-
 def pair_products(q: Any, k: Any) -> np.ndarray:
     """The complex pair products ``h_i = (q_2i + i·q_2i+1) · conj(k_2i + i·k_2i+1)``.
 
@@ -234,7 +236,13 @@ def pair_products(q: Any, k: Any) -> np.ndarray:
     >>> pair_products([1.0, 2.0], [3.0, 4.0])
     array([11.+2.j])
     """
-    q, k = _check_pair(q, k)
+    # check_array: finite real numbers; check_features: an even last axis, the same for q and k
+    q = check_features(check_array(q, "q", min_ndim=1), "q", min_ndim=1)  # (..., dim)
+    k = check_features(check_array(k, "k", min_ndim=1), "k", min_ndim=1, dim=q.shape[-1])
+    try:
+        np.broadcast_shapes(q.shape, k.shape)
+    except ValueError:
+        fail("k", f"an array whose shape broadcasts with q's {q.shape}", k)
     q_c = q[..., 0::2] + 1j * q[..., 1::2]  # (..., dim/2)
     k_c = k[..., 0::2] + 1j * k[..., 1::2]  # (..., dim/2)
     return q_c * np.conj(k_c)
@@ -275,11 +283,50 @@ def rope_scores(q: Any, k: Any, distances: Any, base: float = 10000.0) -> np.nda
     return np.real(h @ np.exp(1j * angles).T)  # (..., n_dist)
 
 
+def abel_content_factor(q: Any, k: Any) -> np.ndarray:
+    """The content factor of Su's bound: ``max_i |h_(i+1) − h_i|`` with ``h_(d/2) = 0``.
+
+    ``h_i`` are the pair products (:func:`pair_products`); the last difference is
+    ``|h_(d/2−1)|``. It depends on q and k only, not on the distance: :func:`abel_bound` is
+    this factor times the distance factor ``Σ_(j=1..d/2) |S_j(m)|``, which is
+    ``(d/2) · long_range_decay(m)``.
+
+    Parameters
+    ----------
+    q, k : array_like
+        ``(..., dim)``, ``dim`` even, interleaved pairs; leading axes broadcast.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(...,)`` float64, non-negative (a 0-d array for single vectors).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``q`` or ``k`` (as :func:`pair_products`).
+
+    References
+    ----------
+    kexue.fm/archives/8265, section 远程衰减 (the bound's ``max_i |h_(i+1) − h_i|``).
+
+    Examples
+    --------
+    >>> float(abel_content_factor([1.0, 0.0, 0.5, 0.0], [1.0, 0.0, 1.0, 0.0]))
+    0.5
+    """
+    h = pair_products(q, k)  # (..., dim/2)
+    padded = np.concatenate([h, np.zeros_like(h[..., :1])], axis=-1)  # (..., dim/2 + 1)
+    return np.abs(np.diff(padded, axis=-1)).max(axis=-1)  # (...,)
+
+
 def abel_bound(q: Any, k: Any, distances: Any, base: float = 10000.0) -> np.ndarray:
     """Su's bound on ``|rope_scores(q, k, m)|``: ``max_i |h_(i+1) − h_i| · Σ_(j=1..d/2) |S_j(m)|``.
 
     ``S_j(m) = Σ_(i<j) e^(i·m·θ_i)`` and ``h_(d/2) = 0`` (so the last difference is
-    ``|h_(d/2−1)|``). ``|rope_scores| <= abel_bound`` holds for every q, k and m.
+    ``|h_(d/2−1)|``). ``|rope_scores| <= abel_bound`` holds for every q, k and m. The two
+    factors are public: :func:`abel_content_factor` (q and k) and ``(d/2)`` times
+    :func:`long_range_decay` (the distance).
 
     Parameters
     ----------
@@ -310,13 +357,10 @@ def abel_bound(q: Any, k: Any, distances: Any, base: float = 10000.0) -> np.ndar
     >>> bool(np.all(np.abs(rope_scores(q, q, 50)) <= abel_bound(q, q, 50)))
     True
     """
-    h = pair_products(q, k)  # (..., dim/2)
-    padded = np.concatenate([h, np.zeros_like(h[..., :1])], axis=-1)  # (..., dim/2 + 1)
-    step = np.abs(np.diff(padded, axis=-1)).max(axis=-1)  # (...,): max |h_(i+1) − h_i|
-    distances = as_positions(distances, "distances")
-    angles = rope_angles(distances, 2 * h.shape[-1], base)  # (n_dist, dim/2)
-    partial = np.abs(np.cumsum(np.exp(1j * angles), axis=-1)).sum(axis=-1)  # (n_dist,)
-    return step[..., None] * partial  # (..., n_dist)
+    content = abel_content_factor(q, k)  # (...,): max |h_(i+1) − h_i|
+    half = np.shape(q)[-1] // 2
+    distance = half * long_range_decay(distances, 2 * half, base)  # (n_dist,): Σ_j |S_j|
+    return content[..., None] * distance  # (..., n_dist)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,12 +404,16 @@ def _edges(length: int) -> list:
 
 def cosine_sum(distances: Any, dim: int = 128, base: float = 10000.0, *,
                inv_freq: Any = None) -> np.ndarray:
-    """Men et al.'s quantity Σ_i cos(m·θ_i) for each relative distance m.
+    """Men et al.'s quantity B(m) = Σ_i cos(m·θ_i) for each relative distance m.
 
-    For a query q and a key k = q + noise, the expected RoPE score at distance m is
-    proportional to this sum (for Gaussian q with unit variance per dimension, it is twice the
-    sum); the base bound asks it to stay >= 0 inside the context, so that a similar key scores
-    higher than a random one at every distance.
+    B(m) is the RoPE score of two equal all-ones vectors at distance m, divided by 2; and
+    :func:`expected_score_gap` is 2σ² B(m), how much more a similar key scores than a random
+    one on average. The base bound asks B to stay >= 0 inside the context.
+
+    An int ``distances`` = L means every integer 0 <= m < L; the sums are then computed by
+    blocks (cos((s + k)θ) = cos sθ cos kθ − sin sθ sin kθ, a matrix product), about √L·dim
+    cosines instead of L·dim/2, exact up to float64 rounding: use it for whole contexts, e.g.
+    ``cosine_sum(L, inv_freq=...).min()``.
 
     Parameters
     ----------
@@ -397,19 +445,78 @@ def cosine_sum(distances: Any, dim: int = 128, base: float = 10000.0, *,
     --------
     >>> cosine_sum([0, 1], dim=4, base=100.0).round(4).tolist()
     [2.0, 1.5353]
+    >>> float(cosine_sum(4096, inv_freq=[1.0, 0.5]).min()) < 0
+    True
     """
-    distances = as_positions(distances, "distances")
     thetas = _frequencies_argument(dim, base, inv_freq)
+    if isinstance(distances, (int, np.integer)) and not isinstance(distances, bool):
+        length = check_int(distances, "distances", minimum=0)
+        if length == 0:
+            return np.zeros(0)
+        return _cosine_sums(thetas[None, :], 0, length)[0]  # (length,)
+    distances = as_positions(distances, "distances")
     return np.cos(np.multiply.outer(distances, thetas)).sum(axis=-1)  # (k,)
+
+
+def expected_score_gap(distances: Any, dim: int = 128, base: float = 10000.0, *,
+                       variance: float = 1.0, inv_freq: Any = None) -> np.ndarray:
+    """How much more a similar key scores than a random one, on average: ``2σ² Σ_i cos(m·θ_i)``.
+
+    Take q with independent components of mean μ and variance σ², a similar key
+    k̃ = q + ε (ε independent of q, mean 0) and a random key k drawn like q, independently.
+    Then at distance m::
+
+        E[(R_m q)·k̃] − E[(R_m q)·k] = Σ_i 2σ² cos(m·θ_i) = 2σ² B(m),
+
+    with B = :func:`cosine_sum`: each pair (q_2i, q_2i+1) rotated by mθ_i and dotted with
+    itself gives (q_2i² + q_2i+1²)·cos(mθ_i), of mean 2(μ² + σ²)cos(mθ_i); the random key
+    takes away the 2μ²cos(mθ_i), so μ drops out. For zero-mean components this is also
+    E[(R_m q)·q], which :func:`empirical_decay` with ``identical=True`` samples. Men et al.'s
+    bound asks it to stay >= 0 at every distance inside the context.
+
+    Parameters
+    ----------
+    distances : int or array_like
+        ``(k,)`` distances m = (query position − key position), or an int k meaning
+        ``range(k)`` (the fast path of :func:`cosine_sum`).
+    dim : int
+        Rotary dimension (positive, even); ignored when ``inv_freq`` is given.
+    base : float
+        RoPE base (> 1); ignored when ``inv_freq`` is given.
+    variance : float
+        σ², the variance of each component of q (> 0).
+    inv_freq : array_like, optional
+        ``(dim/2,)`` frequencies θ_i to use instead of ``base^(−2i/dim)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k,)`` float64 in [−σ²·dim, σ²·dim]; ``σ²·dim`` at m = 0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``distances``, ``dim``, ``base``, ``variance`` or ``inv_freq``.
+
+    References
+    ----------
+    kexue.fm/archives/10122, section 期望性质 (Su's derivation, with mean μ and variance σ²);
+    Men et al. 2024, arXiv:2405.14591.
+
+    Examples
+    --------
+    >>> expected_score_gap([0], dim=8, variance=0.5).tolist()
+    [4.0]
+    """
+    variance = check_float(variance, "variance", minimum=0.0)
+    return 2.0 * variance * cosine_sum(distances, dim, base, inv_freq=inv_freq)
 
 
 def _frequencies_argument(dim: Any, base: Any, inv_freq: Any) -> np.ndarray:
     if inv_freq is None:
         return rope_frequencies(check_dim(dim), check_float(base, "base", minimum=1.0))
-    thetas = as_positions(inv_freq, "inv_freq")
-    if thetas.ndim != 1 or thetas.size == 0 or np.any(thetas <= 0):
-        fail("inv_freq", "a 1-d array of positive frequencies", inv_freq)
-    return thetas
+    return check_array(inv_freq, "inv_freq", ndim=1, nonempty=True, minimum=0.0, strict=True,
+                       what="a 1-d array of positive frequencies")  # (dim/2,)
 
 
 def min_cosine_sum(bases: Any, length: int, dim: int = 128) -> np.ndarray:
@@ -448,9 +555,8 @@ def min_cosine_sum(bases: Any, length: int, dim: int = 128) -> np.ndarray:
     >>> min_cosine_sum([1e3, 1e4], 1000, dim=128).round(2).tolist()
     [-11.02, 4.28]
     """
-    bases = as_positions(np.atleast_1d(np.asarray(bases, dtype=object)).tolist(), "bases")
-    if np.any(bases <= 1):
-        fail("bases", "numbers > 1", bases)
+    bases = np.atleast_1d(check_array(bases, "bases", minimum=1.0, strict=True,
+                                      what="numbers > 1")).reshape(-1)  # (B,)
     length = check_int(length, "length", minimum=1)
     dim = check_dim(dim)
     thetas = _thetas(bases, dim)  # (B, dim/2)
@@ -711,7 +817,8 @@ def min_base_for_context(
     Both satisfy b(L) <= b(L') for L < L' (a base feasible for L' is feasible for L). With the
     defaults (``rtol=1e-9``, ``start=2.0``) and dim = 128, the results for L = 2^10 … 2^20 are
     stored in :data:`MIN_BASE_TABLE` and :data:`ROBUST_BASE_TABLE` (b_r up to 2^19) and
-    returned without a search (``tests/test_scaling_min_base.py`` checks every stored entry over every m < L).
+    returned without a search (``tests/test_decay_min_base.py`` checks every stored entry over
+    every m < L).
     Other lengths are searched: b* from the next shorter stored entry (bases below it are
     already infeasible), b_r from U down. Measured from start = 2 on a shared 2-core machine
     (the range is the load): b* took 0.1–0.4 s at L = 1K, 7–24 s at 32K, 70–330 s at 256K and
@@ -854,9 +961,8 @@ def cosine_integral(x: Any) -> np.ndarray:
     >>> float(cosine_integral(1.0).round(6)[0])
     0.337404
     """
-    x = as_positions(np.atleast_1d(np.asarray(x, dtype=object)).tolist(), "x")
-    if np.any(x <= 0) or np.any(x > 10):
-        fail("x", "numbers in (0, 10]", x)
+    x = np.atleast_1d(check_array(x, "x", minimum=0.0, strict=True, maximum=10.0,
+                                  what="numbers in (0, 10]")).reshape(-1)  # (k,)
     total = np.full(x.shape, 0.5772156649015329) + np.log(x)  # γ + ln x
     term = np.ones_like(x)
     for k in range(1, 61):

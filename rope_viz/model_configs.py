@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rope_viz._validation import fail
-from rope_viz.decay import _cosine_sums, min_base_for_context
+from rope_viz.decay import cosine_sum, min_base_for_context
 from rope_viz.scaling import rope_settings_from_config
 
 __all__ = ["EXAMPLE_CONFIGS", "ConfigReport", "config_report", "example_config"]
@@ -205,7 +205,7 @@ def config_report(config: Mapping, name: str | None = None) -> ConfigReport:
     inv_freq, attention_factor = settings.frequencies(seq_len=context)  # (rotary_dim/2,)
     wavelengths = 2 * np.pi / inv_freq  # (rotary_dim/2,)
     min_base = min_base_for_context(context, settings.rotary_dim)
-    min_sum = float(_cosine_sums(inv_freq[None, :], 0, context).min())
+    min_sum = float(cosine_sum(context, inv_freq=inv_freq).min())
     original = settings.params.get("original_max_position_embeddings")
     return ConfigReport(
         name=name,

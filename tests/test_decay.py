@@ -3,15 +3,30 @@
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 from conftest import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rope_viz import abel_bound, apply_rope, long_range_decay, pair_products, rope_scores
+from rope_viz import (
+    abel_bound,
+    abel_content_factor,
+    apply_rope,
+    decay,
+    long_range_decay,
+    pair_products,
+    rope_scores,
+)
 
 seeds = st.integers(0, 2**32 - 1)
+
+
+def test_doctests():
+    result = doctest.testmod(decay, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -59,6 +74,19 @@ def test_the_distance_factor_is_long_range_decay(rng):
     assert pytest.approx(32.5) == float(long_range_decay([0])[0])
 
 
+def test_abel_content_factor_is_su_max_step(rng):
+    """max_i |h_(i+1) − h_i| with h_(d/2) = 0, written as a loop (kexue.fm/archives/8265)."""
+    q, k = rng.standard_normal((2, 3, 16))
+    h = pair_products(q, k)  # (3, 8)
+    for row in range(3):
+        steps = [abs(h[row, i + 1] - h[row, i]) for i in range(7)] + [abs(h[row, 7])]
+        assert abel_content_factor(q[row], k[row]) == pytest.approx(max(steps), rel=1e-12)
+    assert abel_content_factor(q, k).shape == (3,)
+    # the bound is the product of its two public factors
+    assert_close(abel_bound(q, k, 200),
+                 abel_content_factor(q, k)[:, None] * 8 * long_range_decay(200, 16))
+
+
 def test_pair_products_real_part_is_the_dot_product(rng):
     q, k = rng.standard_normal((2, 5, 12))
     assert_close(pair_products(q, k).sum(axis=-1).real, np.sum(q * k, axis=-1))
@@ -81,6 +109,9 @@ def test_broadcasting_over_leading_axes(rng):
         (lambda: abel_bound(np.ones(4), np.ones(4), 4, base=0.5), ValueError, "base"),
         (lambda: pair_products("q", np.ones(4)), TypeError, "q"),
         (lambda: pair_products(np.full(4, np.inf), np.ones(4)), ValueError, "finite"),
+        (lambda: pair_products(np.ones(4), [1.0, np.nan, 0.0, 0.0]), ValueError, "k must be finite"),
+        (lambda: abel_content_factor(np.ones(5), np.ones(5)), ValueError, "q"),
+        (lambda: abel_content_factor(np.ones(4), "k"), TypeError, "k"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(call, exc, word):

@@ -194,6 +194,35 @@ def test_cosine_sum_definition_and_inv_freq():
     assert rope_viz.cosine_sum([0], 128)[0] == 64
 
 
+def test_cosine_sum_fast_path_for_a_whole_context():
+    """An int count takes the block identity; it must equal the definition for any frequencies."""
+    inv_freq = np.random.default_rng(3).uniform(1e-6, 1.0, 40)  # (40,) arbitrary, unsorted
+    m = np.arange(30_000)
+    direct = np.cos(np.multiply.outer(m.astype(float), inv_freq)).sum(1)
+    assert_close(rope_viz.cosine_sum(30_000, inv_freq=inv_freq), direct, atol=1e-9)
+    assert_close(rope_viz.cosine_sum(m, inv_freq=inv_freq), direct, atol=1e-9)
+    assert rope_viz.cosine_sum(0, 16).shape == (0,)
+
+
+def test_expected_score_gap_is_su_expectation():
+    """kexue.fm/archives/10122 (期望性质): E[q·R k̃ − q·R k] = Σ_i 2σ² cos(mθ_i), μ cancels."""
+    dim, base, mu, sigma = 16, 100.0, 0.7, 1.5
+    distances = np.array([0.0, 3.0, 11.0, 40.0])
+    expected = rope_viz.expected_score_gap(distances, dim, base, variance=sigma**2)
+    assert_close(expected, 2 * sigma**2 * rope_viz.cosine_sum(distances, dim, base))
+    assert expected[0] == pytest.approx(sigma**2 * dim)
+    gen = np.random.default_rng(0)
+    q = mu + sigma * gen.standard_normal((200_000, dim))  # (samples, dim)
+    similar = q + 0.3 * gen.standard_normal(q.shape)  # k̃ = q + ε
+    other = mu + sigma * gen.standard_normal(q.shape)  # an independent key, drawn like q
+    gap = (rope_viz.rope_scores(q, similar, distances, base)
+           - rope_viz.rope_scores(q, other, distances, base)).mean(0)  # (4,)
+    assert_close(gap, expected, atol=0.25, label="sampled gap")
+    inv_freq = rope_viz.rope_frequencies(dim, base)
+    assert_close(rope_viz.expected_score_gap(64, inv_freq=inv_freq),
+                 rope_viz.expected_score_gap(np.arange(64), dim, base))
+
+
 def test_min_cosine_sum_matches_direct():
     bases = [900.0, 3000.0, 4295.450581549182, 20000.0]
     expected = [direct_sums(b, 1024, 128).min() for b in bases]
@@ -222,6 +251,10 @@ def test_envelope_brackets_every_distance():
     (rope_viz.min_cosine_sum, dict(bases=[10.0], length=10, dim=7), ValueError, "dim"),
     (rope_viz.cosine_sum_envelope, dict(inv_freq=[1.0], length=1), ValueError, "length"),
     (rope_viz.cosine_sum_envelope, dict(inv_freq=[1.0], length=10, bins=0), ValueError, "bins"),
+    (rope_viz.cosine_sum, dict(distances=-1), ValueError, "distances"),
+    (rope_viz.cosine_sum, dict(distances=[1], inv_freq=[[1.0]]), ValueError, "inv_freq"),
+    (rope_viz.expected_score_gap, dict(distances=[1], variance=0.0), ValueError, "variance"),
+    (rope_viz.expected_score_gap, dict(distances=[1], variance="1"), TypeError, "variance"),
 ])
 def test_errors_name_the_argument(func, kwargs, error, word):
     with pytest.raises(error, match=word):

@@ -8,8 +8,8 @@ What this module holds
   many pairs with k = q (it decays) and with k independent of q (it stays near 0). A slider
   for the base.
 
-Numbers come from :func:`rope_viz.long_range_decay`, :func:`rope_viz.rope_scores`,
-:func:`rope_viz.abel_bound` (via :func:`rope_viz.pair_products`) and
+Numbers come from :mod:`rope_viz.decay`: :func:`rope_viz.long_range_decay`,
+:func:`rope_viz.rope_scores`, :func:`rope_viz.abel_content_factor` and
 :func:`rope_viz.empirical_decay`.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import as_positions, check_dim, check_generator, check_int, fail
-from rope_viz.decay import empirical_decay, long_range_decay, pair_products, rope_scores
+from rope_viz._validation import check_array, check_dim, check_generator, check_int, fail
+from rope_viz.decay import abel_content_factor, empirical_decay, long_range_decay, rope_scores
 from rope_viz.figures._style import KEY, QUERY, base_layout, rounded, short_number, slider, subplots
 
 __all__ = ["plot_decay_envelope"]
@@ -58,7 +58,7 @@ def plot_decay_envelope(
     predict its mean. A slider sets the base for every curve.
 
     Calls :func:`rope_viz.long_range_decay`, :func:`rope_viz.rope_scores`,
-    :func:`rope_viz.pair_products` and :func:`rope_viz.empirical_decay`.
+    :func:`rope_viz.abel_content_factor` and :func:`rope_viz.empirical_decay`.
 
     Parameters
     ----------
@@ -98,9 +98,8 @@ def plot_decay_envelope(
     """
     max_distance = check_int(max_distance, "max_distance", minimum=2)
     dim = check_dim(dim)
-    bases_arr = as_positions(bases, "bases")
-    if bases_arr.size == 0 or np.any(bases_arr <= 1):
-        fail("bases", "a non-empty sequence of numbers > 1", bases)
+    bases_arr = check_array(bases, "bases", ndim=1, nonempty=True, minimum=1.0, strict=True,
+                            what="a non-empty sequence of numbers > 1")  # (B,)
     bases = tuple(float(b) for b in bases_arr)
     if not any(np.isclose(base, b) for b in bases):
         fail("base", f"one of bases {tuple(f'{b:g}' for b in bases)}", base)
@@ -112,9 +111,7 @@ def plot_decay_envelope(
     distances = np.arange(max_distance + 1, dtype=np.float64)  # (k,)
     q = generator.standard_normal((2, curves, dim))  # (2, curves, dim): k = q, independent
     k = np.stack([q[0], generator.standard_normal((curves, dim))])  # (2, curves, dim)
-    h = pair_products(q, k)  # (2, curves, dim/2)
-    padded = np.concatenate([h, np.zeros_like(h[..., :1])], axis=-1)  # (2, curves, dim/2+1)
-    step = np.abs(np.diff(padded, axis=-1)).max(axis=-1)  # (2, curves)
+    step = abel_content_factor(q, k)  # (2, curves): max_i |h_(i+1) − h_i|
 
     mean_seed = int(generator.integers(2**31))  # the same mean-score draws for every base
     ys = []  # per base: the five traces' y
