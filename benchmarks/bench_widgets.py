@@ -10,6 +10,10 @@ browser. "rebuild" times the same moves when the widget draws its figure from sc
 (what the widgets did before they kept their figure). (Outside a kernel ``IPython.display.display`` would print the figure's repr instead, so
 it is replaced here by the JSON serialisation; the browser's own drawing time is not included.)
 The target is a median under 50 ms at default sizes.
+
+"open ms" is the time to open each widget: build its controls and draw its first figure
+(``plot_*(..., controls=False)``, serialised as a kernel would), median of ``repeats`` opens
+after one warm-up. The target is under 500 ms.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import plotly.io as pio
 import rope_viz.widgets
 
 TARGET_MS = 50.0
+OPEN_TARGET_MS = 500.0
 
 
 def two_values(control) -> list:
@@ -57,6 +62,19 @@ def time_moves(box, control, values: list, repeats: int, rebuild: bool) -> list[
     return times
 
 
+def time_open(name: str, repeats: int) -> float:
+    """Median seconds to open widget ``name`` (controls and first figure), after a warm-up."""
+    factory = getattr(rope_viz.widgets, name)
+    times = []
+    for i in range(repeats + 1):
+        start = time.perf_counter()
+        factory()
+        elapsed = time.perf_counter() - start
+        if i:  # the first open warms imports and caches
+            times.append(elapsed)
+    return statistics.median(times)
+
+
 def time_widget(name: str, repeats: int, sent: list) -> list[dict]:
     """One row per control of widget ``name``: update and rebuild times of a move, JSON size."""
     box = getattr(rope_viz.widgets, name)()
@@ -80,6 +98,7 @@ def main() -> None:
     # What a kernel does with a displayed figure: serialise it for the front end.
     IPython.display.display = lambda *objs, **kwargs: sent.append(pio.to_json(objs[0]))
     names = args.only or rope_viz.widgets.__all__
+    opens = {name: time_open(name, args.repeats) * 1e3 for name in names}
     rows = [row for name in names for row in time_widget(name, args.repeats, sent)]
     print(f"widget redraw, median of {args.repeats} moves per control "
           f"(target < {TARGET_MS:.0f} ms)\n")
@@ -90,6 +109,13 @@ def main() -> None:
         ok = "yes" if r["median"] < TARGET_MS else "no"
         print(f"| {r['widget']:30s} | {r['control']:13s} | {r['median']:9.1f} | "
               f"{r['best']:7.1f} | {r['rebuild']:10.1f} | {r['kb']:7.0f} | {ok:^8s} |")
+    print(f"\nwidget open (controls + first figure), median of {args.repeats} opens "
+          f"(target < {OPEN_TARGET_MS:.0f} ms)\n")
+    print(f"| {'widget':30s} | open ms | < target |")
+    print(f"| {'-' * 30} | ------: | :------: |")
+    for name, ms in opens.items():
+        ok = "yes" if ms < OPEN_TARGET_MS else "no"
+        print(f"| {name:30s} | {ms:7.1f} | {ok:^8s} |")
 
 if __name__ == "__main__":
     main()
