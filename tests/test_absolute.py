@@ -120,6 +120,9 @@ BAD = [
     (rope_viz.hierarchical_decomposition, dict(table=np.ones((3, 2)), alpha=0.5), ValueError, "alpha"),
     (rope_viz.hierarchical_decomposition, dict(table=np.ones((3, 2)), alpha=1.2), ValueError, "alpha"),
     (rope_viz.hierarchical_decomposition, dict(table="x"), TypeError, "table"),
+    (rope_viz.hierarchical_decomposition, dict(table=np.zeros((0, 2))), ValueError, "table"),
+    (rope_viz.hierarchical_decomposition, dict(table=[[True, False]]), TypeError, "table"),
+    (rope_viz.hierarchical_decomposition, dict(table=[[1.0, np.inf]]), ValueError, "table"),
 ]
 
 
