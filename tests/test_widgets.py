@@ -304,7 +304,7 @@ def test_no_widget_builds_animation_frames_or_controls(monkeypatch):
     built.clear()
     for factory, first in SMALL:
         box = factory(**first)
-        for name, control in box.controls.items():
+        for control in box.controls.values():
             control.value = _other_value(control)
         fig = box.figure
         assert (fig.frames, fig.layout.sliders, fig.layout.updatemenus) == ((), (), ()), factory
@@ -446,3 +446,14 @@ def test_the_private_import_scan_sees_both_forms(tmp_path):
                                   "a._hidden()\n")
     assert _private_imports(tmp_path) == ["rope_viz.b: from rope_viz.a import _hidden",
                                           "rope_viz.b: a._hidden"]
+
+
+@pytest.mark.parametrize("name", ["encodings", "shift", "rotation", "spectrum", "scores",
+                                  "grid2d", "decay", "rope2d_schemes"])
+def test_the_figure_modules_examples_run(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"rope_viz.figures.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0

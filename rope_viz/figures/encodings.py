@@ -253,7 +253,7 @@ def bits_to_waves_changes(
     Examples
     --------
     >>> traces, layout = bits_to_waves_changes(8, bits=(0,), dim=8)
-    >>> len(traces), traces[4]["name"]
+    >>> len(traces), traces[3]["name"]
     (8, 'binary dims 0, 1, 2 (drawn at a + 2)')
     """
     checked = _check_bits_arguments(positions, bits, binary_dims, sinusoid_dims, dim, base,

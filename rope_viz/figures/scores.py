@@ -172,7 +172,7 @@ def relative_biases_changes(n: int = 32, *, num_heads: int = 8, head: int = 1,
     --------
     >>> traces, layout = relative_biases_changes(4, num_heads=2, head=2)
     >>> layout["annotations[0].text"]
-    'ALiBi bias, head 2 (slope 0.0625)'
+    'ALiBi bias, head 2 (slope 0.00391)'
     """
     n, num_heads, head, num_buckets, max_distance, bidirectional = _check_biases(
         n, num_heads, head, num_buckets, max_distance, bidirectional)
