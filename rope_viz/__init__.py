@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os as _os
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # --- math layer ---
 from rope_viz.absolute import (

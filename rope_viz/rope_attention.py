@@ -412,11 +412,16 @@ def naive_attention(q, k, v, *, causal: bool = False, scale: float | None = None
     if bias is not None:
         scores = scores + bias  # (..., T, S)
     if causal:
-        n = q.shape[-2]
-        future = torch.ones(n, n, dtype=torch.bool, device=q.device).triu(diagonal=1)  # (T, S)
-        scores.masked_fill_(future, float("-inf"))
+        scores.masked_fill_(_future(q), float("-inf"))
     weights = scores.softmax(dim=-1)  # (..., T, S): each row sums to 1
     return weights @ v  # (..., T, hv)
+
+
+def _future(q: torch.Tensor) -> torch.Tensor:
+    """``(T, T)`` bool, True where key j lies after query i (the torch side of
+    :func:`rope_viz.causal_mask`: the keys a causal row must not see)."""
+    n = q.shape[-2]
+    return torch.ones(n, n, dtype=torch.bool, device=q.device).triu(diagonal=1)
 
 
 def sdpa_attention(q, k, v, *, causal: bool = False, scale: float | None = None,
@@ -449,9 +454,7 @@ def sdpa_attention(q, k, v, *, causal: bool = False, scale: float | None = None,
     if bias is None:
         return F.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)  # (..., T, hv)
     if causal:
-        n = q.shape[-2]
-        future = torch.ones(n, n, dtype=torch.bool, device=q.device).triu(diagonal=1)  # (T, S)
-        bias = bias.masked_fill(future, float("-inf"))  # (..., T, S)
+        bias = bias.masked_fill(_future(q), float("-inf"))  # (..., T, S)
     return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale)  # (..., T, hv)
 
 

@@ -1,7 +1,6 @@
 """Tests for rope_viz.nope. Run: ``pytest tests/test_nope.py``.
 
-Cross-check: p_rope_frequencies against Hugging Face transformers' ``"proportional"`` rope
-type (``partial_rotary_factor = p``), configs built in code.
+(p-RoPE's frequencies and their cross-check against transformers live in tests/test_scaling.py.)
 """
 
 from __future__ import annotations
@@ -10,11 +9,9 @@ import doctest
 
 import numpy as np
 import pytest
-import transformers
 from conftest import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
 
 import rope_viz
 from rope_viz import nope
@@ -136,65 +133,6 @@ def test_positional_head_bad_inputs():
         rope_viz.positional_head(8, offset=-1)
     with pytest.raises(ValueError, match="dim"):
         rope_viz.positional_head(7)
-
-
-# --- p-RoPE ----------------------------------------------------------------------------------
-
-
-def hf_proportional(dim: int, base: float, p: float) -> np.ndarray:
-    config = transformers.LlamaConfig(
-        hidden_size=dim * 4, num_attention_heads=4, head_dim=dim,
-        rope_parameters={"rope_type": "proportional", "rope_theta": base,
-                         "partial_rotary_factor": p},
-    )
-    inv_freq, _ = ROPE_INIT_FUNCTIONS["proportional"](config, None)
-    return inv_freq.double().numpy()
-
-
-@pytest.mark.parametrize("dim,base,p", [(128, 10000.0, 0.75), (128, 500000.0, 0.25),
-                                        (64, 10000.0, 0.5), (256, 1e6, 0.3), (96, 1e4, 1.0)])
-def test_p_rope_matches_hugging_face_proportional(dim, base, p):
-    ours = rope_viz.p_rope_frequencies(dim, base, p)
-    theirs = hf_proportional(dim, base, p)
-    assert np.array_equal(ours == 0, theirs == 0)
-    assert_close(ours, theirs, rtol=1e-6, atol=0)
-
-
-@settings(max_examples=60, deadline=None)
-@given(half=st.integers(1, 128), p=st.floats(0.0, 1.0))
-def test_p_rope_keeps_the_fastest_pairs(half, p):
-    dim = 2 * half
-    rope = rope_viz.rope_frequencies(dim, 10000.0)
-    ours = rope_viz.p_rope_frequencies(dim, 10000.0, p)
-    kept = int(p * dim // 2)
-    assert abs(kept - p * half) < 1 + 1e-9 and kept <= half
-    assert np.array_equal(ours[:kept], rope[:kept])
-    assert np.all(ours[kept:] == 0)
-
-
-def test_p_rope_ends():
-    assert_close(rope_viz.p_rope_frequencies(64, 1e4, 1.0), rope_viz.rope_frequencies(64, 1e4))
-    assert np.all(rope_viz.p_rope_frequencies(64, 1e4, 0.0) == 0)
-    assert np.count_nonzero(rope_viz.p_rope_frequencies(128, 1e4, 0.75)) == 48
-
-
-def test_p_rope_removed_pairs_are_never_rotated(rng):
-    inv_freq = rope_viz.p_rope_frequencies(16, 1e4, 0.5)
-    x = rng.normal(size=(50, 16))
-    out = rope_viz.apply_rope(x, np.arange(50) * 1000, inv_freq=inv_freq)
-    assert_close(out[:, 8:], x[:, 8:])
-    assert not np.allclose(out[:, :8], x[:, :8])
-
-
-def test_p_rope_bad_inputs():
-    with pytest.raises(ValueError, match="p must be a number between 0 and 1"):
-        rope_viz.p_rope_frequencies(64, 1e4, 1.5)
-    with pytest.raises(ValueError, match="p must be a number >= 0"):
-        rope_viz.p_rope_frequencies(64, 1e4, -0.1)
-    with pytest.raises(TypeError, match="p must be a real number"):
-        rope_viz.p_rope_frequencies(64, 1e4, "half")
-    with pytest.raises(ValueError, match="dim"):
-        rope_viz.p_rope_frequencies(63, 1e4, 0.5)
 
 
 # --- Su's variance argument (kexue.fm/archives/10347) ------------------------------------

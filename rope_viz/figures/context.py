@@ -26,6 +26,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import check_array, check_dim, check_float, check_int, fail
+from rope_viz.attention import causal_mask
 from rope_viz.decay import cosine_sum_envelope, min_base_for_context, min_cosine_sum
 from rope_viz.figures._style import (
     SEQUENTIAL,
@@ -222,7 +223,7 @@ def plot_rerope_positions(
     values = check_array(ks, "ks", ndim=1, nonempty=True, minimum=1,
                          what="a non-empty sequence of numbers >= 1")
     ks = tuple(float(k) for k in values)
-    causal = np.tril(np.ones((n, n), dtype=bool))  # (n, n): keys j <= query i
+    causal = causal_mask(n)  # (n, n): keys j <= query i
 
     def masked(matrix: np.ndarray) -> list:
         return np.where(causal, np.round(matrix, 3), np.nan).tolist()  # (n, n), None above
