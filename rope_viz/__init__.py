@@ -4,8 +4,18 @@ The package behind the book *You could have designed RoPE*. Three layers, data f
 one way:
 
 - the math layer (numpy in, numpy out; torch where it must) holds every encoding;
-- the figures layer (``plot_*``) calls the math and returns plotly figures;
-- the widgets layer (``*_widget``) wraps figures in ipywidgets for live kernels.
+- the figures layer (``plot_*``) calls the math and returns plotly figures; a movable
+  figure also has a ``*_changes`` function giving everything one move changes;
+- the widgets layer (``*_widget``) is ipywidgets controls plus those ``*_changes`` functions.
+
+Each idea has one home, a module named for what it holds (the table is in the README's
+"The house"): ``absolute``, ``rope``, ``decay`` (score against distance), ``scaling``
+(frequency rules), ``model_configs``, ``relative`` (position-only schemes, distance =
+query − key), ``relative_logits`` (content meets relative embeddings), ``attention``
+(numpy), ``rope_attention`` (torch), ``equivariance``, ``nope``, ``multidim``, ``rope2d``,
+``linear_attention``, ``precision``, ``tiny_model``, ``experiments``, ``timing``. Argument
+checks and the one random-number contract (``rng``: an int seed or a numpy Generator) live
+in ``rope_viz._validation``.
 
 Importing rope_viz changes no global state. The book build sets the environment variable
 ``ROPE_VIZ_BOOK_BUILD=1``, and only then is a plotly renderer for static pages activated.
