@@ -1,5 +1,5 @@
 """The logit terms of the relative zoo, checked against loops written from the papers'
-formulas, and the probe: with rows summing to 1, identical tokens give identical outputs.
+formulas. (Su's probe and attention_from_logits are tested in tests/test_attention.py.)
 
 Run with ``pytest tests/test_relative_logits.py``.
 """
@@ -9,12 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import assert_close
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rope_viz import (
-    alibi_bias,
-    attention_from_logits,
     deberta_relative_indices,
     deberta_terms,
     shaw_bias,
@@ -115,50 +111,6 @@ def test_deberta_terms_match_a_loop(rng):
             assert np.isclose(terms["p2c"][i, j], kc[j] @ qr[delta[j, i]])
 
 
-@settings(max_examples=30, deadline=None)
-@given(n=st.integers(2, 12), seed=st.integers(0, 2**16), causal=st.booleans())
-def test_probe_identical_values_give_identical_outputs(n, seed, causal):
-    """Su's probe: any logits, rows summing to 1, the same value everywhere -> same output."""
-    gen = np.random.default_rng(seed)
-    logits = 3 * gen.standard_normal((n, n))
-    values = np.repeat(gen.standard_normal((1, 5)), n, 0)
-    out = attention_from_logits(logits, values, causal=causal)
-    assert_close(out, values, atol=1e-12)
-
-
-def test_l2_and_value_terms_break_the_symmetry(rng):
-    n = 8
-    values = np.repeat(rng.standard_normal((1, 3)), n, 0)
-    logits = alibi_bias(n, 4)[1]
-    for out in (attention_from_logits(logits, values, normalization="l2"),
-                attention_from_logits(logits, values, value_terms=rng.standard_normal((n, n, 3)))):
-        assert np.ptp(out, axis=0).max() > 1e-3
-
-
-def test_attention_from_logits_matches_a_loop(rng):
-    n, dv = 5, 3
-    logits = rng.standard_normal((n, n))
-    values = rng.standard_normal((n, dv))
-    terms = rng.standard_normal((n, n, dv))
-    out = attention_from_logits(logits, values, causal=True, value_terms=terms)
-    raw = attention_from_logits(logits, values, normalization="none")
-    l2 = attention_from_logits(logits, values, normalization="l2")
-    for i in range(n):
-        w = np.exp(logits[i, : i + 1])
-        w = w / w.sum()
-        assert_close(out[i], w @ (values[: i + 1] + terms[i, : i + 1]))
-        assert_close(raw[i], np.exp(logits[i]) @ values)
-        assert_close(l2[i], np.exp(logits[i]) / np.linalg.norm(np.exp(logits[i])) @ values)
-
-
-def test_batched_logits(rng):
-    logits = rng.standard_normal((2, 3, 4, 4))
-    values = rng.standard_normal((2, 3, 4, 6))
-    out = attention_from_logits(logits, values)
-    assert out.shape == (2, 3, 4, 6)
-    assert_close(out[1, 2], attention_from_logits(logits[1, 2], values[1, 2]))
-
-
 @pytest.mark.parametrize(
     "call, exc, word",
     [
@@ -181,17 +133,6 @@ def test_batched_logits(rng):
                                2), ValueError, "position_queries"),
         (lambda: deberta_terms(np.ones((3, 2)), np.ones((4, 2)), np.ones((4, 2)), np.ones((4, 2)),
                                2), ValueError, "content_keys"),
-        (lambda: attention_from_logits(np.ones((3, 3)), np.ones((4, 2))), ValueError, "values"),
-        (lambda: attention_from_logits(np.ones((3, 3)), np.ones((3, 2)), normalization="max"),
-         ValueError, "normalization"),
-        (lambda: attention_from_logits(np.ones((3, 3)), np.ones((3, 2)), causal=1),
-         TypeError, "causal"),
-        (lambda: attention_from_logits(np.ones((2, 3)), np.ones((3, 2)), causal=True),
-         ValueError, "logits"),
-        (lambda: attention_from_logits(np.ones((3, 3)), np.ones((3, 2)),
-                                       value_terms=np.ones((3, 3, 1))), ValueError, "value_terms"),
-        (lambda: attention_from_logits(np.full((3, 3), np.nan), np.ones((3, 2))),
-         ValueError, "logits"),
     ],
 )
 def test_bad_arguments(call, exc, word):
