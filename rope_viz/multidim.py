@@ -24,7 +24,8 @@ References
 - 苏剑林. Transformer升级之路:17、多模态位置编码的简单思考. kexue.fm/archives/10040 (2024).
 - 苏剑林. “闭门造车”之多模态思路浅谈(三):位置编码. kexue.fm/archives/10352 (2024).
 - P. Wang et al. Qwen2-VL. arXiv:2409.12191 (2024), section 2.1 (M-RoPE).
-- Hugging Face transformers 5.x ``Qwen2VLModel.get_rope_index``,
+- Hugging Face transformers 4.x and 5.x ``Qwen2VLModel.get_rope_index`` (the two resume
+  rules of :func:`mrope_position_ids`),
   ``Qwen2VLRotaryEmbedding`` and ``Qwen3VLTextRotaryEmbedding`` (cross-checked in
   ``tests/test_multidim.py``).
 """
@@ -54,6 +55,7 @@ from rope_viz.rope import (
 
 __all__ = [
     "MROPE_LAYOUTS",
+    "MROPE_RESUME_RULES",
     "grid_positions",
     "axial_rope_angles",
     "apply_axial_rope",
@@ -69,6 +71,7 @@ __all__ = [
 ]
 
 MROPE_LAYOUTS = ("contiguous", "interleaved")
+MROPE_RESUME_RULES = ("max_id", "max_hw")  # the paper and transformers 4.x; transformers 5.x
 _KINDS = ("text", "image", "video")
 _COORDINATES = "a non-empty 2-D array (n, axes) of numbers, one row of coordinates per token"
 
@@ -237,6 +240,7 @@ def _parse_segments(segments: Any, spatial_merge_size: int = 1) -> list:
 def mrope_position_ids(
     segments: Any,
     spatial_merge_size: int = 1,
+    resume: str = "max_id",
     *,
     second_per_grid_t: float | None = None,
     tokens_per_second: float = 2.0,
@@ -245,14 +249,24 @@ def mrope_position_ids(
 
     Text tokens get t = h = w = their running 1-D position. A vision block starting at s with
     merged grid (T, H, W) gets ``t = s + frame``, ``h = s + row``, ``w = s + column`` (row-major
-    over frame, row, column). The token after any block resumes at the largest id so far + 1.
+    over frame, row, column). Where the next block starts is ``resume``'s rule:
 
-    Where transformers versions differ: transformers 4.x ``get_rope_index`` resumes at the
-    largest id + 1, as here; transformers 5.x advances by ``max(H, W)`` only, which lands on
-    the same id unless a video has more frames than rows and columns (T > max(H, W)), where 5.x
-    lets the next text reuse ids of the video's later frames. rope_viz follows the 4.x rule
-    (and the Qwen2-VL paper's "max position id + 1"), because it keeps every text id past
-    every vision id.
+    - ``"max_id"`` (default): at the largest id so far + 1. This is the Qwen2-VL paper
+      (arXiv:2409.12191, section 2.1: the next modality starts at the previous modality's
+      maximum position id + 1) and transformers 4.x ``get_rope_index`` (``st_idx =
+      llm_pos_ids_list[-1].max() + 1``; checked against transformers 4.57.6 through
+      ``tests/data/mrope_transformers4.json``). Every text id lies past every vision id.
+    - ``"max_hw"``: at the block's start + ``max(H, W)`` (merged rows and columns), whatever
+      the temporal ids reached. This is transformers 5.x ``get_rope_index`` (``current_pos +=
+      max(grid_thw[1], grid_thw[2]) // spatial_merge_size``; checked against 5.23 for
+      Qwen2-VL, Qwen2.5-VL and Qwen3-VL). The two rules agree unless a video's temporal ids
+      reach past ``max(H, W) - 1``: more temporal patches than merged rows and columns
+      (T > max(H, W)), or absolute-time ids that spread further. There 5.x lets the next text
+      reuse ids that the video's later frames hold on the t axis.
+
+    Text after text continues by one under both rules. Qwen3-VL's processor splits a video
+    into one-frame blocks, each after a timestamp in text; describe it so, with one
+    ``("video", (1, h, w))`` per frame.
 
     Temporal ids: by default they count temporal patches (Qwen2-VL). With
     ``second_per_grid_t`` given, a video's temporal patch f gets
@@ -272,6 +286,9 @@ def mrope_position_ids(
     spatial_merge_size : int
         Patches merged per side before the language model (2 in Qwen2-VL); h and w must be
         multiples of it.
+    resume : {"max_id", "max_hw"}
+        Where text resumes after a vision block: the largest id so far + 1 (the paper and
+        transformers 4.x) or the block's start + max(merged h, merged w) (transformers 5.x).
     second_per_grid_t : float, optional
         Seconds of video per temporal patch (> 0), e.g. 2 / fps; None (default) counts
         temporal patches as in Qwen2-VL.
@@ -287,12 +304,13 @@ def mrope_position_ids(
     ------
     ValueError, TypeError
         For a malformed segments list, an unknown kind, a grid that is not three positive
-        integers, h, w not divisible by ``spatial_merge_size``, or a non-positive
-        ``second_per_grid_t`` or ``tokens_per_second``.
+        integers, h, w not divisible by ``spatial_merge_size``, an unknown ``resume`` rule,
+        or a non-positive ``second_per_grid_t`` or ``tokens_per_second``.
 
     References
     ----------
-    Wang et al. 2024, arXiv:2409.12191, section 2.1; transformers ``Qwen2VLModel.get_rope_index``.
+    Wang et al. 2024, arXiv:2409.12191, section 2.1; transformers 4.x and 5.x
+    ``Qwen2VLModel.get_rope_index``.
     Bai et al. 2025, arXiv:2502.13923 (Qwen2.5-VL, absolute time); transformers
     ``Qwen2_5_VLModel.get_rope_index``.
 
@@ -304,8 +322,11 @@ def mrope_position_ids(
            [0, 1, 2, 3, 2, 3, 4]])
     >>> mrope_position_ids([("video", (3, 1, 1))], second_per_grid_t=1.0)[0]
     array([0, 2, 4])
+    >>> mrope_position_ids([("video", (3, 1, 1)), ("text", 1)], resume="max_hw")[:, -1]
+    array([1, 1, 1])
     """
     spatial_merge_size = check_int(spatial_merge_size, "spatial_merge_size", minimum=1)
+    resume = check_choice(resume, "resume", MROPE_RESUME_RULES)
     interval = 1.0
     if second_per_grid_t is not None:
         second_per_grid_t = check_float(second_per_grid_t, "second_per_grid_t", minimum=0.0)
@@ -321,7 +342,10 @@ def mrope_position_ids(
                 ids[0] = np.floor(ids[0] * interval)  # temporal patch -> time id (float64)
             ids = ids + start
         blocks.append(ids)
-        start = int(ids.max()) + 1
+        if kind == "text" or resume == "max_id":
+            start = int(ids.max()) + 1
+        else:  # "max_hw": transformers 5.x advances by the larger merged side only
+            start += max(spec[1], spec[2])
     return np.concatenate(blocks, axis=1).astype(np.int64)  # (3, n)
 
 

@@ -95,7 +95,8 @@ def test_mrope_ids_image_with_merge():
 def test_mrope_ids_long_video_resumes_past_every_frame():
     ids = rope_viz.mrope_position_ids([("video", (5, 2, 2)), ("text", 1)])
     assert ids[:, :-1].max() == 4
-    assert ids[:, -1].tolist() == [5, 5, 5]  # transformers 5.x would give 2 here (see docstring)
+    assert ids[:, -1].tolist() == [5, 5, 5]
+    assert rope_viz.mrope_position_ids([("video", (5, 2, 2)), ("text", 1)], resume="max_hw")[:, -1].tolist() == [2, 2, 2]
 
 
 def _hf_rope_index(segments, merge):
@@ -135,6 +136,108 @@ def test_mrope_ids_match_transformers_get_rope_index(segments, merge):
     theirs = _hf_rope_index(segments, merge)
     ours = rope_viz.mrope_position_ids(segments, spatial_merge_size=merge)
     assert ours.tolist() == theirs.tolist()
+
+
+# --- the two resume rules, against transformers 5.x and 4.x --------------------------------------
+
+_HF5 = {  # model -> (module, model class, config class)
+    "qwen2_vl": ("transformers.models.qwen2_vl.modeling_qwen2_vl", "Qwen2VLModel", "Qwen2VLConfig"),
+    "qwen2_5_vl": ("transformers.models.qwen2_5_vl.modeling_qwen2_5_vl", "Qwen2_5_VLModel", "Qwen2_5_VLConfig"),
+    "qwen3_vl": ("transformers.models.qwen3_vl.modeling_qwen3_vl", "Qwen3VLModel", "Qwen3VLConfig"),
+}
+
+
+def _hf5_rope_index(model, segments, merge, second_per_grid_t=None, tokens_per_second=2):
+    """transformers 5.x ``<Model>.get_rope_index`` on a stand-in self holding the model's own
+    config class (no weights). 5.x finds blocks by ``mm_token_type_ids`` (0 text, 1 image,
+    2 video), so two vision blocks of one kind need text between them."""
+    import importlib
+
+    import transformers
+
+    module_name, model_name, config_name = _HF5[model]
+    cls = getattr(importlib.import_module(module_name), model_name)
+    config = getattr(transformers, config_name)(vision_config={"spatial_merge_size": merge})
+    if model == "qwen2_5_vl":
+        config.vision_config.tokens_per_second = tokens_per_second
+    stand_in = types.SimpleNamespace(config=config)
+    stand_in.get_vision_position_ids = types.MethodType(cls.get_vision_position_ids, stand_in)
+    kinds, images, videos = [], [], []
+    for kind, spec in segments:
+        if kind == "text":
+            kinds += [0] * spec
+        else:
+            t, h, w = spec
+            kinds += [1 if kind == "image" else 2] * (t * h * w // merge**2)
+            (images if kind == "image" else videos).append(spec)
+    tt = torch.tensor([kinds])
+    kwargs = {}
+    if model == "qwen2_5_vl" and videos and second_per_grid_t is not None:
+        kwargs["second_per_grid_ts"] = torch.tensor([second_per_grid_t] * len(videos))
+    ids, _ = cls.get_rope_index(
+        stand_in, torch.zeros_like(tt), tt,
+        image_grid_thw=torch.tensor(images) if images else None,
+        video_grid_thw=torch.tensor(videos) if videos else None, **kwargs)
+    return ids[:, 0].numpy()  # (3, n)
+
+
+MAX_HW_CASES = [
+    # (model, segments, merge, second_per_grid_t)
+    ("qwen2_vl", [("text", 5)], 1, None),
+    ("qwen2_vl", [("text", 4), ("image", (1, 4, 6)), ("text", 3)], 2, None),
+    ("qwen2_vl", [("image", (1, 2, 3)), ("text", 2), ("image", (1, 6, 2)), ("text", 1)], 1, None),
+    ("qwen2_vl", [("text", 2), ("video", (5, 2, 2)), ("text", 3)], 1, None),  # T > max(h', w')
+    ("qwen2_vl", [("text", 1), ("video", (6, 4, 4)), ("text", 2)], 2, None),  # T > max(h', w')
+    ("qwen2_vl", [("text", 3), ("image", (1, 2, 2)), ("video", (7, 2, 4)), ("text", 2)], 1, None),
+    ("qwen2_vl", [("video", (3, 2, 2)), ("image", (1, 4, 2)), ("text", 2)], 2, None),
+    ("qwen2_5_vl", [("text", 2), ("video", (4, 2, 2)), ("text", 2)], 1, 0.5),
+    ("qwen2_5_vl", [("text", 2), ("video", (4, 2, 2)), ("text", 2)], 1, 2.0),
+    ("qwen2_5_vl", [("text", 2), ("image", (1, 4, 4)), ("text", 1), ("video", (5, 4, 6)), ("text", 2)], 2, 1.0),
+    ("qwen3_vl", [("text", 2), ("video", (1, 4, 4)), ("text", 1), ("video", (1, 4, 4)), ("text", 3)], 2, None),
+    ("qwen3_vl", [("text", 1), ("image", (1, 2, 6)), ("text", 2)], 1, None),
+]
+
+
+@pytest.mark.parametrize("model, segments, merge, spg", MAX_HW_CASES)
+def test_mrope_ids_max_hw_match_transformers5(model, segments, merge, spg):
+    theirs = _hf5_rope_index(model, segments, merge, spg)
+    ours = rope_viz.mrope_position_ids(segments, merge, resume="max_hw", second_per_grid_t=spg)
+    assert ours.tolist() == theirs.tolist()
+
+
+def _transformers4_cases():
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).parent / "data" / "mrope_transformers4.json"
+    data = json.loads(path.read_text())
+    assert data["transformers"].startswith("4."), data["transformers"]
+    return [pytest.param(case, id=f"{case['model']}-{i}") for i, case in enumerate(data["cases"])]
+
+
+@pytest.mark.parametrize("case", _transformers4_cases())
+def test_mrope_ids_max_id_match_transformers4_fixture(case):
+    """tests/data/mrope_transformers4.json holds ids from transformers 4.57's get_rope_index
+    (made by tests/data/make_mrope_transformers4.py); resume="max_id" must reproduce them."""
+    segments = [(kind, spec if kind == "text" else tuple(spec)) for kind, spec in case["segments"]]
+    kwargs = {}
+    if case["second_per_grid_t"] is not None:
+        kwargs = dict(second_per_grid_t=case["second_per_grid_t"],
+                      tokens_per_second=case["tokens_per_second"])
+    ours = rope_viz.mrope_position_ids(segments, case["spatial_merge_size"], resume="max_id", **kwargs)
+    assert ours.tolist() == case["position_ids"]
+
+
+def test_mrope_resume_rules_differ_only_past_a_long_video():
+    long_video = [("text", 2), ("video", (5, 2, 2)), ("text", 3)]
+    max_id = rope_viz.mrope_position_ids(long_video)
+    max_hw = rope_viz.mrope_position_ids(long_video, resume="max_hw")
+    assert np.array_equal(max_id[:, :22], max_hw[:, :22])  # text and video ids agree
+    assert max_id[:, 22:].tolist() == [[7, 8, 9]] * 3  # past the last frame (id 6)
+    assert max_hw[:, 22:].tolist() == [[4, 5, 6]] * 3  # start 2 + max(2, 2): frames 2-4 reused
+    short_video = [("text", 2), ("video", (2, 4, 4)), ("image", (1, 2, 6)), ("text", 2)]
+    assert np.array_equal(rope_viz.mrope_position_ids(short_video, 2),
+                          rope_viz.mrope_position_ids(short_video, 2, resume="max_hw"))
 
 
 def test_flat_ids_count_tokens():
@@ -368,6 +471,8 @@ BAD = [
     (rope_viz.mrope_position_ids, dict(segments=[("text", 0)]), ValueError, "segments[0][1]"),
     (rope_viz.mrope_position_ids, dict(segments="text"), TypeError, "segments"),
     (rope_viz.mrope_position_ids, dict(segments=[]), ValueError, "segments"),
+    (rope_viz.mrope_position_ids, dict(segments=[("text", 2)], resume="max"), ValueError, "resume"),
+    (rope_viz.mrope_position_ids, dict(segments=[("text", 2)], resume=None), TypeError, "resume"),
     (rope_viz.mrope_position_ids, dict(segments=["text"]), TypeError, "segments[0]"),
     (rope_viz.mrope_position_ids, dict(segments=[("text", 2)], spatial_merge_size=0), ValueError, "spatial_merge_size"),
     (rope_viz.rope_tie_position_ids, dict(segments=[("video", (2, 2, 2))]), ValueError, "segments[0]"),
