@@ -1,0 +1,184 @@
+"""Every model in the atlas, read by rope_viz, against the model's own rotary embedding.
+
+For each entry of ``rope_viz/data/model_atlas.json`` (the fields of a released ``config.json``),
+transformers builds the config with its own config class (no download, no weights) and
+instantiates the family's rotary-embedding module; its ``inv_freq`` and ``attention_scaling``
+are what the model uses. ``rope_viz.rope_settings_from_config`` must give the same rotary
+dimension, frequencies and attention factor, both from the released fields (4.x keys and
+family-specific keys) and from ``config.to_dict()`` (transformers 5.x keys). Models with RoPE per
+layer type (ModernBERT, Gemma 3, ...) are checked for every layer type.
+
+GPT-J has no rotary-embedding class: its attention calls ``create_sinusoidal_positions(n, rotary_dim)``
+with base 10000, whose first half of columns is ``sin(p * inv_freq)``; ``inv_freq`` is read from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from transformers import AutoConfig  # noqa: E402
+
+from rope_viz import rope_settings_from_config  # noqa: E402
+
+ATLAS = Path(__file__).resolve().parents[1] / "rope_viz" / "data" / "model_atlas.json"
+MODELS = json.loads(ATLAS.read_text(encoding="utf-8"))["models"]
+NAMES = [m["name"] for m in MODELS]
+BY_NAME = {m["name"]: m for m in MODELS}
+
+RTOL = 1e-6  # inv_freq is float32 in transformers
+
+
+def _build_config(fields: dict):
+    """transformers' config object for released fields; the text config for multimodal models."""
+    fields = copy.deepcopy(fields)
+    model_type = fields.pop("model_type")
+    config = AutoConfig.for_model(model_type, **fields)
+    text = getattr(config, "text_config", None)
+    if text is not None and hasattr(text, "to_dict"):
+        config = text
+    return config
+
+
+def _rotary_class(config):
+    """The text rotary-embedding class in the family's modeling module."""
+    model_type = config.model_type
+    package = model_type
+    for suffix in ("_text",):
+        if (
+            package.endswith(suffix)
+            and importlib.util.find_spec(f"transformers.models.{package}") is None
+        ):
+            package = package[: -len(suffix)]
+    try:
+        module = importlib.import_module(f"transformers.models.{package}.modeling_{package}")
+    except ModuleNotFoundError:
+        package = package.rsplit("_", 1)[0]
+        module = importlib.import_module(f"transformers.models.{package}.modeling_{package}")
+    candidates = [
+        obj
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj)
+        and name.endswith("RotaryEmbedding")
+        and obj.__module__ == module.__name__
+        and not any(word in name for word in ("Vision", "Audio", "Visual", "Patch"))
+    ]
+    if not candidates:
+        return None, module
+    text_first = sorted(candidates, key=lambda c: ("Text" not in c.__name__, len(c.__name__)))
+    return text_first[0], module
+
+
+def _oracle(fields: dict) -> dict:
+    """``{layer_type or None: (inv_freq float64, attention_scaling)}`` from transformers' own module."""
+    config = _build_config(fields)
+    if config.model_type == "gptj":
+        from transformers.models.gptj.modeling_gptj import create_sinusoidal_positions
+
+        dim = config.rotary_dim or config.n_embd // config.n_head
+        table = create_sinusoidal_positions(2, dim)  # row p: [sin(p*f), cos(p*f)]
+        return {None: (table[1, : dim // 2].double().numpy(), 1.0)}
+    cls, module = _rotary_class(config)
+    assert cls is not None, f"no rotary-embedding class in {module.__name__}"
+    rotary = cls(config)
+    layer_types = sorted(
+        {
+            k[: -len("_inv_freq")]
+            for k in dict(rotary.named_buffers())
+            if k.endswith("_inv_freq") and not k.endswith("original_inv_freq")
+        }
+    )
+    if layer_types and "inv_freq" not in dict(rotary.named_buffers()):
+        return {
+            lt: (
+                getattr(rotary, f"{lt}_inv_freq").double().numpy(),
+                float(getattr(rotary, f"{lt}_attention_scaling")),
+            )
+            for lt in layer_types
+        }
+    return {None: (rotary.inv_freq.double().numpy(), float(rotary.attention_scaling))}
+
+
+_ORACLES: dict = {}
+
+
+def oracle(name: str) -> dict:
+    if name not in _ORACLES:
+        _ORACLES[name] = _oracle(BY_NAME[name]["config"])
+    return _ORACLES[name]
+
+
+def _check(settings, inv_freq, scaling, label):
+    got, factor = settings.frequencies()
+    got = np.asarray(got, dtype=np.float64)
+    assert settings.rotary_dim == 2 * len(inv_freq), (
+        f"{label}: rotary dim {settings.rotary_dim}, the model rotates {2 * len(inv_freq)}"
+    )
+    np.testing.assert_allclose(got, inv_freq, rtol=RTOL, err_msg=f"{label}: inv_freq")
+    assert factor == pytest.approx(scaling, rel=1e-6), (
+        f"{label}: attention factor {factor}, model {scaling}"
+    )
+
+
+def _read(config: dict, layer_type):
+    if layer_type is None:
+        return rope_settings_from_config(config)
+    return rope_settings_from_config(config, layer_type=layer_type)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_released_config_matches_the_models_rotary_embedding(name):
+    """The released config.json fields give the model's own rotary dim, inv_freq and attention factor."""
+    fields = copy.deepcopy(BY_NAME[name]["config"])
+    for layer_type, (inv_freq, scaling) in oracle(name).items():
+        _check(
+            _read(fields, layer_type),
+            inv_freq,
+            scaling,
+            f"{name} [{layer_type or 'all layers'}] released",
+        )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_transformers5_to_dict_matches_the_models_rotary_embedding(name):
+    """``config.to_dict()`` of transformers 5.x (keys in rope_parameters) gives the same numbers."""
+    as_dict = _build_config(BY_NAME[name]["config"]).to_dict()
+    for layer_type, (inv_freq, scaling) in oracle(name).items():
+        _check(
+            _read(as_dict, layer_type),
+            inv_freq,
+            scaling,
+            f"{name} [{layer_type or 'all layers'}] to_dict",
+        )
+
+
+DYNAMIC = [
+    m["name"] for m in MODELS if "dynamic" in json.dumps(m["config"].get("rope_scaling") or {})
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    DYNAMIC
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no dynamic-NTK model in the atlas"))],
+)
+def test_dynamic_ntk_at_a_longer_length(name):
+    """Dynamic NTK: at twice the declared context the frequencies follow the model's own update."""
+    fields = BY_NAME[name]["config"]
+    config = _build_config(fields)
+    cls, _ = _rotary_class(config)
+    rotary = cls(config)
+    seq_len = 2 * int(config.max_position_embeddings)
+    x = torch.zeros(1, 1, 8)
+    rotary(x, torch.tensor([[seq_len - 1]]))
+    got, _ = rope_settings_from_config(fields).frequencies(seq_len=seq_len)
+    np.testing.assert_allclose(got, rotary.inv_freq.double().numpy(), rtol=RTOL)
