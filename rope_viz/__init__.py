@@ -10,12 +10,12 @@ one way:
 
 Each idea has one home, a module named for what it holds (the table is in the README's
 "The house"): ``absolute``, ``rope``, ``decay`` (score against distance), ``scaling``
-(frequency rules), ``model_configs``, ``relative`` (position-only schemes, distance =
-query − key), ``relative_logits`` (content meets relative embeddings), ``attention``
-(numpy), ``rope_attention`` (torch), ``equivariance``, ``nope``, ``multidim``, ``rope2d``,
-``linear_attention``, ``precision``, ``tiny_model``, ``experiments``, ``timing``. Argument
-checks and the one random-number contract (``rng``: an int seed or a numpy Generator) live
-in ``rope_viz._validation``.
+(frequency rules), ``model_configs``, ``atlas`` (released models' settings), ``relative``
+(position-only schemes, distance = query − key), ``relative_logits`` (content meets
+relative embeddings), ``attention`` (numpy), ``rope_attention`` (torch), ``equivariance``,
+``nope``, ``multidim``, ``rope2d``, ``linear_attention``, ``precision``, ``tiny_model``,
+``experiments``, ``timing``. Argument checks and the one random-number contract (``rng``:
+an int seed or a numpy Generator) live in ``rope_viz._validation``.
 
 Importing rope_viz changes no global state. The book build sets the environment variable
 ``ROPE_VIZ_BOOK_BUILD=1``, and only then is a plotly renderer for static pages activated.
@@ -35,6 +35,7 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
+from rope_viz.atlas import atlas_rows, atlas_table_html, check_atlas, load_atlas
 from rope_viz.attention import (
     attention_from_logits,
     attention_weights,
@@ -173,6 +174,10 @@ __all__ = [
     "example_config",
     "ConfigReport",
     "config_report",
+    "load_atlas",
+    "check_atlas",
+    "atlas_rows",
+    "atlas_table_html",
     "RopeSettings",
     "rope_settings_from_config",
     "grid_positions",

@@ -57,6 +57,7 @@ __all__ = [
     "scaled_wavelengths_widget",
     "relative_biases_widget",
     "rope2d_maps_widget",
+    "config_report_widget",
 ]
 
 #: Ranges of the controls, (min, max); the documented contract the tests check.
@@ -680,3 +681,87 @@ def rope2d_maps_widget(shape: Any = (16, 16), dim: int = 16, *, base: float = 10
                                    patch=patch_of(row, column))
 
     return _assemble(controls, draw, changes)
+
+
+def config_report_widget(config: Any = None):
+    """Paste a model's ``config.json``; see what its RoPE does over its context.
+
+    A ``Textarea`` takes the JSON text (a whole ``config.json``, or only its RoPE fields).
+    When the text changes (the box reports when it loses focus), the widget shows :func:`rope_viz.config_report`'s
+    summary and :func:`rope_viz.figures.plot_config_spectrum`'s figure below it, or one line
+    saying what is wrong: text that is not JSON (with the line and column), JSON that is not
+    an object, or a config the reader rejects (its message names the field).
+
+    Parameters
+    ----------
+    config : Mapping or str, optional
+        What the box starts with: a config dict, JSON text, or (default) the fields of
+        Llama 3.1 8B from :data:`rope_viz.EXAMPLE_CONFIGS`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The box (``.controls["config"]`` is the ``Textarea``) above an ``Output``. After each
+        change ``.report`` holds the :class:`rope_viz.ConfigReport` (``None`` on an error),
+        ``.figure`` the figure (``None`` on an error) and ``.error`` the error text
+        (``None`` when the config was read).
+
+    Raises
+    ------
+    TypeError
+        For a starting ``config`` that is neither a dict nor a string.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    import json
+    from collections.abc import Mapping
+
+    from rope_viz.figures.context import plot_config_spectrum
+    from rope_viz.model_configs import config_report, example_config
+
+    if config is None:
+        config = example_config("Llama 3.1 8B")
+    if isinstance(config, Mapping):
+        text = json.dumps(dict(config), indent=1)
+    elif isinstance(config, str):
+        text = config
+    else:
+        fail("config", "a config dict or its JSON text", config, kind=TypeError)
+    widgets = _ipywidgets()
+    from IPython.display import display
+
+    area = widgets.Textarea(value=text, description="config.json", continuous_update=False,
+                            layout=widgets.Layout(width="100%", height="220px"), style=_style())
+    output = widgets.Output()
+    box = widgets.VBox([area, output])
+    box.controls = {"config": area}
+
+    def update(change=None):
+        box.report = box.figure = box.error = None
+        try:
+            parsed = json.loads(area.value)
+        except json.JSONDecodeError as error:
+            box.error = (f"Not JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
+                         "Paste the whole config.json, braces included.")
+        else:
+            if not isinstance(parsed, dict):
+                box.error = (f"config.json must hold a JSON object {{...}}, got a "
+                             f"{type(parsed).__name__}")
+            else:
+                try:
+                    box.report = config_report(parsed)
+                    box.figure = plot_config_spectrum(config=parsed, name=box.report.name)
+                except (TypeError, ValueError) as error:
+                    box.report = None
+                    box.error = f"The config cannot be read: {error}"
+        output.clear_output(wait=True)
+        with output:
+            if box.error:
+                print(box.error)
+            else:
+                print(repr(box.report))
+                display(box.figure)
+
+    area.observe(update, names="value")
+    update()
+    return box

@@ -8,6 +8,7 @@ titles) in the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`; the
 frames and the live widgets of :mod:`rope_viz.widgets` are all made from these.
 """
 
+from rope_viz.figures.atlas import atlas_presets, model_atlas_changes, plot_model_atlas
 from rope_viz.figures.context import (
     plot_base_feasibility,
     plot_config_decay,
@@ -73,6 +74,9 @@ __all__ = [
     "plot_rerope_positions",
     "plot_config_spectrum",
     "plot_config_decay",
+    "plot_model_atlas",
+    "model_atlas_changes",
+    "atlas_presets",
     "plot_attention_scores",
     "plot_relative_biases",
     "relative_biases_changes",
