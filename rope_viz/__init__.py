@@ -13,9 +13,10 @@ Each idea has one home, a module named for what it holds (the table is in the RE
 (frequency rules), ``model_configs``, ``atlas`` (released models' settings), ``relative``
 (position-only schemes, distance = query − key), ``relative_logits`` (content meets
 relative embeddings), ``attention`` (numpy), ``rope_attention`` (torch), ``equivariance``,
-``nope``, ``multidim``, ``rope2d``, ``linear_attention``, ``precision``, ``tiny_model``,
-``experiments``, ``timing``. Argument checks and the one random-number contract (``rng``:
-an int seed or a numpy Generator) live in ``rope_viz._validation``.
+``nope``, ``multidim``, ``mla`` (decoupled RoPE in latent attention), ``rope2d``,
+``linear_attention``, ``precision``, ``tiny_model``, ``experiments``, ``timing``. Argument
+checks and the one random-number contract (``rng``: an int seed or a numpy Generator) live in
+``rope_viz._validation``.
 
 Importing rope_viz changes no global state. The book build sets the environment variable
 ``ROPE_VIZ_BOOK_BUILD=1``, and only then is a plotly renderer for static pages activated.
@@ -62,6 +63,14 @@ from rope_viz.decay import (
     rope_scores,
 )
 from rope_viz.linear_attention import linear_attention, linear_attention_weights, linear_feature_map
+from rope_viz.mla import (
+    MLA_FORMS,
+    MLA_ROPE_PLACEMENTS,
+    mla_absorbed_queries,
+    mla_absorption_check,
+    mla_scores,
+    mla_weights,
+)
 from rope_viz.model_configs import (
     EXAMPLE_CONFIGS,
     ConfigReport,
@@ -192,6 +201,12 @@ __all__ = [
     "MULTIMODAL_SCHEMES",
     "multimodal_principles",
     "principles_markdown",
+    "MLA_ROPE_PLACEMENTS",
+    "MLA_FORMS",
+    "mla_weights",
+    "mla_scores",
+    "mla_absorbed_queries",
+    "mla_absorption_check",
     "axial_generators",
     "staggered_generators",
     "generator_rotations",
