@@ -495,7 +495,8 @@ def _llama3(
 
     With L = ``original_max_position_embeddings``: pairs with λ_i < L/``high_freq_factor`` are
     kept, pairs with λ_i > L/``low_freq_factor`` are divided by ``factor``, and in between
-    θ_i' = (1 − μ)·θ_i/s + μ·θ_i with μ = (L/λ_i − low)/(high − low).
+    θ_i' = (1 − μ)·θ_i/s + μ·θ_i with μ = (L/λ_i − low)/(high − low). ``high_freq_factor ==
+    low_freq_factor`` (Llama 4's config) leaves no ramp: a hard cut at λ = L/low.
 
     Source: Meta, github.com/meta-llama/llama-models ``models/llama3/model.py``
     ``apply_scaling`` (the Llama 3 paper, arXiv:2407.21783, does not state it); transformers
@@ -504,13 +505,15 @@ def _llama3(
     factor = check_float(factor, "factor", minimum=0.0)
     low = check_float(low_freq_factor, "low_freq_factor", minimum=0.0)
     high = check_float(high_freq_factor, "high_freq_factor", minimum=0.0)
-    if high <= low:
-        fail("high_freq_factor", f"greater than low_freq_factor = {low:g}", high)
+    if high < low:
+        fail("high_freq_factor", f"at least low_freq_factor = {low:g}", high)
     old = check_float(original_max_position_embeddings, "original_max_position_embeddings", minimum=0.0)
     inv_freq = rope_frequencies(dim, base)  # (dim/2,)
     low_freq_wavelen, high_freq_wavelen = old / low, old / high
     wavelen = 2 * math.pi / inv_freq  # (dim/2,)
     scaled = np.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)  # (dim/2,)
+    if high == low:  # no ramp (Llama 4): a hard cut at L/low, as transformers computes it
+        return scaled, 1.0
     smooth = (old / wavelen - low) / (high - low)  # (dim/2,): μ
     smoothed = (1 - smooth) * scaled / factor + smooth * scaled
     medium = ~(wavelen < high_freq_wavelen) & ~(wavelen > low_freq_wavelen)
@@ -528,14 +531,19 @@ def _longrope(
     max_position_embeddings: int | None = None,
     attention_factor: float | None = None,
     seq_len: int | None = None,
+    short_mscale: float | None = None,
+    long_mscale: float | None = None,
 ) -> tuple[np.ndarray, float]:
     """LongRoPE: θ_i divided by a searched per-pair factor, the long list past the original length.
 
     ``long_factor`` is used when ``seq_len`` > the original length, ``short_factor``
     otherwise; the attention factor defaults to sqrt(1 + ln(s)/ln(L)) (1 for s <= 1).
+    Phi-3.5-MoE's config gives the attention factor of each regime itself: ``short_mscale``
+    (up to the original length) and ``long_mscale`` (beyond it) replace that default.
 
     Source: Ding et al. 2024, LongRoPE, arXiv:2402.13753; transformers
-    ``modeling_rope_utils._compute_longrope_parameters`` (Phi-3's ``"su"`` scaling).
+    ``modeling_rope_utils._compute_longrope_parameters`` (Phi-3's ``"su"`` scaling) and
+    ``PhimoeRotaryEmbedding.forward`` (``short_mscale`` / ``long_mscale``).
     """
     factor, original = _lengths("longrope", factor, original_max_position_embeddings, max_position_embeddings)
     half = dim // 2
@@ -546,8 +554,31 @@ def _longrope(
     attention_factor = check_float(attention_factor, "attention_factor", minimum=0.0)
     if seq_len is not None:
         seq_len = check_int(seq_len, "seq_len", minimum=1)
-    ext = long if (seq_len and seq_len > original) else short
+    beyond = bool(seq_len and seq_len > original)
+    mscale = long_mscale if beyond else short_mscale
+    if mscale is not None:
+        attention_factor = check_float(mscale, "long_mscale" if beyond else "short_mscale", minimum=0.0)
+    ext = long if beyond else short
     return rope_frequencies(dim, base) / ext, attention_factor
+
+
+def _proportional(
+    dim: int, base: float, *, partial_rotary_factor: float = 1.0, factor: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """Proportional RoPE: p-RoPE over the whole head, then every frequency divided by ``factor``.
+
+    The first int(p·dim/2) pairs (p = ``partial_rotary_factor``) keep θ_i = base^(−2i/dim) with
+    dim the whole head size, the rest get frequency 0; then θ / ``factor``. It is
+    :func:`p_rope_frequencies` under Hugging Face's name (Gemma 4's global layers).
+
+    Source: transformers ``modeling_rope_utils._compute_proportional_rope_parameters``; the
+    rule is p-RoPE of Barbero et al. 2024, arXiv:2410.06205.
+    """
+    factor = check_float(factor, "factor", minimum=0.0)
+    p = check_float(partial_rotary_factor, "partial_rotary_factor", minimum=0.0, strict=False)
+    if p > 1.0:
+        fail("partial_rotary_factor", "a number between 0 and 1", p, "the fraction of pairs that rotate")
+    return p_rope_frequencies(dim, base, p) / factor, 1.0
 
 
 def _p_rope(dim: int, base: float, *, p: float) -> tuple[np.ndarray, float]:
@@ -605,6 +636,7 @@ FREQUENCY_RULES: Mapping[str, FrequencyRule] = MappingProxyType({
         FrequencyRule("llama3", _llama3),
         FrequencyRule("longrope", _longrope),
         FrequencyRule("p-rope", _p_rope, huggingface=False),
+        FrequencyRule("proportional", _proportional),
     )
 })
 
@@ -793,18 +825,85 @@ def rerope_relative_positions(n: int, window: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
+#
+# What each family's own rotary embedding reads, from transformers 5.23 (models/*/modeling_*.py
+# ``*RotaryEmbedding`` and configuration_*.py). The tables below are the class defaults a
+# config.json may leave out (transformers' ``save_pretrained`` omits values equal to them).
+
+#: rope_theta when a config gives none: the config class's ``default_theta`` (10000 elsewhere).
+#: Source: transformers 5.23 ``configuration_*.py`` (``default_theta``).
+_DEFAULT_THETA: Mapping[str, float] = MappingProxyType({
+    "apertus": 12000000.0, "bitnet": 500000.0, "cohere": 500000.0, "cwm": 1000000.0,
+    "ernie4_5": 500000.0, "ernie4_5_moe": 500000.0, "flex_olmo": 500000.0, "fuyu": 25000.0,
+    "gpt_oss": 150000.0, "helium": 100000.0, "lfm2": 1000000.0, "lfm2_moe": 1000000.0,
+    "llama4_text": 500000.0, "longcat_flash": 10000000.0, "minimax": 1000000.0,
+    "minimax_m2": 5000000.0, "mixtral": 1000000.0, "olmo3": 500000.0, "phimoe": 1000000.0,
+    "qwen2_vl_text": 1000000.0, "qwen2_5_vl_text": 1000000.0, "qwen3_vl_text": 500000.0,
+    "qwen3_vl_moe_text": 500000.0, "smollm3": 2000000.0, "solar_open": 1000000.0,
+})
+
+#: (full-attention, sliding-attention) bases of the families whose local layers use their own
+#: base. Source: transformers 5.23 ``Gemma3TextConfig`` / ``ModernBertConfig`` ``default_theta``.
+_LOCAL_THETA_KEYS: Mapping[str, tuple] = MappingProxyType({
+    # model_type: (key of the global base, key of the local base, global default, local default)
+    "gemma3_text": ("rope_theta", "rope_local_base_freq", 1000000.0, 10000.0),
+    "gemma3n_text": ("rope_theta", "rope_local_base_freq", 1000000.0, 10000.0),
+    "modernbert": ("global_rope_theta", "local_rope_theta", 160000.0, 10000.0),
+    "modernbert-decoder": ("global_rope_theta", "local_rope_theta", 160000.0, 10000.0),
+})
+
+#: partial_rotary_factor when a config gives none. Source: transformers 5.23 configuration_*.py
+#: (``kwargs.setdefault("partial_rotary_factor", ...)``; GPT-NeoX's ``rotary_pct`` default).
+_DEFAULT_PARTIAL: Mapping[str, float] = MappingProxyType({
+    "gpt_neox": 0.25, "glm": 0.5, "glm4": 0.5, "glm4_moe": 0.5, "phi": 0.5, "persimmon": 0.5,
+    "nemotron": 0.5, "stablelm": 0.25, "qwen3_next": 0.25, "qwen3_5_text": 0.25,
+    "recurrent_gemma": 0.5, "moonshine": 0.9,
+})
+
+#: Families that derive their layer types from a period when the config lists none:
+#: model_type -> (key, default period, index of the full layer within a period).
+#: Source: transformers 5.23 ``Gemma3TextConfig``, ``ModernBertConfig``, ``Cohere2Config``.
+_LAYER_PERIOD: Mapping[str, tuple] = MappingProxyType({
+    "gemma3_text": ("sliding_window_pattern", 6, -1),
+    "gemma3n_text": ("sliding_window_pattern", 5, -1),
+    "cohere2": ("sliding_window_pattern", 4, -1),
+    "modernbert": ("global_attn_every_n_layers", 3, 0),
+})
+
+#: Every key transformers' rope parameters may hold (``modeling_rope_utils.RopeParameters``,
+#: the legacy ``type``, Qwen3-VL's ``mrope_interleaved``, Hunyuan's ``alpha`` and
+#: Phi-3.5-MoE's ``short_mscale`` / ``long_mscale``). One that the rule of the config's rope
+#: type does not read is ignored, as transformers ignores it; any other key is refused.
+_ROPE_KEYS = frozenset({
+    "rope_theta", "rope_type", "type", "partial_rotary_factor", "factor",
+    "original_max_position_embeddings", "attention_factor", "beta_fast", "beta_slow",
+    "short_factor", "long_factor", "low_freq_factor", "high_freq_factor", "mscale",
+    "mscale_all_dim", "truncate", "mrope_section", "mrope_interleaved", "alpha",
+    "short_mscale", "long_mscale",
+})
+
+#: Keys a VL config's top level may hold for its language model (filled in under text_config).
+_TEXT_KEYS = ("rope_scaling", "rope_parameters", "rope_theta", "partial_rotary_factor",
+              "max_position_embeddings", "hidden_size", "num_attention_heads", "head_dim")
+
+_LEGACY_TYPES = {"mrope": "default", "su": "longrope"}
+
+
 @dataclass(frozen=True)
 class RopeSettings:
     """RoPE settings of a model, as read from its Hugging Face ``config.json``."""
 
-    head_dim: int  # size of one attention head
+    head_dim: int  # size of the head part RoPE acts on (qk_rope_head_dim for MLA models)
     rotary_dim: int  # dimensions that are rotated: int(head_dim * partial_rotary_factor)
-    base: float  # rope_theta
-    rope_type: str  # a Hugging Face rope_type among ROPE_TYPES (FrequencyRule.huggingface)
+    base: float  # rope_theta (for the layer type read)
+    rope_type: str  # a rule of FREQUENCY_RULES (Hugging Face's, or "ntk-aware" for Hunyuan's alpha)
     partial_rotary_factor: float = 1.0  # fraction of head_dim that is rotated
     max_position_embeddings: int | None = None  # context the config declares
     params: dict = field(default_factory=dict)  # scaling parameters, Hugging Face's names
     mrope_section: tuple | None = None  # (t, h, w) frequency slots for M-RoPE models, if any
+    layer_type: str | None = None  # the layer type these settings are for (None: one RoPE for all)
+    layer_types: tuple = ()  # the distinct layer types the config declares, in order
+    model_type: str | None = None  # the config's (language model's) model_type
 
     def frequencies(self, seq_len: int | None = None) -> tuple[np.ndarray, float]:
         """``(inv_freq, attention_factor)`` via :func:`scaled_frequencies` (seq_len for dynamic/longrope)."""
@@ -817,34 +916,202 @@ class RopeSettings:
         return scaled_frequencies(self.rotary_dim, self.base, self.rope_type, **params)
 
 
-_LEGACY_TYPES = {"mrope": "default", "su": "longrope"}
+def _language_model(config: Mapping) -> Mapping:
+    """The language model's part of a config: ``text_config`` (top-level rope keys filled in)."""
+    text = config.get("text_config")
+    if text is None:
+        return config
+    if not isinstance(text, Mapping):
+        fail("config['text_config']", "a dict (the language model's config)", text, kind=TypeError)
+    merged = dict(text)
+    for key in _TEXT_KEYS:
+        if merged.get(key) is None and config.get(key) is not None:
+            merged[key] = config[key]
+    merged.setdefault("model_type", config.get("model_type"))
+    return merged
 
 
-def rope_settings_from_config(config: Mapping) -> RopeSettings:
-    """Read the RoPE settings out of a Hugging Face ``config.json`` dictionary.
+def _layer_types(config: Mapping, model_type: str | None) -> tuple:
+    """The distinct layer types of a config, in order of first appearance (() if none)."""
+    listed = config.get("layer_types")
+    if listed is None and model_type in _LAYER_PERIOD:
+        key, default, full_index = _LAYER_PERIOD[model_type]
+        period = check_int(config.get(key) or default, f"config[{key!r}]", minimum=1)
+        layers = check_int(config.get("num_hidden_layers") or 2 * period, "config['num_hidden_layers']", minimum=1)
+        listed = ["full_attention" if i % period == full_index % period else "sliding_attention"
+                  for i in range(layers)]
+    if listed is None:
+        nested = config.get("rope_parameters")
+        if isinstance(nested, Mapping) and _is_nested(nested):
+            return tuple(nested)
+        return ()
+    if isinstance(listed, str) or not isinstance(listed, (list, tuple)):
+        fail("config['layer_types']", "a list of layer-type names", listed, kind=TypeError)
+    return tuple(dict.fromkeys(str(t) for t in listed))
 
-    Understands transformers 4.x configs (``rope_theta`` at the top, scaling in
-    ``rope_scaling`` with ``rope_type`` or the older ``type``) and 5.x configs (everything in
-    ``rope_parameters``), ``head_dim`` or ``hidden_size // num_attention_heads``,
-    ``partial_rotary_factor`` (top level or in the scaling dict), ``max_position_embeddings``
-    and a top-level ``original_max_position_embeddings`` (Phi-3). A multimodal config whose
-    language model sits under ``text_config`` is read from there. ``"mrope"`` (Qwen2-VL) is read
-    as ``default`` with its ``mrope_section`` kept.
+
+def _is_nested(rope: Mapping) -> bool:
+    """Whether 5.x ``rope_parameters`` is keyed by layer type ({"full_attention": {...}, ...})."""
+    values = list(rope.values())
+    return bool(values) and all(v is None or isinstance(v, Mapping) for v in values) and any(
+        isinstance(v, Mapping) for v in values)
+
+
+def _rope_entry(config: Mapping, model_type: str | None, layer: str | None) -> tuple[dict, str, Any, str]:
+    """The rope parameters of one layer type: ``(params, field name, base, base field name)``.
+
+    ``base`` is None when the config gives none for that layer (the caller applies defaults).
+    """
+    key = "rope_parameters" if config.get("rope_parameters") is not None else "rope_scaling"
+    raw = config.get(key)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        fail(f"config[{key!r}]", "a dict of RoPE parameters", raw, kind=TypeError)
+    prefix = f"config[{key!r}]"
+    if _is_nested(raw):
+        layer = layer or "full_attention"
+        if layer not in raw:
+            fail("layer_type", f"one of the layer types in {prefix} ({', '.join(raw)})", layer)
+        if raw[layer] is None:
+            fail("layer_type", f"a layer type that uses RoPE ({prefix}[{layer!r}] is None: no RoPE there)", layer)
+        prefix = f"{prefix}[{layer!r}]"
+        params = dict(raw[layer])
+        return params, prefix, params.pop("rope_theta", None), f"{prefix}['rope_theta']"
+    params = dict(raw)
+    base_field = f"{prefix}['rope_theta']"
+    base = params.pop("rope_theta", None)
+    local = _LOCAL_THETA_KEYS.get(model_type)
+    if local is None and "rope_local_base_freq" in config:
+        local = _LOCAL_THETA_KEYS["gemma3_text"]
+    if local is None and "global_rope_theta" in config:
+        local = _LOCAL_THETA_KEYS["modernbert"]
+    if local is not None and base is None:
+        global_key, local_key, global_default, local_default = local
+        if layer == "sliding_attention":
+            base, base_field = config.get(local_key, local_default), f"config[{local_key!r}]"
+            if local_key == "rope_local_base_freq":  # Gemma 3: local layers are never scaled
+                params, prefix = {"rope_type": "default"}, f"config[{local_key!r}]"
+        else:
+            base, base_field = config.get(global_key, global_default), f"config[{global_key!r}]"
+    return params, prefix, base, base_field
+
+
+def _head_dim(config: Mapping, model_type: str | None) -> tuple[int, str]:
+    """The head size RoPE's dimension is a fraction of, and the field it came from."""
+    if config.get("qk_rope_head_dim") is not None:  # MLA (DeepSeek-V2/V3, MiniCPM3): the rope slice
+        return check_int(config["qk_rope_head_dim"], "config['qk_rope_head_dim']", minimum=2), "qk_rope_head_dim"
+    if config.get("head_dim") is not None and model_type != "falcon":  # Falcon derives it
+        return check_int(config["head_dim"], "config['head_dim']", minimum=2), "head_dim"
+    hidden_key = next((k for k in ("hidden_size", "n_embd", "d_model") if config.get(k) is not None), None)
+    heads_key = next((k for k in ("num_attention_heads", "n_head", "n_heads") if config.get(k) is not None), None)
+    if hidden_key is None or heads_key is None:
+        fail("config['head_dim']", "given, or 'hidden_size' and 'num_attention_heads' (GPT-J: 'n_embd', 'n_head')",
+             None, f"the config has keys {sorted(config)[:10]}")
+    hidden = check_int(config[hidden_key], f"config[{hidden_key!r}]", minimum=1)
+    heads = check_int(config[heads_key], f"config[{heads_key!r}]", minimum=1)
+    return check_int(hidden // heads, f"config[{hidden_key!r}] // config[{heads_key!r}]", minimum=2), hidden_key
+
+
+def _partial(config: Mapping, params: dict, prefix: str, model_type: str | None, head_dim: int) -> tuple[float, str]:
+    """partial_rotary_factor and the field it came from (rope parameters, top level, family keys)."""
+    value = params.pop("partial_rotary_factor", None)
+    if value is not None:
+        return check_float(value, f"{prefix}['partial_rotary_factor']", minimum=0.0), f"{prefix}['partial_rotary_factor']"
+    for key in ("partial_rotary_factor", "rotary_pct"):  # rotary_pct: GPT-NeoX's name
+        if config.get(key) is not None:
+            return check_float(config[key], f"config[{key!r}]", minimum=0.0), f"config[{key!r}]"
+    if "rotary_dim" in config:  # GPT-J, CodeGen, MiniMax-M2: the rotated width itself
+        if config["rotary_dim"] is None:
+            fail("config['rotary_dim']", "a positive even integer",
+                 None, "GPT-J-style models rotate the first rotary_dim dimensions of each head")
+        rotary = check_int(config["rotary_dim"], "config['rotary_dim']", minimum=2)
+        return rotary / head_dim, "config['rotary_dim']"
+    return _DEFAULT_PARTIAL.get(model_type, 1.0), "config['partial_rotary_factor']"
+
+
+def _known_rope_type(rope_type: Any, field_name: str) -> str:
+    known = [name for name, rule in FREQUENCY_RULES.items() if rule.huggingface]
+    if not isinstance(rope_type, str) or rope_type not in known:
+        fail(field_name, f"a rope_type among {', '.join(known)}", rope_type,
+             "rope_viz does not model this rope type")
+    return rope_type
+
+
+def _named(error: Exception, prefix: str, rule: FrequencyRule) -> Exception:
+    """The error of a rule, its parameter's name turned into the config field's name."""
+    message = str(error)
+    name = message.split(" must be", 1)[0]
+    if name in rule.parameters and name not in ("seq_len", "max_position_embeddings"):
+        message = f"{prefix}[{name!r}]" + message[len(name):]
+    elif name == "max_position_embeddings":
+        message = "config['max_position_embeddings']" + message[len(name):]
+    return type(error)(message)
+
+
+def rope_settings_from_config(config: Mapping, *, layer_type: str | None = None) -> RopeSettings:
+    """Read the RoPE settings a model's own rotary embedding uses out of its ``config.json``.
+
+    Gives, for the families transformers 5.23 ships, the rotary dimension, base, rope type
+    with its parameters and attention factor that the family's ``*RotaryEmbedding`` computes,
+    for the ``config.json`` as released (4.x keys and family-specific keys) and for
+    ``config.to_dict()`` of transformers 5.x. Keys read:
+
+    - scaling: ``rope_scaling`` (4.x; ``rope_type`` or the older ``type``; ``"mrope"`` is read
+      as ``default`` with its ``mrope_section``, ``"su"`` as ``longrope``, Phi-3's ``"yarn"`` as
+      ``longrope`` as ``Phi3Config`` does) or ``rope_parameters`` (5.x, flat or keyed by layer
+      type); ``rope_type`` ``"proportional"`` (Gemma 4); Hunyuan's ``"dynamic"`` with ``alpha``
+      (a fixed NTK-aware base b·α^(d/(d−2)), returned as the ``"ntk-aware"`` rule); Phi-3.5-MoE's
+      ``short_mscale`` / ``long_mscale`` (its attention factor); ``original_max_position_embeddings``
+      at the top level (Phi-3) wins over the one in the scaling dict, as in transformers;
+    - base: ``rope_theta`` (scaling dict first, then top level), GPT-NeoX's
+      ``rotary_emb_base``, Gemma 3's ``rope_local_base_freq`` (its sliding layers, unscaled),
+      ModernBERT's ``global_rope_theta`` / ``local_rope_theta``; GPT-J's fixed 10000; else the
+      config class's default (``_DEFAULT_THETA``);
+    - head size: ``qk_rope_head_dim`` (multi-head latent attention: DeepSeek-V2/V3, MiniCPM3;
+      the rotary slice), ``head_dim``, or ``hidden_size // num_attention_heads`` (GPT-J's
+      ``n_embd`` / ``n_head``);
+    - rotated part: ``partial_rotary_factor`` (scaling dict, then top level), GPT-NeoX's
+      ``rotary_pct``, GPT-J's ``rotary_dim``, else the family default (``_DEFAULT_PARTIAL``);
+    - layers: ``layer_types`` (or Gemma 3's ``sliding_window_pattern``, ModernBERT's
+      ``global_attn_every_n_layers``); a multimodal config's language model under
+      ``text_config``.
+
+    A key in the scaling dict that no rope rule of transformers reads, a rope type rope_viz
+    does not model, and a field of the wrong kind or size raise an error naming the field:
+    never a silently different answer.
 
     Parameters
     ----------
     config : Mapping
-        The parsed ``config.json`` (e.g. ``json.load(open("config.json"))``).
+        The parsed ``config.json`` (e.g. ``json.load(open("config.json"))``) or
+        ``PretrainedConfig.to_dict()``.
+    layer_type : str, optional
+        For models whose layers use different RoPE (Gemma 3, ModernBERT: ``"sliding_attention"``
+        layers with their own base), the layer type to read. Default: ``"full_attention"`` when
+        the config declares layer types, else the one RoPE of the model.
 
     Returns
     -------
     RopeSettings
-        A frozen dataclass; ``settings.frequencies()`` gives ``(inv_freq, attention_factor)``.
+        A frozen dataclass; ``settings.frequencies()`` gives ``(inv_freq, attention_factor)``;
+        ``settings.layer_types`` lists the config's layer types.
 
     Raises
     ------
-    ValueError, TypeError
-        For a config that is not a mapping, lacks the head size, or names an unknown rope type.
+    TypeError
+        For a config that is not a mapping, or a field of the wrong kind.
+    ValueError
+        For a missing head size, an unknown rope type or scaling key, a LongRoPE factor list of
+        the wrong length, a rotary size that is not a positive even number, an ALiBi Falcon, or
+        a ``layer_type`` the config does not have; the message names the field.
+
+    References
+    ----------
+    transformers 5.23: ``modeling_rope_utils`` (``ROPE_INIT_FUNCTIONS``,
+    ``RotaryEmbeddingConfigMixin.standardize_rope_params``) and each family's
+    ``modeling_*.py`` rotary embedding and ``configuration_*.py``; checked family by family in
+    ``tests/test_config_reading.py``.
 
     Examples
     --------
@@ -852,76 +1119,111 @@ def rope_settings_from_config(config: Mapping) -> RopeSettings:
     ...                                "rope_theta": 500000.0, "max_position_embeddings": 8192})
     >>> s.head_dim, s.base, s.rope_type
     (128, 500000.0, 'default')
+    >>> s = rope_settings_from_config({"head_dim": 256, "rope_theta": 1e6, "rope_local_base_freq": 1e4,
+    ...                                "layer_types": ["sliding_attention", "full_attention"]},
+    ...                               layer_type="sliding_attention")
+    >>> s.base, s.layer_types
+    (10000.0, ('sliding_attention', 'full_attention'))
     """
     if not isinstance(config, Mapping):
         fail("config", "a dict parsed from config.json", config, kind=TypeError)
-    if "text_config" in config and "hidden_size" not in config and "head_dim" not in config:
-        merged = dict(config["text_config"] or {})
-        for key in ("rope_scaling", "rope_parameters", "rope_theta", "max_position_embeddings"):
-            if key in config and key not in merged:
-                merged[key] = config[key]
-        config = merged
+    if layer_type is not None and not isinstance(layer_type, str):
+        fail("layer_type", "a layer-type name such as 'sliding_attention'", layer_type, kind=TypeError)
+    config = _language_model(config)
+    model_type = config.get("model_type")
+    if model_type is not None and not isinstance(model_type, str):
+        fail("config['model_type']", "a string", model_type, kind=TypeError)
+    if model_type in ("gemma3", "gemma3n", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_vl_moe") and \
+            "text_config" not in config:
+        model_type = model_type + "_text"
+    if model_type == "falcon" and config.get("alibi"):
+        fail("config['alibi']", "false for a RoPE model", True, "this Falcon uses ALiBi, not RoPE")
 
-    scaling = config.get("rope_parameters") or config.get("rope_scaling") or {}
-    if not isinstance(scaling, Mapping):
-        fail("config", "a 'rope_scaling' / 'rope_parameters' entry that is a dict", scaling, kind=TypeError)
-    if scaling and all(isinstance(v, Mapping) for v in scaling.values()):
-        # per-layer-type parameters (e.g. Gemma 3): read the full-attention layers
-        if "full_attention" not in scaling:
-            fail("config", "per-layer rope_parameters with a 'full_attention' entry", sorted(scaling))
-        scaling = scaling["full_attention"]
-    scaling = dict(scaling)
+    layer_types = _layer_types(config, model_type)
+    if layer_type is not None and layer_type not in layer_types and not (
+            not layer_types and layer_type == "full_attention"):
+        fail("layer_type", f"one of the config's layer types ({', '.join(layer_types) or 'full_attention'})",
+             layer_type)
+    read_as = layer_type or ("full_attention" if "full_attention" in layer_types else None)
 
-    head_dim = config.get("head_dim")
-    if head_dim is None:
-        hidden, heads = config.get("hidden_size"), config.get("num_attention_heads")
-        if hidden is None or heads is None:
-            fail(
-                "config",
-                "a dict with 'head_dim', or 'hidden_size' and 'num_attention_heads'",
-                f"keys {sorted(config)[:8]}",
-            )
-        head_dim = check_int(hidden, "config['hidden_size']", minimum=1) // check_int(
-            heads, "config['num_attention_heads']", minimum=1
-        )
-    head_dim = check_int(head_dim, "config['head_dim']", minimum=2)
+    params, prefix, base, base_field = _rope_entry(config, model_type, read_as)
+    head_dim, _ = _head_dim(config, model_type)
+    prf, prf_field = _partial(config, params, prefix, model_type, head_dim)
 
-    base = scaling.pop("rope_theta", None) or config.get("rope_theta", 10000.0)
-    base = check_float(base, "config['rope_theta']", minimum=1.0)
-    prf = scaling.pop("partial_rotary_factor", None) or config.get("partial_rotary_factor", 1.0)
-    prf = check_float(prf, "config['partial_rotary_factor']", minimum=0.0)
-    rotary_dim = int(head_dim * prf)
-    if rotary_dim < 2 or rotary_dim % 2:
-        fail("config", "head_dim * partial_rotary_factor to be a positive even number", rotary_dim)
+    if base is None:
+        for key in ("rope_theta", "rotary_emb_base"):
+            if config.get(key) is not None:
+                base, base_field = config[key], f"config[{key!r}]"
+                break
+    if model_type in ("gptj", "codegen"):
+        base = 10000.0  # fixed in create_sinusoidal_positions
+    if base is None:
+        base = _DEFAULT_THETA.get(model_type, 10000.0)
+    base = check_float(base, base_field, minimum=1.0)
 
-    rope_type = scaling.pop("rope_type", None) or scaling.pop("type", None) or "default"
-    scaling.pop("type", None)
-    rope_type = _LEGACY_TYPES.get(rope_type, rope_type)
-    known = [name for name, rule in FREQUENCY_RULES.items() if rule.huggingface]
-    if rope_type not in known:
-        fail("config", f"a rope_type among {', '.join(known)}", rope_type)
-    accepted = FREQUENCY_RULES[rope_type].parameters
-    mrope = scaling.pop("mrope_section", None)
-    scaling.pop("mrope_interleaved", None)
-    max_pos = config.get("max_position_embeddings")
-    if "original_max_position_embeddings" in accepted:
-        if "original_max_position_embeddings" in config:
-            scaling.setdefault("original_max_position_embeddings", config["original_max_position_embeddings"])
-        if max_pos is not None:
-            scaling.setdefault("original_max_position_embeddings", max_pos)
-    params = {k: v for k, v in scaling.items() if k in accepted}
+    type_field = f"{prefix}['rope_type']" if "rope_type" in params else f"{prefix}['type']"
+    rope_type = params.pop("rope_type", None)
+    legacy = params.pop("type", None)
+    rope_type = rope_type or legacy or "default"
+    rope_type = _LEGACY_TYPES.get(rope_type, rope_type) if isinstance(rope_type, str) else rope_type
+    if model_type == "phi3" and rope_type == "yarn":
+        rope_type = "longrope"  # Phi3Config reads "yarn" as longrope
+    alpha = params.pop("alpha", None)
+    if alpha:
+        if rope_type != "dynamic" or not str(model_type).startswith("hunyuan"):
+            fail(f"{prefix}['alpha']", "used only with Hunyuan's 'dynamic' rope type", alpha,
+                 "rope_viz does not model an NTK alpha elsewhere")
+        rope_type = "ntk-aware"  # Hunyuan: a fixed NTK-aware base, base * alpha^(d/(d-2))
+        params = {"factor": alpha}
+    else:
+        rope_type = _known_rope_type(rope_type, type_field)
+    if model_type != "phimoe":
+        params.pop("short_mscale", None), params.pop("long_mscale", None)  # only Phi-MoE reads them
+
+    rule = FREQUENCY_RULES[rope_type]
+    mrope = params.pop("mrope_section", None)
+    params.pop("mrope_interleaved", None)
+    read = {}
+    for key, value in params.items():
+        if key in rule.parameters and key not in ("seq_len", "max_position_embeddings", "partial_rotary_factor"):
+            read[key] = value
+        elif key not in _ROPE_KEYS:
+            fail(f"{prefix}[{key!r}]", f"a RoPE parameter rope_viz models (rope_type={rope_type!r} reads: "
+                 f"{', '.join(p for p in rule.parameters if p != 'seq_len') or 'none'})", value)
+
+    max_pos = config.get("max_position_embeddings", config.get("n_positions"))
+    if max_pos is not None:
+        max_pos = check_int(max_pos, "config['max_position_embeddings']", minimum=1)
+    if "original_max_position_embeddings" in rule.parameters and rope_type != "ntk-aware":
+        if config.get("original_max_position_embeddings") is not None and not _is_nested(
+                config.get("rope_parameters") or {}):
+            read["original_max_position_embeddings"] = config["original_max_position_embeddings"]
+        elif read.get("original_max_position_embeddings") is None and max_pos is not None:
+            read["original_max_position_embeddings"] = max_pos
+
+    if rope_type == "proportional":  # the whole head gets frequencies, the tail of them 0
+        rotary_dim = head_dim
+        read["partial_rotary_factor"] = prf
+    else:
+        rotary_dim = int(head_dim * prf)
+        if rotary_dim < 2 or rotary_dim % 2:
+            fail(prf_field, f"a fraction of head_dim = {head_dim} that is a positive even number of dimensions",
+                 prf, f"head_dim * partial_rotary_factor = {head_dim * prf:g}")
     settings = RopeSettings(
         head_dim=head_dim,
         rotary_dim=rotary_dim,
         base=base,
         rope_type=rope_type,
         partial_rotary_factor=prf,
-        max_position_embeddings=None if max_pos is None else int(max_pos),
-        params=params,
+        max_position_embeddings=max_pos,
+        params=read,
         mrope_section=None if mrope is None else tuple(int(v) for v in mrope),
+        layer_type=read_as,
+        layer_types=layer_types,
+        model_type=model_type,
     )
     try:
         settings.frequencies()
     except (TypeError, ValueError) as error:
-        fail("config", "usable RoPE scaling parameters", params, str(error), kind=type(error))
+        raise _named(error, prefix, rule) from None
     return settings
