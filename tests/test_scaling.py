@@ -114,13 +114,13 @@ def test_yarn_keeps_high_and_interpolates_low_frequencies():
 def test_registry_covers_every_rope_type():
     assert tuple(scaling.FREQUENCY_RULES) == scaling.ROPE_TYPES
     assert set(scaling.ROPE_TYPES) == {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3",
-                                       "longrope", "p-rope"}
+                                       "longrope", "p-rope", "proportional"}
     for name, rule in scaling.FREQUENCY_RULES.items():
         assert rule.rope_type == name and callable(rule.compute)
         assert set(rule.parameters) == set(rule.required) | set(rule.defaults)
     hugging_face = {name for name, rule in scaling.FREQUENCY_RULES.items() if rule.huggingface}
     assert hugging_face - {"default"} <= set(ROPE_INIT_FUNCTIONS)  # the names transformers uses
-    assert hugging_face == {"default", "linear", "dynamic", "yarn", "llama3", "longrope"}
+    assert hugging_face == {"default", "linear", "dynamic", "yarn", "llama3", "longrope", "proportional"}
     with pytest.raises(TypeError):
         scaling.FREQUENCY_RULES["mine"] = scaling.FREQUENCY_RULES["linear"]  # read-only
 
@@ -195,7 +195,7 @@ def test_ntk_aware_rule_is_the_ntk_aware_base_and_transformers_dynamic_at_factor
 
 def test_rope_settings_read_only_hugging_face_rope_types():
     for rope_type in ("ntk-aware", "p-rope"):
-        with pytest.raises(ValueError, match="^config must be a rope_type among"):
+        with pytest.raises(ValueError, match=r"^config\['rope_scaling'\]\['type'\] must be a rope_type among"):
             rope_viz.rope_settings_from_config({"head_dim": 64, "rope_scaling": {"type": rope_type, "factor": 2.0}})
 
 
@@ -312,9 +312,11 @@ BAD = [
     (rope_viz.min_base_for_context, dict(length=100, dim=5), ValueError, "dim"),
     (rope_viz.min_base_for_context, dict(length=100, rtol=0), ValueError, "rtol"),
     (rope_viz.rope_settings_from_config, dict(config="config.json"), TypeError, "config"),
-    (rope_viz.rope_settings_from_config, dict(config={"rope_theta": 1e4}), ValueError, "config"),
-    (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "xpos"}}), ValueError, "config"),
-    (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "linear"}}), ValueError, "config"),
+    (rope_viz.rope_settings_from_config, dict(config={"rope_theta": 1e4}), ValueError, "config['head_dim']"),
+    (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "xpos"}}), ValueError,
+     "config['rope_scaling']['type']"),
+    (rope_viz.rope_settings_from_config, dict(config={"head_dim": 64, "rope_scaling": {"type": "linear"}}), ValueError,
+     "config['rope_scaling']['factor']"),
     (rope_viz.scaled_frequencies, dict(dim=2, rope_type="ntk-aware", factor=2.0), ValueError, "dim"),
     (rope_viz.scaled_frequencies, dict(dim=8, rope_type="p-rope", p="all"), TypeError, "p"),
     (rope_viz.scaled_frequencies, dict(dim=8, rope_type="yarn", factor=2.0, original_max_position_embeddings=64,
