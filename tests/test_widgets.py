@@ -112,6 +112,31 @@ def test_scaled_wavelengths_widget():
     np.testing.assert_allclose(box.figure.data[6].y, 1.0, atol=1e-3)
 
 
+def test_config_report_widget_reports_pasted_json_and_names_what_is_wrong():
+    box = W.config_report_widget()  # starts with Llama 3.1 8B
+    area = box.controls["config"]
+    assert box.error is None and box.report.rope_type == "llama3"
+    assert box.report.rotary_dim == 128 and len(box.figure.data) == 2  # scaled and unscaled
+    area.value = json.dumps({"hidden_size": 2048, "num_attention_heads": 16,
+                             "rope_theta": 10000.0, "max_position_embeddings": 2048})
+    assert box.error is None and box.report.rotary_dim == 128 and box.report.context == 2048
+    area.value = '{"rope_theta": 10000.0,'
+    assert box.report is None and box.figure is None and "line 1" in box.error
+    area.value = "[1, 2]"
+    assert box.report is None and "JSON object" in box.error and "list" in box.error
+    area.value = '{"rope_theta": 10000.0, "max_position_embeddings": 2048}'
+    assert box.report is None and "head_dim" in box.error
+    area.value = json.dumps({"head_dim": 64, "max_position_embeddings": 2048,
+                             "rope_scaling": {"rope_type": "bogus"}})
+    assert "bogus" in box.error
+    from rope_viz import example_config
+
+    text = json.dumps(example_config("Llama 2 7B"))
+    assert W.config_report_widget(text).report.base == 10000.0
+    with pytest.raises(TypeError, match="config"):
+        W.config_report_widget(42)
+
+
 def test_relative_biases_widget():
     box = W.relative_biases_widget(1000, num_heads=4, head=9)
     n, head, bidirectional = box.controls.values()
