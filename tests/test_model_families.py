@@ -9,7 +9,8 @@ family-specific keys) and from ``config.to_dict()`` (transformers 5.x keys). Mod
 layer type (ModernBERT, Gemma 3, ...) are checked for every layer type.
 
 GPT-J has no rotary-embedding class: its attention calls ``create_sinusoidal_positions(n, rotary_dim)``
-with base 10000, whose first half of columns is ``sin(p * inv_freq)``; ``inv_freq`` is read from it.
+with base 10000, whose row p is ``[sin(p * inv_freq), cos(p * inv_freq)]``; ``inv_freq`` is the angle
+of row 1.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def _oracle(fields: dict) -> dict:
         from transformers.models.gptj.modeling_gptj import create_sinusoidal_positions
 
         dim = config.rotary_dim or config.n_embd // config.n_head
-        table = create_sinusoidal_positions(2, dim)  # row p: [sin(p*f), cos(p*f)]
-        return {None: (table[1, : dim // 2].double().numpy(), 1.0)}
+        row = create_sinusoidal_positions(2, dim)[1].double().numpy()  # [sin(f), cos(f)] at p = 1
+        # The angle at position 1 is the frequency itself; every f <= 1 < pi, so atan2 recovers it.
+        return {None: (np.arctan2(row[: dim // 2], row[dim // 2 :]), 1.0)}
     cls, module = _rotary_class(config)
     assert cls is not None, f"no rotary-embedding class in {module.__name__}"
     rotary = cls(config)
