@@ -184,3 +184,34 @@ def test_dynamic_ntk_at_a_longer_length(name):
     rotary(x, torch.tensor([[seq_len - 1]]))
     got, _ = rope_settings_from_config(fields).frequencies(seq_len=seq_len)
     np.testing.assert_allclose(got, rotary.inv_freq.double().numpy(), rtol=RTOL)
+
+
+def test_gemma3_released_file_reads_the_class_defaults_per_layer_type():
+    """Gemma 3 27B's file names neither base: global layers 1e6 with linear 8, local layers 1e4 unscaled.
+
+    The Gemma 3 report (arXiv 2503.19786) raises the global layers' base to 1M and keeps the local
+    layers at 10k; the released text_config holds only ``rope_scaling`` (linear, factor 8).
+    """
+    fields = BY_NAME["Gemma 3 27B"]["config"]
+    assert "rope_theta" not in fields["text_config"]
+    full = rope_settings_from_config(fields, layer_type="full_attention")
+    local = rope_settings_from_config(fields, layer_type="sliding_attention")
+    assert (full.base, full.rope_type, full.rotary_dim) == (1_000_000.0, "linear", 128)
+    assert full.params["factor"] == 8.0
+    assert (local.base, local.rope_type, local.rotary_dim) == (10_000.0, "default", 128)
+    config = _build_config(fields)
+    assert config.layer_types[:6] == ["sliding_attention"] * 5 + ["full_attention"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Cohere2's global layers apply no rotation (modeling_cohere2 rotates only when the "
+    "layer has a sliding window); the reader still returns base-50000 RoPE for them",
+)
+def test_cohere2_global_layers_have_no_rope():
+    """Command R7B: asking for the RoPE of a layer that has none is an error, not a RoPE answer."""
+    fields = BY_NAME["Command R7B"]["config"]
+    config = _build_config(fields)
+    assert config.layer_types[:4] == ["sliding_attention"] * 3 + ["full_attention"]
+    with pytest.raises(ValueError, match="full_attention"):
+        rope_settings_from_config(fields, layer_type="full_attention")
