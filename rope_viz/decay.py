@@ -84,6 +84,8 @@ __all__ = [
     "min_cosine_sum",
     "cosine_sum_envelope",
     "min_base_for_context",
+    "min_base_bounds",
+    "base_meets_min_base",
     "MIN_BASE_TABLE",
     "ROBUST_BASE_TABLE",
     "MEN_ET_AL_BASES",
@@ -645,17 +647,26 @@ def _infeasible_stretch(theta: np.ndarray, slopes: np.ndarray, distances: np.nda
     f'' on the whole stretch above). By Taylor, f(u + δ) <= f + f'·δ + M·δ²/2, which stays < 0
     for δ below the positive root. Returns the largest root over m (0.0 if no m is negative).
     """
+    roots = _stretches(theta, slopes, distances)  # (W,)
+    return float(roots.max()) if roots.size else 0.0
+
+
+def _stretches(theta: np.ndarray, slopes: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """``(W,)``: the stretch of :func:`_infeasible_stretch` certified by each distance alone (0 if
+    the sum is not negative there)."""
     x = distances[:, None] * theta[None, :]  # (W, dim/2): angles m·θ_i
     cx = slopes[None, :] * x  # (W, dim/2)
     pad = _ROUNDING_MARGIN * theta.size
     f = np.cos(x).sum(axis=1) + pad  # (W,): rounded up
+    roots = np.zeros(distances.size)
     negative = f < 0
     if not negative.any():
-        return 0.0
+        return roots
     slope = (cx * np.sin(x)).sum(axis=1)[negative] + pad  # (w,): rounded up
     bend = np.maximum((slopes[None, :] * (cx + cx * x)).sum(axis=1)[negative], 1e-300)  # (w,)
     f = f[negative]
-    return float(((-slope + np.sqrt(slope * slope - 2.0 * bend * f)) / bend).max())
+    roots[negative] = (-slope + np.sqrt(slope * slope - 2.0 * bend * f)) / bend
+    return roots
 
 
 def _sums_and_slopes(theta: np.ndarray, slopes: np.ndarray, length: int) -> tuple:
@@ -697,7 +708,8 @@ def _tail_start(length: int, dim: int) -> float:
     raise AssertionError("unreachable: the bound holds for large enough U when dim >= 4")
 
 
-def _search_min_base(length: int, dim: int, rtol: float, start: float) -> tuple[float, list]:
+def _search_min_base(length: int, dim: int, rtol: float, start: float,
+                     stop: float = math.inf) -> tuple[float, list]:
     """The certified sweep behind :func:`min_base_for_context` (no table look-up).
 
     Walks u = ln b upward from ln ``start``. At each u: if a distance m is known where the sum is
@@ -708,16 +720,26 @@ def _search_min_base(length: int, dim: int, rtol: float, start: float) -> tuple[
     distance certifies ``rtol``, the walk steps ``rtol`` uncertified and records the piece.
 
     Returns ``(base, uncertified)``: the base (feasible: every m < length checked) and the list
-    of ``(lo, hi)`` base intervals below it that were stepped over without a certificate.
+    of ``(lo, hi)`` base intervals below it that were stepped over without a certificate. With
+    a finite ``stop`` the walk gives up once it passes ``stop`` and returns ``(math.inf,
+    uncertified)``: every base in [start, stop] failed (certified, but for the pieces listed).
     """
     slopes = _log_slopes(dim)
     edges = _edges(length)
     u = math.log(start)
     witnesses = np.empty(0)  # distances that sank earlier bases, at most 512
+    hot = np.empty(0)  # the few witnesses that certified the last stretch: tried first
     uncertified = []
+    end = math.log(stop) if stop < math.inf else math.inf
     while True:
+        if u > end:
+            return math.inf, uncertified
         theta = np.exp(-slopes * u)  # (dim/2,)
-        step = _infeasible_stretch(theta, slopes, witnesses) if witnesses.size else 0.0
+        step = _infeasible_stretch(theta, slopes, hot) if hot.size else 0.0
+        if step < rtol and witnesses.size:
+            roots = _stretches(theta, slopes, witnesses)  # (W,)
+            hot = witnesses[np.argsort(roots)[-8:]]
+            step = float(roots.max())
         if step < rtol:
             base = math.exp(u)
             ok, failed = _passes(_thetas(np.array([base]), dim)[0], edges)
@@ -728,7 +750,8 @@ def _search_min_base(length: int, dim: int, rtol: float, start: float) -> tuple[
             step = max(step, _infeasible_stretch(theta, slopes, failed))
         if step < rtol:  # the first failing stage was not enough: the worst m overall
             sums = _cosine_sums(theta[None, :], 0, length)[0]  # (length,)
-            worst = np.argsort(sums)[:256].astype(np.float64)
+            worst = np.argpartition(sums, 255)[:256] if length > 256 else np.argsort(sums)
+            worst = worst.astype(np.float64)
             step = max(step, _infeasible_stretch(theta, slopes, worst))
         if step < rtol:
             uncertified.append((math.exp(u), math.exp(u + rtol)))
@@ -882,8 +905,115 @@ def min_base_for_context(
     return _search_min_base(length, dim, rtol, start)[0]
 
 
+# Lengths up to this are searched exactly by min_base_bounds (well under 0.1 s from a stored
+# shorter entry, about 0.3 s from start 2.0 on the 2-core machine).
+_EXACT_UP_TO = 4096
+
+
+def min_base_bounds(length: int, dim: int = 128) -> tuple[float, float]:
+    """Certified bounds ``(low, high)`` on ``min_base_for_context(length, dim)``, without a long search.
+
+    :func:`min_base_for_context` walks over every base from 2 up and can take minutes for long
+    contexts. This function answers in milliseconds from the stored search results
+    (:data:`MIN_BASE_TABLE`) and two facts:
+
+    - b*(L) never decreases with L (a base that keeps the sum >= 0 for every m < L' does so for
+      every m < L <= L'), so the stored b* of a shorter length is a lower bound and that of a
+      longer length an upper bound;
+    - every base >= U is feasible, where U is the smallest power of two at which each pair's
+      cosine, bounded below over all m < L and all bases >= U, still sums to >= 0 (a proof
+      that costs a few hundred cosines); so is every base at or above a stored robust base of
+      a longer length (:data:`ROBUST_BASE_TABLE`).
+
+    ``low == high == b*`` when (length, dim) is stored or when ``length <= 4096`` (then the exact
+    search runs; it takes well under a second). Otherwise ``low < high``, and the guarantee is
+    the one of :func:`min_base_for_context` applied to the stored neighbours: ``high`` is a base
+    checked feasible at every m < length, and every base below ``low`` is certified infeasible
+    (but for a sliver of relative width 1e-9 just under ``low``, as for the stored entry).
+
+    Parameters
+    ----------
+    length : int
+        Context length L (>= 1).
+    dim : int
+        Rotary dimension (positive, even; >= 4 when L >= 3).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        ``low <= min_base_for_context(length, dim) <= high``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``length`` or ``dim``.
+
+    Examples
+    --------
+    >>> min_base_bounds(4096) == (MIN_BASE_TABLE[(4096, 128)],) * 2
+    True
+    >>> low, high = min_base_bounds(10_000)
+    >>> low == MIN_BASE_TABLE[(8192, 128)] and high == MIN_BASE_TABLE[(16384, 128)]
+    True
+    """
+    length = check_int(length, "length", minimum=1)
+    dim = check_dim(dim)
+    top = _tail_start(length, dim)  # raises for dim = 2, length >= 3
+    if (length, dim) in MIN_BASE_TABLE or length <= _EXACT_UP_TO:
+        base = min_base_for_context(length, dim)
+        return base, base
+    lows = [b for (n, d), b in MIN_BASE_TABLE.items() if d == dim and n < length]
+    highs = [b for (n, d), b in MIN_BASE_TABLE.items() if d == dim and n > length]
+    highs += [b for (n, d), b in ROBUST_BASE_TABLE.items() if d == dim and n >= length]
+    return max([2.0, *lows]), min([top, *highs])
+
+
+def base_meets_min_base(base: float, length: int, dim: int = 128) -> bool:
+    """Whether ``base >= min_base_for_context(length, dim)``, decided exactly, mostly in milliseconds.
+
+    With ``(low, high) = min_base_bounds(length, dim)``: a base >= high meets it and a base
+    below low does not. In between, a base that itself keeps Σ_i cos(m·base^(−2i/dim)) >= 0 for
+    every m < length meets it (b* is the smallest such base); otherwise the certified walk of
+    :func:`min_base_for_context` runs from low up to ``base`` only, and the answer is whether it
+    finds a feasible base on the way (this last case can take as long as that walk).
+
+    Parameters
+    ----------
+    base : float
+        The base to test (> 1).
+    length : int
+        Context length L (>= 1).
+    dim : int
+        Rotary dimension (positive, even).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``base``, ``length`` or ``dim``.
+
+    Examples
+    --------
+    >>> base_meets_min_base(10_000.0, 4096), base_meets_min_base(1e6, 32768)
+    (False, True)
+    """
+    base = check_float(base, "base", minimum=1.0)
+    low, high = min_base_bounds(length, dim)
+    if base >= high or base < low:
+        return base >= high
+    if min_cosine_sum([base], length, dim)[0] >= 0:
+        return True
+    return _search_min_base(length, dim, 1e-9, low, stop=base)[0] <= base
+
+
 #: ``{(length, dim): base}``: :func:`min_base_for_context` (smallest feasible base, defaults
-#: rtol 1e-9, start 2.0) for dim = 128 and L = 2^10 … 2^20, computed by ``_search_min_base``.
+#: rtol 1e-9, start 2.0), computed by the certified search: d = 128 for L = 2^10 … 2^20 from
+#: start 2.0, and 2^21 and every other rotary dim by ``benchmarks/min_base_table.py``, each length's search
+#: started at the next shorter length's entry (b*(L) never decreases with L). Every entry is
+#: checked over every m < L by ``tests/test_decay_min_base.py``.
 MIN_BASE_TABLE: dict = {
     (1024, 128): 4293.437571775882,
     (2048, 128): 11587.244310092903,
@@ -896,6 +1026,64 @@ MIN_BASE_TABLE: dict = {
     (262144, 128): 23662397.046633705,
     (524288, 128): 58496173.86015803,
     (1048576, 128): 65374955.19412067,
+    (2097152, 128): 65448221.03246128,
+    (1024, 16): 413409.388057614,
+    (2048, 16): 2246141.0477347085,
+    (4096, 16): 13367145.885765374,
+    (8192, 16): 82231506.35586686,
+    (16384, 16): 496014162.8457318,
+    (32768, 16): 2909444236.48335,
+    (65536, 16): 18059778756.240692,
+    (131072, 16): 113626401975.80588,
+    (1024, 32): 58153.153542091284,
+    (2048, 32): 204359.9968259497,
+    (4096, 32): 1110240.7549490482,
+    (8192, 32): 3133523.574733742,
+    (16384, 32): 26813787.22149921,
+    (32768, 32): 154229230.46843377,
+    (65536, 32): 200449414.13158578,
+    (131072, 32): 3667167448.871555,
+    (1024, 48): 19409.459286683395,
+    (2048, 48): 61464.72575673191,
+    (4096, 48): 102646.17137846946,
+    (8192, 48): 950687.8362689639,
+    (16384, 48): 4237447.765617755,
+    (32768, 48): 12340855.691056263,
+    (65536, 48): 16701280.684808157,
+    (131072, 48): 92966298.4798866,
+    (1024, 64): 7752.98228002353,
+    (2048, 64): 29617.046283454354,
+    (4096, 64): 100070.29188543546,
+    (8192, 64): 323744.1268812364,
+    (16384, 64): 1358604.6798872573,
+    (32768, 64): 3788343.2544806385,
+    (65536, 64): 4867184.38077687,
+    (131072, 64): 73779829.77987416,
+    (262144, 64): 307573960.10761124,
+    (1024, 80): 8837.283420518741,
+    (2048, 80): 14998.55477885683,
+    (4096, 80): 66873.24296266575,
+    (8192, 80): 288609.4403100901,
+    (16384, 80): 396335.13171027706,
+    (32768, 80): 2407485.853452791,
+    (65536, 80): 7698446.854487635,
+    (131072, 80): 33849328.200322285,
+    (1024, 96): 4956.940239026285,
+    (2048, 96): 18741.911496569795,
+    (4096, 96): 54600.17203586235,
+    (8192, 96): 103141.24858979163,
+    (16384, 96): 500217.52212008217,
+    (32768, 96): 726714.2462845973,
+    (65536, 96): 4773656.265089796,
+    (131072, 96): 16748917.590085369,
+    (1024, 256): 2967.5056822745023,
+    (2048, 256): 6563.947920838548,
+    (4096, 256): 17732.635896186803,
+    (8192, 256): 41307.38326573412,
+    (16384, 256): 103607.67584809555,
+    (32768, 256): 223815.3057992959,
+    (65536, 256): 665843.1296658571,
+    (131072, 256): 1697702.3728145277,
 }
 
 #: ``{(length, dim): base}``: ``min_base_for_context(..., robust=True)`` (every base above it is

@@ -9,8 +9,9 @@ What this module holds
   context, and whether its base meets Men et al.'s lower bound for that context.
 
 Settings are read by :func:`rope_viz.rope_settings_from_config`; frequencies come from
-:func:`rope_viz.scaled_frequencies`; the bound from :func:`rope_viz.min_base_for_context` and
-:func:`rope_viz.cosine_sum`.
+:func:`rope_viz.scaled_frequencies`; the bound from :func:`rope_viz.decay.min_base_bounds`,
+:func:`rope_viz.decay.base_meets_min_base` (fast, certified) and :func:`rope_viz.cosine_sum`;
+the exact :func:`rope_viz.min_base_for_context` only when ``ConfigReport.min_base`` is read.
 
 References
 ----------
@@ -23,12 +24,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from rope_viz._validation import fail
-from rope_viz.decay import cosine_sum, min_base_for_context
+from rope_viz.decay import base_meets_min_base, cosine_sum, min_base_bounds, min_base_for_context
+from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import rope_settings_from_config
 
 __all__ = ["EXAMPLE_CONFIGS", "ConfigReport", "config_report", "example_config"]
@@ -122,10 +124,51 @@ class ConfigReport:
     attention_factor: float  # factor on cos and sin (YaRN, LongRoPE), else 1.0
     wavelengths: np.ndarray  # (rotary_dim/2,) 2π / inv_freq, in positions
     never_turn: tuple  # pair indices whose wavelength exceeds `context`
-    min_base: float  # Men et al.'s smallest base for `context` (min_base_for_context)
-    base_meets_bound: bool  # base >= min_base
+    min_base_bounds: tuple  # (low, high): certified low <= Men et al.'s smallest base <= high
+    base_passes: bool  # the unscaled base keeps Σ_i cos(m·base^(−2i/d)) >= 0 for all m < context
     min_cosine_sum: float  # min over m < context of Σ_i cos(m·inv_freq_i), scaled frequencies
     mrope_section: tuple | None  # Qwen2-VL's (t, h, w) frequency slots, if any
+    _min_base: list = field(default_factory=list, compare=False)  # cache of min_base
+    _meets: list = field(default_factory=list, compare=False)  # cache of base_meets_bound
+
+    @property
+    def base_meets_bound_decided(self) -> bool:
+        """Whether ``base_meets_bound`` is known without a search: the base lies outside the
+        bracket ``min_base_bounds``, or passes itself (then b* <= base)."""
+        low, high = self.min_base_bounds
+        return self.base >= high or self.base < low or self.base_passes
+
+    @property
+    def base_meets_bound(self) -> bool:
+        """``base >= min_base``, exact. Free when ``base_meets_bound_decided``; otherwise the first
+        read runs the certified walk from the bracket's low end up to ``base`` (seconds to
+        minutes; the result is kept)."""
+        if not self._meets:
+            if self.base_meets_bound_decided:
+                verdict = self.base >= self.min_base_bounds[1] or self.base_passes
+            else:
+                verdict = base_meets_min_base(self.base, self.context, self.rotary_dim)
+            self._meets.append(bool(verdict))
+        return self._meets[0]
+
+    @property
+    def min_base(self) -> float:
+        """Men et al.'s smallest base for the context, ``min_base_for_context(context, rotary_dim)``.
+
+        Exact. Free when ``min_base_bounds`` is a single value (a stored entry, or a context of
+        at most 4096); otherwise the first read runs the certified search, which can take
+        minutes for long contexts (the result is kept). ``min_base_bounds`` brackets it at once.
+        """
+        if not self._min_base:
+            low, high = self.min_base_bounds
+            exact = low if low == high else min_base_for_context(self.context, self.rotary_dim)
+            self._min_base.append(float(exact))
+        return self._min_base[0]
+
+    @property
+    def min_base_exact(self) -> bool:
+        """Whether ``min_base_bounds`` pins the smallest base to one value."""
+        return self.min_base_bounds[0] == self.min_base_bounds[1]
 
     @property
     def scaled_frequencies_pass(self) -> bool:
@@ -147,9 +190,21 @@ class ConfigReport:
         lines.append(f"  wavelengths {self.wavelengths[0]:,.2f} … {self.wavelengths[-1]:,.0f}")
         lines.append(f"  pairs that never turn inside the context: {len(self.never_turn)} "
                      f"of {pairs} ({_ranges(self.never_turn)})")
-        verdict = "yes" if self.base_meets_bound else "no"
-        lines.append(f"  Men et al.'s smallest base for {context}: {self.min_base:,.0f}; "
-                     f"rope_theta >= it: {verdict}")
+        if self.base_meets_bound_decided:
+            verdict = "yes" if self.base_meets_bound else "no"
+        else:  # inside the bracket and failing itself: only the long walk can tell
+            verdict = "not known without a search"
+        low, high = self.min_base_bounds
+        if low == high:
+            lines.append(f"  Men et al.'s smallest base for {context}: {low:,.0f}; "
+                         f"rope_theta >= it: {verdict}")
+        else:
+            lines.append(f"  Men et al.'s smallest base for {context}: between {low:.3g} and "
+                         f"{high:.3g}")
+            lines.append(f"    (certified bracket); rope_theta >= it: {verdict}")
+        if self.rope_type != "default" or not self.base_meets_bound_decided:
+            verdict = "yes" if self.base_passes else "no"
+            lines.append(f"  Σ cos(m·θ_i) >= 0 for all m < {context}, unscaled: {verdict}")
         verdict = "yes" if self.scaled_frequencies_pass else "no"
         lines.append(f"  Σ cos(m·θ_i) >= 0 for all m < {context}, as used: {verdict} "
                      f"(min {self.min_cosine_sum:.3f})")
@@ -166,9 +221,19 @@ def config_report(config: Mapping, name: str | None = None) -> ConfigReport:
     The frequencies are those the model uses at its full context ``max_position_embeddings``
     (for ``dynamic`` and ``longrope``, at that sequence length). A pair "never turns" when its
     wavelength 2π/θ_i exceeds that context: no two positions in the context are a full turn
-    apart for it. The bound is :func:`rope_viz.min_base_for_context` for the rotary dimension
-    and the context; it is stated for unscaled RoPE, so the report also checks the cosine sum
-    of Men et al. directly with the scaled frequencies (every integer m < context).
+    apart for it. The bound is Men et al.'s smallest base b* = :func:`rope_viz.min_base_for_context`
+    for the rotary dimension and the context; it is stated for unscaled RoPE, so the report also
+    checks the cosine sum of Men et al. directly with the scaled frequencies (every integer
+    m < context).
+
+    The report answers in well under a second for any config. b* itself comes as
+    ``min_base_bounds``: exact (low == high) for a stored (context, rotary dim) or a context of
+    at most 4096, otherwise a certified bracket from the stored searches
+    (:func:`rope_viz.decay.min_base_bounds`), printed as such. ``base_meets_bound`` is exact
+    all the same (:func:`rope_viz.decay.base_meets_min_base`: the bracket, else a direct check
+    of the model's own base over every m < context). Reading ``report.min_base`` gives the
+    exact b*, running the certified search the first time when only a bracket is known (it can
+    take minutes for long contexts).
 
     Parameters
     ----------
@@ -204,8 +269,15 @@ def config_report(config: Mapping, name: str | None = None) -> ConfigReport:
     context = settings.max_position_embeddings
     inv_freq, attention_factor = settings.frequencies(seq_len=context)  # (rotary_dim/2,)
     wavelengths = 2 * np.pi / inv_freq  # (rotary_dim/2,)
-    min_base = min_base_for_context(context, settings.rotary_dim)
+    bounds = min_base_bounds(context, settings.rotary_dim)
     min_sum = float(cosine_sum(context, inv_freq=inv_freq).min())
+    unscaled = rope_frequencies(settings.rotary_dim, settings.base)  # (rotary_dim/2,)
+    if np.array_equal(unscaled, inv_freq):
+        unscaled_min = min_sum
+    elif settings.base < bounds[0]:  # every base below the bracket fails: no need to look
+        unscaled_min = -1.0
+    else:
+        unscaled_min = float(cosine_sum(context, inv_freq=unscaled).min())
     original = settings.params.get("original_max_position_embeddings")
     return ConfigReport(
         name=name,
@@ -218,8 +290,8 @@ def config_report(config: Mapping, name: str | None = None) -> ConfigReport:
         attention_factor=float(attention_factor),
         wavelengths=wavelengths,
         never_turn=tuple(int(i) for i in np.flatnonzero(wavelengths > context)),
-        min_base=float(min_base),
-        base_meets_bound=bool(settings.base >= min_base),
+        min_base_bounds=(float(bounds[0]), float(bounds[1])),
+        base_passes=bool(unscaled_min >= 0),
         min_cosine_sum=min_sum,
         mrope_section=settings.mrope_section,
     )

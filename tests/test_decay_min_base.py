@@ -76,8 +76,17 @@ def test_tail_start_bound(length, dim):
     assert decay.min_cosine_sum(bases, length, dim).min() >= 0
 
 
+STORED = sorted(decay.MIN_BASE_TABLE)  # every (length, dim) stored
+
+
 def test_tables_cover_powers_of_two_from_1k_to_1m():
-    assert sorted(decay.MIN_BASE_TABLE) == [(n, 128) for n in LENGTHS]
+    assert [(n, d) for n, d in STORED if d == 128 and n <= 2**20] == [(n, 128) for n in LENGTHS]
+    # other rotary dims: powers of two from 1K, each b* non-decreasing in L and above L
+    for dim in {d for _, d in STORED}:
+        entries = [(n, b) for (n, d), b in sorted(decay.MIN_BASE_TABLE.items()) if d == dim]
+        assert [n for n, _ in entries] == [2**p for p in range(10, 10 + len(entries))]
+        assert [b for _, b in entries] == sorted(b for _, b in entries)
+        assert all(b > n for n, b in entries)
     # the robust walk at 1M took over 10 minutes: stored up to 512K
     assert sorted(decay.ROBUST_BASE_TABLE) == [(n, 128) for n in LENGTHS[:-1]]
     lows = [decay.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
@@ -87,18 +96,18 @@ def test_tables_cover_powers_of_two_from_1k_to_1m():
     assert all(lo > n for lo, n in zip(lows, LENGTHS))
 
 
-@pytest.mark.parametrize("length", LENGTHS)
-def test_stored_entries_by_brute_force(length):
+@pytest.mark.parametrize("length, dim", STORED)
+def test_stored_entries_by_brute_force(length, dim):
     """Every m < L: the stored b* passes and a base 1e-7 below fails (b* is an island's left
     edge); the stored robust base passes and e^(−1e-9) below it fails. The block sums are exact
     to float64 rounding; up to 2^16 the direct cosines are used as well."""
-    low = decay.MIN_BASE_TABLE[(length, 128)]
-    sums = decay.min_cosine_sum([low, low * (1 - 1e-7)], length)
+    low = decay.MIN_BASE_TABLE[(length, dim)]
+    sums = decay.min_cosine_sum([low, low * (1 - 1e-7)], length, dim)
     assert sums[0] >= 0 and sums[1] < 0
     if length <= 2**16:
-        assert brute_force_min_sum(low, length) >= 0
-    if (length, 128) in decay.ROBUST_BASE_TABLE:
-        high = decay.ROBUST_BASE_TABLE[(length, 128)]
+        assert brute_force_min_sum(low, length, dim) >= 0
+    if (length, dim) in decay.ROBUST_BASE_TABLE:
+        high = decay.ROBUST_BASE_TABLE[(length, dim)]
         sums = decay.min_cosine_sum([high, high * math.exp(-1e-9)], length)
         assert sums[0] >= 0 and sums[1] < 0
         assert brute_force_min_sum(high, length) >= 0
@@ -110,6 +119,56 @@ def test_table_entries_recomputed(length):
         decay.MIN_BASE_TABLE[(length, 128)], rel=1e-8)
     assert decay._search_robust_base(length, 128, 1e-9, 2.0)[0] == pytest.approx(
         decay.ROBUST_BASE_TABLE[(length, 128)], rel=1e-8)
+
+
+@pytest.mark.parametrize("length, dim", [(2 * 4096, 96), (3000, 20)])
+def test_table_entries_of_other_dims_recomputed(length, dim):
+    """A stored entry of another dim equals a fresh walk from start 2 (the generator chains
+    from shorter entries; the answer must not depend on that)."""
+    if (length, dim) in decay.MIN_BASE_TABLE:
+        assert decay._search_min_base(length, dim, 1e-9, 2.0)[0] == pytest.approx(
+            decay.MIN_BASE_TABLE[(length, dim)], rel=1e-8)
+    else:  # not stored: min_base_bounds searches (length <= 4096), exactly
+        low, high = decay.min_base_bounds(length, dim)
+        assert low == high == pytest.approx(decay._search_min_base(length, dim, 1e-9, 2.0)[0],
+                                            rel=1e-8)
+
+
+@pytest.mark.parametrize("length, dim", [(5000, 128), (10_000, 96), (40_960, 128),
+                                         (100_000, 64), (3 * 2**17, 96), (6000, 20)])
+def test_min_base_bounds_bracket_the_search(length, dim):
+    """The bracket holds the walk's answer, its ends are stored entries of the neighbouring
+    lengths (or the tail proof), and the high end passes every m < L by brute force."""
+    low, high = decay.min_base_bounds(length, dim)
+    assert low < high
+    assert high == decay._tail_start(length, dim) or high in decay.MIN_BASE_TABLE.values()
+    assert brute_force_min_sum(high, length, dim) >= 0
+    if length <= 40_960:  # the walk itself, a few seconds
+        exact = rope_viz.min_base_for_context(length, dim)
+        assert low <= exact <= high
+        assert decay.base_meets_min_base(exact, length, dim)
+        assert not decay.base_meets_min_base(exact * (1 - 1e-7), length, dim)
+
+
+def test_min_base_bounds_exact_where_stored_or_short():
+    assert decay.min_base_bounds(2**17, 96) == (decay.MIN_BASE_TABLE[(2**17, 96)],) * 2
+    assert decay.min_base_bounds(1500) == (rope_viz.min_base_for_context(1500),) * 2
+    with pytest.raises(ValueError, match="dim"):
+        decay.min_base_bounds(10, 2)
+    with pytest.raises(ValueError, match="length"):
+        decay.min_base_bounds(0)
+
+
+def test_base_meets_min_base_decides_inside_the_bracket():
+    """Qwen3's 1e6 at 40,960 (d = 128) lies inside the bracket [b*(32K), b*(64K)] and fails
+    itself: the walk from the low end decides; it must agree with the exact b*."""
+    length, base = 40_960, 1e6
+    low, high = decay.min_base_bounds(length)
+    assert low <= base < high and decay.min_cosine_sum([base], length)[0] < 0
+    assert decay.base_meets_min_base(base, length) == (
+        base >= rope_viz.min_base_for_context(length))
+    with pytest.raises(ValueError, match="base"):
+        decay.base_meets_min_base(1.0, 100)
 
 
 def test_public_function_uses_table_only_for_its_defaults():
