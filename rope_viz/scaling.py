@@ -14,7 +14,9 @@ What this module holds
   - ``yarn``: YaRN (Peng et al. 2023), with the ramp of :func:`yarn_ramp`;
   - ``llama3``: Llama 3.1's rule (Meta's ``apply_scaling``);
   - ``longrope``: LongRoPE's searched per-pair factors (Ding et al. 2024);
-  - ``p-rope``: p-RoPE, the lowest frequencies set to zero (Barbero et al. 2024).
+  - ``p-rope``: p-RoPE, the lowest frequencies set to zero (Barbero et al. 2024);
+  - ``proportional``: Hugging Face's name for p-RoPE over the whole head, divided by a factor
+    (Gemma 4); LongRoPE also takes Phi-3.5-MoE's ``short_mscale`` / ``long_mscale``.
 
   :data:`ROPE_TYPES` is the registry's keys. ``ntk-aware`` and ``p-rope`` are the book's
   rules that Hugging Face does not name; the others are Hugging Face's rope types, with its
@@ -28,8 +30,20 @@ What this module holds
 - :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: ReRoPE's
   relative positions, exact inside a window and capped (or compressed by 1/k) beyond it
   (kexue.fm/archives/9708).
-- :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings read out of a
-  Hugging Face ``config.json`` dictionary (parameters filtered by the registry's table).
+- :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings a model's own
+  rotary embedding uses, read out of its Hugging Face ``config.json`` (4.x as released, or 5.x
+  ``to_dict()``), per layer type where layers differ. Families and keys read, each checked
+  against transformers' own module in ``tests/test_config_reading.py``: Llama-style
+  (``rope_theta``, ``rope_scaling`` / ``rope_parameters``, ``head_dim``,
+  ``partial_rotary_factor``), multi-head latent attention (DeepSeek-V2/V3, MiniCPM3:
+  ``qk_rope_head_dim``), GPT-NeoX / Pythia (``rotary_pct``, ``rotary_emb_base``), GPT-J
+  (``rotary_dim``, ``n_embd``, ``n_head``), Gemma 3 (``rope_local_base_freq`` on sliding
+  layers), ModernBERT (``global_rope_theta`` / ``local_rope_theta``), Phi-3 (top-level
+  ``original_max_position_embeddings``, ``"su"`` / ``"yarn"`` read as longrope), Phi-3.5-MoE
+  (``short_mscale`` / ``long_mscale``), Hunyuan (``"dynamic"`` with ``alpha``: the NTK-aware
+  base), Llama 4 (``low_freq_factor == high_freq_factor``), Qwen2/2.5/3-VL (``mrope_section``,
+  ``text_config``), gpt-oss (YaRN with ``truncate``), Falcon (RoPE unless ``alibi``). A key or
+  rope type it does not model raises an error naming the field.
 
 All frequencies are float64 numpy arrays of shape ``(dim/2,)``. Hugging Face computes them in
 float32, so its numbers agree with these to float32 rounding (about 1e-7 relative).
@@ -663,10 +677,9 @@ def scaled_frequencies(
         Rotary dimension (positive, even): ``head_dim * partial_rotary_factor``.
     base : float
         RoPE base (``rope_theta``), > 1.
-    rope_type : {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3", "longrope", "p-rope"}
+    rope_type : {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3", "longrope", "p-rope", "proportional"}
         The rule (:data:`ROPE_TYPES`). ``"ntk-aware"`` and ``"p-rope"`` are the book's rules
-        that Hugging Face does not name; its ``"proportional"`` and the multimodal variants
-        are not covered.
+        that Hugging Face does not name; M-RoPE's multimodal split is in :mod:`rope_viz.multidim`.
     **params
         The rule's parameters (``FREQUENCY_RULES[rope_type].required`` and ``.defaults``):
 
@@ -686,8 +699,11 @@ def scaled_frequencies(
           ``original_max_position_embeddings`` (required), ``factor`` (default
           max_position_embeddings / original), ``attention_factor`` (default
           sqrt(1 + ln(factor)/ln(original))), ``seq_len`` (long factors are used when
-          seq_len > original).
+          seq_len > original), ``short_mscale`` / ``long_mscale`` (Phi-3.5-MoE: the attention
+          factor up to / beyond the original length).
         - ``p-rope``: ``p`` (required), the fraction of pairs that keep rotating.
+        - ``proportional``: ``partial_rotary_factor`` (1), ``factor`` (1); p-RoPE with
+          p = partial_rotary_factor over the whole ``dim``, then θ / factor.
 
     Returns
     -------
