@@ -904,6 +904,10 @@ _TEXT_KEYS = ("rope_scaling", "rope_parameters", "rope_theta", "partial_rotary_f
 
 _LEGACY_TYPES = {"mrope": "default", "su": "longrope"}
 
+#: Layer types that apply no rotation at all (NoPE layers), by model_type. Source: transformers
+#: 5.23 ``modeling_cohere2.Cohere2Attention`` (rotates only when the layer has a sliding window).
+_NOPE_LAYER_TYPES: Mapping[str, tuple] = MappingProxyType({"cohere2": ("full_attention",)})
+
 
 @dataclass(frozen=True)
 class RopeSettings:
@@ -1105,7 +1109,9 @@ def rope_settings_from_config(config: Mapping, *, layer_type: str | None = None)
     layer_type : str, optional
         For models whose layers use different RoPE (Gemma 3, ModernBERT: ``"sliding_attention"``
         layers with their own base), the layer type to read. Default: ``"full_attention"`` when
-        the config declares layer types, else the one RoPE of the model.
+        the config declares layer types, else the one RoPE of the model. Cohere2's
+        ``"full_attention"`` layers apply no rotation: asking for them is a ``ValueError``, and
+        its default is ``"sliding_attention"``.
 
     Returns
     -------
@@ -1160,7 +1166,12 @@ def rope_settings_from_config(config: Mapping, *, layer_type: str | None = None)
             not layer_types and layer_type == "full_attention"):
         fail("layer_type", f"one of the config's layer types ({', '.join(layer_types) or 'full_attention'})",
              layer_type)
-    read_as = layer_type or ("full_attention" if "full_attention" in layer_types else None)
+    nope = _NOPE_LAYER_TYPES.get(model_type, ())
+    if layer_type in nope:
+        fail("layer_type", f"a layer type that uses RoPE ({model_type}'s {layer_type} layers apply no rotation)",
+             layer_type)
+    roped = [t for t in layer_types if t not in nope]
+    read_as = layer_type or ("full_attention" if "full_attention" in roped else (roped[0] if nope and roped else None))
 
     params, prefix, base, base_field = _rope_entry(config, model_type, read_as)
     head_dim, _ = _head_dim(config, model_type)

@@ -339,3 +339,14 @@ def test_bad_config_names_the_field(config, error, name):
     with pytest.raises(error) as info:
         rope_viz.rope_settings_from_config(config, layer_type=layer_type)
     assert str(info.value).startswith(f"{name} must be"), str(info.value)
+
+
+def test_cohere2_full_attention_layers_have_no_rope():
+    fields = {"model_type": "cohere2", "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8,
+              "num_hidden_layers": 8, "rope_theta": 50000.0, "sliding_window": 4096, "sliding_window_pattern": 4,
+              "max_position_embeddings": 8192}
+    s = rope_viz.rope_settings_from_config(fields)
+    assert s.layer_type == "sliding_attention" and s.base == 50000.0
+    check(s, hf_rotary("cohere2", "Cohere2RotaryEmbedding", fields))
+    with pytest.raises(ValueError, match="^layer_type must be a layer type that uses RoPE"):
+        rope_viz.rope_settings_from_config(fields, layer_type="full_attention")
