@@ -152,8 +152,12 @@ def _row(entry: Mapping) -> dict:
         original_context=report.original_context,
         rope_type=report.rope_type,
         factor=None if factor is None else float(factor),
-        min_base=report.min_base,
-        base_meets_bound=report.base_meets_bound,
+        # Men et al.'s smallest base, certified: exact where stored (min_base_low == high),
+        # else a bracket; never a search here (a 10M context would take hours).
+        min_base_low=report.min_base_bounds[0],
+        min_base_high=report.min_base_bounds[1],
+        min_base=report.min_base_bounds[0] if report.min_base_exact else None,
+        base_meets_bound=report.base_meets_bound if report.base_meets_bound_decided else None,
         attention_factor=report.attention_factor,
         never_turn=len(report.never_turn),
         wavelengths=report.wavelengths,  # (rotary_dim/2,) as used at the full context
@@ -185,7 +189,11 @@ def atlas_rows(entries: Any = None, *, strict: bool = False) -> list:
         ``model_type`` and ``error`` (``None``, or why the config could not be read). When it
         could: ``head_dim``, ``rotary_dim``, ``rotary_fraction``, ``base``, ``context``,
         ``original_context`` (``None`` unless scaled from a shorter one), ``rope_type``,
-        ``factor`` (``None`` without one), ``min_base``, ``base_meets_bound``,
+        ``factor`` (``None`` without one), ``min_base_low`` and ``min_base_high`` (the
+        certified bracket of Men et al.'s smallest base, from
+        :attr:`rope_viz.ConfigReport.min_base_bounds`), ``min_base`` (the exact value when the
+        bracket is one number, else ``None``), ``base_meets_bound`` (``None`` when the bracket
+        cannot tell without the long search, which this function never runs),
         ``attention_factor``, ``never_turn`` (pairs whose wavelength exceeds the context), and
         the arrays ``wavelengths``, ``unscaled_wavelengths`` and ``stretch`` (their ratio),
         each of shape ``(rotary_dim/2,)``.
@@ -236,12 +244,16 @@ TABLE_COLUMNS = (
 def _cell(key: str, row: Mapping) -> tuple:
     """(sort key, shown text) for one table cell."""
     value = row.get(key)
+    if key == "min_base" and value is None and row.get("min_base_low") is not None:
+        low, high = row["min_base_low"], row["min_base_high"]  # a certified bracket
+        return repr(float(low)), f"{low:.3g} – {high:.3g}"
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "", "–"
     if key == "model":
         return value, (f'{html.escape(value)}<br><code>{html.escape(row["model_id"])}</code>')
     if key == "base":
-        mark = "" if row.get("base_meets_bound") else " ✗"
+        verdict = row.get("base_meets_bound")
+        mark = "" if verdict else (" ?" if verdict is None else " ✗")
         return repr(float(value)), f"{value:,.0f}{mark}"
     if key in ("min_base", "context"):
         return repr(float(value)), f"{value:,.0f}"
@@ -260,7 +272,9 @@ def atlas_table_html(rows: Any = None, *, table_id: str = "model-atlas-table") -
     Sorting is done in the browser by ``book/_static/atlas_sort.js`` (registered in
     ``_config.yml``), on the ``data-sort`` value of each cell, so it needs no kernel. A model
     whose config could not be read shows the error across the row. A base below Men et al.'s
-    smallest base for the model's context is marked ✗.
+    smallest base for the model's context is marked ✗, and ? where the certified bracket of
+    that base cannot tell; the smallest base shows as a range "low – high" where only the
+    bracket is stored.
 
     Parameters
     ----------

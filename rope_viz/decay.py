@@ -1012,8 +1012,11 @@ def base_meets_min_base(base: float, length: int, dim: int = 128) -> bool:
 #: ``{(length, dim): base}``: :func:`min_base_for_context` (smallest feasible base, defaults
 #: rtol 1e-9, start 2.0), computed by the certified search: d = 128 for L = 2^10 … 2^20 from
 #: start 2.0, and 2^21 and every other rotary dim by ``benchmarks/min_base_table.py``, each length's search
-#: started at the next shorter length's entry (b*(L) never decreases with L). Every entry is
-#: checked over every m < L by ``tests/test_decay_min_base.py``.
+#: started at the next shorter length's entry (b*(L) never decreases with L), plus three
+#: contexts of released models in the atlas that are not powers of two (Qwen3's 40,960,
+#: Qwen2.5-VL's 128,000, DeepSeek-V2/V3's 163,840 at rotary dim 64), searched the same way from
+#: their bracket's low end. Every entry is checked over every m < L by
+#: ``tests/test_decay_min_base.py``.
 MIN_BASE_TABLE: dict = {
     (1024, 128): 4293.437571775882,
     (2048, 128): 11587.244310092903,
@@ -1021,7 +1024,9 @@ MIN_BASE_TABLE: dict = {
     (8192, 128): 83763.8410953276,
     (16384, 128): 231643.64701716765,
     (32768, 128): 629978.2634674245,
+    (40960, 128): 1415194.8027197823,
     (65536, 128): 2090179.676074,
+    (128000, 128): 4847591.808038763,
     (131072, 128): 4869104.375223589,
     (262144, 128): 23662397.046633705,
     (524288, 128): 58496173.86015803,
@@ -1059,6 +1064,7 @@ MIN_BASE_TABLE: dict = {
     (32768, 64): 3788343.2544806385,
     (65536, 64): 4867184.38077687,
     (131072, 64): 73779829.77987416,
+    (163840, 64): 120207610.89722796,
     (262144, 64): 307573960.10761124,
     (1024, 80): 8837.283420518741,
     (2048, 80): 14998.55477885683,

@@ -858,6 +858,13 @@ _DEFAULT_THETA: Mapping[str, float] = MappingProxyType({
     "qwen3_vl_moe_text": 500000.0, "smollm3": 2000000.0, "solar_open": 1000000.0,
 })
 
+#: max_position_embeddings when a config gives none: the config class's default (a released
+#: config.json leaves it out when it equals it). Source: transformers 5.23 configuration_*.py;
+#: tests/test_config_reading.py compares every entry with the class.
+_DEFAULT_CONTEXT: Mapping[str, int] = MappingProxyType({
+    "gemma3_text": 131072, "cohere2": 8192, "falcon": 2048,
+})
+
 #: (full-attention, sliding-attention) bases of the families whose local layers use their own
 #: base. Source: transformers 5.23 ``Gemma3TextConfig`` / ``ModernBertConfig`` ``default_theta``.
 _LOCAL_THETA_KEYS: Mapping[str, tuple] = MappingProxyType({
@@ -1219,6 +1226,8 @@ def rope_settings_from_config(config: Mapping, *, layer_type: str | None = None)
                  f"{', '.join(p for p in rule.parameters if p != 'seq_len') or 'none'})", value)
 
     max_pos = config.get("max_position_embeddings", config.get("n_positions"))
+    if max_pos is None:  # left out of the file: the config class's default, as transformers reads it
+        max_pos = _DEFAULT_CONTEXT.get(model_type)
     if max_pos is not None:
         max_pos = check_int(max_pos, "config['max_position_embeddings']", minimum=1)
     if "original_max_position_embeddings" in rule.parameters and rope_type != "ntk-aware":

@@ -29,7 +29,6 @@ from transformers import CONFIG_MAPPING
 import rope_viz
 from rope_viz import scaling
 
-
 # --- the oracle: the family's own rotary embedding, built from its config class ---------------
 
 
@@ -350,3 +349,12 @@ def test_cohere2_full_attention_layers_have_no_rope():
     check(s, hf_rotary("cohere2", "Cohere2RotaryEmbedding", fields))
     with pytest.raises(ValueError, match="^layer_type must be a layer type that uses RoPE"):
         rope_viz.rope_settings_from_config(fields, layer_type="full_attention")
+
+
+@pytest.mark.parametrize("model_type", sorted(scaling._DEFAULT_CONTEXT))
+def test_default_context_is_the_config_class_default(model_type):
+    """A config.json that leaves out max_position_embeddings gets the class default."""
+    assert scaling._DEFAULT_CONTEXT[model_type] == CONFIG_MAPPING[model_type]().max_position_embeddings
+    settings = rope_viz.rope_settings_from_config(
+        {"model_type": model_type, "hidden_size": 256, "num_attention_heads": 4})
+    assert settings.max_position_embeddings == scaling._DEFAULT_CONTEXT[model_type]

@@ -80,13 +80,17 @@ STORED = sorted(decay.MIN_BASE_TABLE)  # every (length, dim) stored
 
 
 def test_tables_cover_powers_of_two_from_1k_to_1m():
-    assert [(n, d) for n, d in STORED if d == 128 and n <= 2**20] == [(n, 128) for n in LENGTHS]
-    # other rotary dims: powers of two from 1K, each b* non-decreasing in L and above L
+    powers = [(n, d) for n, d in STORED if n & (n - 1) == 0]  # the grid of powers of two
+    assert [(n, d) for n, d in powers if d == 128 and n <= 2**20] == [(n, 128) for n in LENGTHS]
+    # other rotary dims: powers of two from 1K, plus a few released models' contexts; each b*
+    # non-decreasing in L (more distances, more constraints) and above L
     for dim in {d for _, d in STORED}:
         entries = [(n, b) for (n, d), b in sorted(decay.MIN_BASE_TABLE.items()) if d == dim]
-        assert [n for n, _ in entries] == [2**p for p in range(10, 10 + len(entries))]
+        grid = [n for n, _ in entries if n & (n - 1) == 0]
+        assert grid == [2**p for p in range(10, 10 + len(grid))]
         assert [b for _, b in entries] == sorted(b for _, b in entries)
         assert all(b > n for n, b in entries)
+    assert {(n, d) for n, d in STORED} - set(powers) == {(40960, 128), (128000, 128), (163840, 64)}
     # the robust walk at 1M took over 10 minutes: stored up to 512K
     assert sorted(decay.ROBUST_BASE_TABLE) == [(n, 128) for n in LENGTHS[:-1]]
     lows = [decay.MIN_BASE_TABLE[(n, 128)] for n in LENGTHS]
@@ -134,7 +138,7 @@ def test_table_entries_of_other_dims_recomputed(length, dim):
                                             rel=1e-8)
 
 
-@pytest.mark.parametrize("length, dim", [(5000, 128), (10_000, 96), (40_960, 128),
+@pytest.mark.parametrize("length, dim", [(5000, 128), (10_000, 96), (36_000, 128),
                                          (100_000, 64), (3 * 2**17, 96), (6000, 20)])
 def test_min_base_bounds_bracket_the_search(length, dim):
     """The bracket holds the walk's answer, its ends are stored entries of the neighbouring
@@ -143,7 +147,7 @@ def test_min_base_bounds_bracket_the_search(length, dim):
     assert low < high
     assert high == decay._tail_start(length, dim) or high in decay.MIN_BASE_TABLE.values()
     assert brute_force_min_sum(high, length, dim) >= 0
-    if length <= 40_960:  # the walk itself, a few seconds
+    if length <= 36_000:  # the walk itself, a few seconds
         exact = rope_viz.min_base_for_context(length, dim)
         assert low <= exact <= high
         assert decay.base_meets_min_base(exact, length, dim)
@@ -160,9 +164,9 @@ def test_min_base_bounds_exact_where_stored_or_short():
 
 
 def test_base_meets_min_base_decides_inside_the_bracket():
-    """Qwen3's 1e6 at 40,960 (d = 128) lies inside the bracket [b*(32K), b*(64K)] and fails
+    """A base of 1e6 at 36,000 (d = 128) lies inside the bracket [b*(32K), b*(40,960)] and fails
     itself: the walk from the low end decides; it must agree with the exact b*."""
-    length, base = 40_960, 1e6
+    length, base = 36_000, 1e6
     low, high = decay.min_base_bounds(length)
     assert low <= base < high and decay.min_cosine_sum([base], length)[0] < 0
     assert decay.base_meets_min_base(base, length) == (

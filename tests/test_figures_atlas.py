@@ -66,8 +66,9 @@ def test_panels_hold_the_rows_numbers():
         np.testing.assert_allclose(spectrum.x, np.arange(pairs) / pairs, atol=1e-4)
         np.testing.assert_allclose(spectrum.y, row["wavelengths"] / row["context"], rtol=1e-3,
                                    atol=1e-5)
-        assert (base.x[0], base.y[0]) == (row["min_base"], row["base"])
-        assert base.marker.symbol.endswith("-open") == (not row["base_meets_bound"])
+        assert (base.x[0], base.y[0]) == (row["min_base_low"], row["base"])
+        assert base.error_x.array[0] == row["min_base_high"] - row["min_base_low"]
+        assert base.marker.symbol.endswith("-open") == (row["base_meets_bound"] is not True)
         assert (rotary.x[0], rotary.y[0]) == (row["head_dim"], row["rotary_dim"])
         np.testing.assert_allclose(stretch.y, row["stretch"], rtol=1e-3)
     quarter = READ[[r["model"] for r in READ].index("Quarter")]

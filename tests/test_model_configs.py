@@ -138,9 +138,9 @@ def test_long_context_report_is_fast_and_bracketed():
 
 
 def test_undecided_verdict_is_said_and_left_lazy():
-    """Qwen3's base 1e6 at 40,960: inside the bracket and failing itself, so the report says
+    """A base of 1e6 at 36,000: inside the bracket and failing itself, so the report says
     it is not known without a search and does not run one."""
-    config = {"head_dim": 128, "rope_theta": 1e6, "max_position_embeddings": 40960}
+    config = {"head_dim": 128, "rope_theta": 1e6, "max_position_embeddings": 36000}
     report = config_report(config, "Qwen3-like")
     assert not report.base_meets_bound_decided and not report.base_passes
     assert "not known without a search" in repr(report)

@@ -203,11 +203,6 @@ def test_gemma3_released_file_reads_the_class_defaults_per_layer_type():
     assert config.layer_types[:6] == ["sliding_attention"] * 5 + ["full_attention"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Cohere2's global layers apply no rotation (modeling_cohere2 rotates only when the "
-    "layer has a sliding window); the reader still returns base-50000 RoPE for them",
-)
 def test_cohere2_global_layers_have_no_rope():
     """Command R7B: asking for the RoPE of a layer that has none is an error, not a RoPE answer."""
     fields = BY_NAME["Command R7B"]["config"]

@@ -149,8 +149,9 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
        rotary dimensions: above the dashed line at 1 a pair never completes a turn inside the
        context;
     2. the base against Men et al.'s smallest base for the model's context and rotary
-       dimension (:func:`rope_viz.min_base_for_context`): below the diagonal the base is
-       smaller than the bound asks;
+       dimension (:func:`rope_viz.min_base_for_context`; where only a certified bracket is
+       stored, the marker sits at its low end with a bar to its high end): below the diagonal
+       the base is smaller than the bound asks, and hollow markers are bases below it;
     3. the rotated dimensions of a head against the head size, with rays where all, half
        and a quarter of the head rotate (the rotary fraction);
     4. the stretch of each pair, scaled wavelength ÷ unscaled wavelength (1 everywhere for a
@@ -187,7 +188,8 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
     Examples
     --------
     >>> rows = [dict(model="m", model_id="o/m", family="F", rope_type="default", head_dim=64,
-    ...              rotary_dim=64, rotary_fraction=1.0, base=1e4, min_base=2e3, context=2048,
+    ...              rotary_dim=64, rotary_fraction=1.0, base=1e4, min_base_low=2e3,
+    ...              min_base_high=2e3, base_meets_bound=True, context=2048,
     ...              wavelengths=np.ones(32), stretch=np.ones(32), error=None)]
     >>> len(plot_model_atlas(rows).data)
     9
@@ -207,7 +209,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
     guide = dict(color="#888", width=1.2, dash="dash")
     fig.add_trace(go.Scatter(x=[0, 1], y=[1, 1], mode="lines", line=guide, hoverinfo="skip",
                              showlegend=False, name="context"), row=1, col=1)
-    bounds = [r["min_base"] for r in rows] + [r["base"] for r in rows]
+    bounds = [r["min_base_low"] for r in rows] + [r["base"] for r in rows]
     low, high = min(bounds) / 2, max(bounds) * 2
     fig.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", line=guide,
                              hoverinfo="skip", showlegend=False, name="base = bound"),
@@ -234,14 +236,20 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
             line=dict(color=color, width=1.6, dash=dash), showlegend=True,
             hovertemplate="pair %{x:.2f}·d/2<br>wavelength %{customdata:,.0f} positions"
                           "<br>÷ context %{y:.3g}" + extra, **common), row=1, col=1)
-        meets = row["base"] >= row["min_base"]
+        meets = row["base_meets_bound"] is True  # None: the certified bracket cannot tell
+        low, high = row["min_base_low"], row["min_base_high"]
+        bound = (short_number(round(low)) if low == high
+                 else f"{short_number(round(low))} to {short_number(round(high))} (bracket)")
         fig.add_trace(go.Scatter(
-            x=[row["min_base"]], y=[row["base"]], mode="markers", showlegend=False,
+            x=[low], y=[row["base"]], mode="markers", showlegend=False,
+            # where only a bracket is stored, a bar from its low end to its high end
+            error_x=dict(type="data", symmetric=False, array=[high - low], arrayminus=[0.0],
+                         color=color, thickness=1.2, width=0, visible=bool(high > low)),
             marker=dict(color=color, size=10, symbol=symbol if meets else f"{symbol}-open",
                         line=dict(color=color, width=2)),
             hovertemplate=(f"base {short_number(row['base'])}<br>smallest base for "
-                           f"{short_number(row['context'])}: {short_number(round(row['min_base']))}"
-                           + extra), **common), row=2, col=1)
+                           f"{short_number(row['context'])}: {bound}" + extra), **common),
+            row=2, col=1)
         fig.add_trace(go.Scatter(
             x=[row["head_dim"]], y=[row["rotary_dim"]], mode="markers", showlegend=False,
             marker=dict(color=color, size=10, symbol=symbol, line=dict(color="white", width=1)),
