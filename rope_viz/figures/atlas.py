@@ -205,7 +205,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
         _check_show(members, names)
     show = list(next(iter(presets.values()))) if show is None else _check_show(show, names)
 
-    fig = subplots(rows=4, cols=1, vertical_spacing=0.075, subplot_titles=ATLAS_PANELS)
+    fig = subplots(rows=4, cols=1, vertical_spacing=0.095, subplot_titles=ATLAS_PANELS)
     guide = dict(color="#888", width=1.2, dash="dash")
     fig.add_trace(go.Scatter(x=[0, 1], y=[1, 1], mode="lines", line=guide, hoverinfo="skip",
                              showlegend=False, name="context"), row=1, col=1)
@@ -296,9 +296,12 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
     fig.update_yaxes(title_text="rotated dims", range=[0, heads], row=3, col=1)
     fig.update_xaxes(title_text="pair i ÷ (d/2)", range=[0, 1], row=4, col=1)
     stretches = np.concatenate([np.asarray(r["stretch"], dtype=float) for r in rows])
+    low, high = min(stretches.min(), 1.0) / 1.25, max(stretches.max(), 1.0) * 1.25
+    powers = [2.0**k for k in range(int(np.floor(np.log2(low))), int(np.ceil(np.log2(high))) + 1)
+              if low <= 2.0**k <= high]  # 1, 2, 4, 8, ...: log minor labels would collide
     fig.update_yaxes(title_text="scaled ÷ unscaled", type="log",
-                     range=[np.log10(min(stretches.min(), 1.0) / 1.25),
-                            np.log10(max(stretches.max(), 1.0) * 1.25)], row=4, col=1)
+                     range=[np.log10(low), np.log10(high)], tickvals=powers,
+                     ticktext=[f"{v:g}" for v in powers], row=4, col=1)
     for note in fig.layout.annotations:  # the panel titles: left-aligned, clear of the axes
         note.update(x=0.0, xanchor="left", font=dict(size=13))
     return fig
