@@ -6,55 +6,28 @@ Run: ``pytest tests/test_mrope_time.py``. Cross-check: transformers 5.x
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pytest
-import torch
+from conftest import transformers_rope_index
 
 import rope_viz
-
-
-def _hf_rope_index(segments, merge, second_per_grid_t, tokens_per_second):
-    from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VLModel
-
-    vision = types.SimpleNamespace(spatial_merge_size=merge, tokens_per_second=tokens_per_second)
-    fake = types.SimpleNamespace(config=types.SimpleNamespace(vision_config=vision))
-    fake.get_vision_position_ids = types.MethodType(Qwen2_5_VLModel.get_vision_position_ids, fake)
-    kinds, images, videos = [], [], []
-    for kind, spec in segments:
-        if kind == "text":
-            kinds += [0] * spec
-        else:
-            t, h, w = spec
-            kinds += [1 if kind == "image" else 2] * (t * h * w // merge**2)
-            (images if kind == "image" else videos).append(spec)
-    tt = torch.tensor([kinds])
-    ids, _ = Qwen2_5_VLModel.get_rope_index(
-        fake, torch.zeros_like(tt), tt,
-        image_grid_thw=torch.tensor(images) if images else None,
-        video_grid_thw=torch.tensor(videos) if videos else None,
-        second_per_grid_ts=torch.tensor([second_per_grid_t] * len(videos)) if videos else None,
-    )
-    return ids[:, 0].numpy()  # (3, n)
-
 
 # transformers 5.x resumes text after a block at start + max(h', w'); rope_viz at the largest
 # id + 1. The two agree when the video's last time id stays below max(h', w') (or no text
 # follows the video), so the cross-check uses such sequences.
 CASES = [
-    ([("text", 3), ("video", (3, 4, 4))], 2, 1.0, 2.0),
-    ([("text", 2), ("video", (4, 2, 2))], 1, 0.5, 2.0),
-    ([("text", 2), ("image", (1, 4, 4)), ("text", 1), ("video", (5, 4, 6))], 2, 2.0, 2.0),
-    ([("video", (2, 8, 8)), ("text", 2)], 2, 1.0, 2.0),
-    ([("text", 1), ("video", (6, 2, 2))], 1, 2 / 3, 2.0),
+    ([("text", 3), ("video", (3, 4, 4))], 2, 1.0, 2),
+    ([("text", 2), ("video", (4, 2, 2))], 1, 0.5, 2),
+    ([("text", 2), ("image", (1, 4, 4)), ("text", 1), ("video", (5, 4, 6))], 2, 2.0, 2),
+    ([("video", (2, 8, 8)), ("text", 2)], 2, 1.0, 2),
+    ([("text", 1), ("video", (6, 2, 2))], 1, 2 / 3, 2),
 ]
 
 
 @pytest.mark.parametrize("segments, merge, spg, tps", CASES)
 def test_matches_transformers_qwen25vl(segments, merge, spg, tps):
     import transformers  # noqa: F401
-    theirs = _hf_rope_index(segments, merge, spg, tps)
+    theirs = transformers_rope_index("qwen2_5_vl", segments, merge, spg, tps)
     ours = rope_viz.mrope_position_ids(segments, merge, second_per_grid_t=spg,
                                        tokens_per_second=tps)
     assert ours.tolist() == theirs.tolist()

@@ -7,12 +7,11 @@ Cross-checks: transformers 5.x Qwen2-VL (``get_rope_index`` ids, ``Qwen2VLRotary
 from __future__ import annotations
 
 import doctest
-import types
 
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close
+from conftest import assert_close, transformers_rope_index
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,29 +98,6 @@ def test_mrope_ids_long_video_resumes_past_every_frame():
     assert rope_viz.mrope_position_ids([("video", (5, 2, 2)), ("text", 1)], resume="max_hw")[:, -1].tolist() == [2, 2, 2]
 
 
-def _hf_rope_index(segments, merge):
-    """Call transformers' Qwen2VLModel.get_rope_index without weights (a stand-in self)."""
-    from transformers.models.qwen2_vl.modeling_qwen2_vl import Qwen2VLModel
-
-    fake = types.SimpleNamespace(config=types.SimpleNamespace(vision_config=types.SimpleNamespace(spatial_merge_size=merge)))
-    fake.get_vision_position_ids = types.MethodType(Qwen2VLModel.get_vision_position_ids, fake)
-    types_list, images, videos = [], [], []
-    for kind, spec in segments:
-        if kind == "text":
-            types_list += [0] * spec
-        else:
-            t, h, w = spec
-            types_list += [1 if kind == "image" else 2] * (t * h * w // merge**2)
-            (images if kind == "image" else videos).append(spec)
-    tt = torch.tensor([types_list])
-    ids, _ = Qwen2VLModel.get_rope_index(
-        fake, torch.zeros_like(tt), tt,
-        image_grid_thw=torch.tensor(images) if images else None,
-        video_grid_thw=torch.tensor(videos) if videos else None,
-    )
-    return ids[:, 0].numpy()  # (3, n)
-
-
 SEQUENCES = [
     ([("text", 4), ("image", (1, 4, 6)), ("text", 3)], 2),
     ([("image", (1, 2, 2)), ("text", 2), ("image", (1, 6, 2)), ("text", 1)], 1),
@@ -133,53 +109,12 @@ SEQUENCES = [
 @pytest.mark.parametrize("segments, merge", SEQUENCES)
 def test_mrope_ids_match_transformers_get_rope_index(segments, merge):
     import transformers  # noqa: F401
-    theirs = _hf_rope_index(segments, merge)
+    theirs = transformers_rope_index("qwen2_vl", segments, merge)
     ours = rope_viz.mrope_position_ids(segments, spatial_merge_size=merge)
     assert ours.tolist() == theirs.tolist()
 
 
 # --- the two resume rules, against transformers 5.x and 4.x --------------------------------------
-
-_HF5 = {  # model -> (module, model class, config class)
-    "qwen2_vl": ("transformers.models.qwen2_vl.modeling_qwen2_vl", "Qwen2VLModel", "Qwen2VLConfig"),
-    "qwen2_5_vl": ("transformers.models.qwen2_5_vl.modeling_qwen2_5_vl", "Qwen2_5_VLModel", "Qwen2_5_VLConfig"),
-    "qwen3_vl": ("transformers.models.qwen3_vl.modeling_qwen3_vl", "Qwen3VLModel", "Qwen3VLConfig"),
-}
-
-
-def _hf5_rope_index(model, segments, merge, second_per_grid_t=None, tokens_per_second=2):
-    """transformers 5.x ``<Model>.get_rope_index`` on a stand-in self holding the model's own
-    config class (no weights). 5.x finds blocks by ``mm_token_type_ids`` (0 text, 1 image,
-    2 video), so two vision blocks of one kind need text between them."""
-    import importlib
-
-    import transformers
-
-    module_name, model_name, config_name = _HF5[model]
-    cls = getattr(importlib.import_module(module_name), model_name)
-    config = getattr(transformers, config_name)(vision_config={"spatial_merge_size": merge})
-    if model == "qwen2_5_vl":
-        config.vision_config.tokens_per_second = tokens_per_second
-    stand_in = types.SimpleNamespace(config=config)
-    stand_in.get_vision_position_ids = types.MethodType(cls.get_vision_position_ids, stand_in)
-    kinds, images, videos = [], [], []
-    for kind, spec in segments:
-        if kind == "text":
-            kinds += [0] * spec
-        else:
-            t, h, w = spec
-            kinds += [1 if kind == "image" else 2] * (t * h * w // merge**2)
-            (images if kind == "image" else videos).append(spec)
-    tt = torch.tensor([kinds])
-    kwargs = {}
-    if model == "qwen2_5_vl" and videos and second_per_grid_t is not None:
-        kwargs["second_per_grid_ts"] = torch.tensor([second_per_grid_t] * len(videos))
-    ids, _ = cls.get_rope_index(
-        stand_in, torch.zeros_like(tt), tt,
-        image_grid_thw=torch.tensor(images) if images else None,
-        video_grid_thw=torch.tensor(videos) if videos else None, **kwargs)
-    return ids[:, 0].numpy()  # (3, n)
-
 
 MAX_HW_CASES = [
     # (model, segments, merge, second_per_grid_t)
@@ -200,7 +135,7 @@ MAX_HW_CASES = [
 
 @pytest.mark.parametrize("model, segments, merge, spg", MAX_HW_CASES)
 def test_mrope_ids_max_hw_match_transformers5(model, segments, merge, spg):
-    theirs = _hf5_rope_index(model, segments, merge, spg)
+    theirs = transformers_rope_index(model, segments, merge, spg)
     ours = rope_viz.mrope_position_ids(segments, merge, resume="max_hw", second_per_grid_t=spg)
     assert ours.tolist() == theirs.tolist()
 
