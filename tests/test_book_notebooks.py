@@ -81,8 +81,12 @@ def test_chapters_define_no_helpers(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_widget_cells_show_nothing_in_static_pages(path):
-    """A widget has no kernel in the static book: its cell's output is removed there."""
+    """A widget has no kernel in the static book: its cell's output is removed there, and the
+    build does not execute it (``skip-execution``, honoured by nbclient): a widget's Output in a
+    headless kernel can leave nbclient waiting for a message until the cell timeout (seen in a
+    clean-clone CI run), and tests/test_widgets.py exercises every widget instead."""
     for index, cell in enumerate(code_cells(load(path))):
         if "_widget(" in "".join(cell["source"]):
             tags = cell.get("metadata", {}).get("tags", [])
             assert "remove-output" in tags, f"{path.name}: widget cell {index} needs the tag remove-output"
+            assert "skip-execution" in tags, f"{path.name}: widget cell {index} needs the tag skip-execution"
