@@ -87,6 +87,7 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
+from rope_viz.relative import relative_position_matrix
 from rope_viz.rope import rope_frequencies
 
 __all__ = [
@@ -792,7 +793,7 @@ def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray
     n = check_int(n, "n", minimum=1)
     window = check_int(window, "window", minimum=1)
     k = check_float(k, "k", minimum=1.0, strict=False)
-    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    d = relative_position_matrix(n).astype(np.float64)  # (n, n): i − j, the house sign
     far = np.abs(d) >= window
     compressed = np.sign(d) * (window + (np.abs(d) - window) / k)
     return np.where(far, compressed, d)
@@ -832,7 +833,7 @@ def rerope_relative_positions(n: int, window: int) -> np.ndarray:
     """
     n = check_int(n, "n", minimum=1)
     window = check_int(window, "window", minimum=1)
-    d = (np.arange(n)[:, None] - np.arange(n)[None, :]).astype(np.float64)  # (n, n): i - j
+    d = relative_position_matrix(n).astype(np.float64)  # (n, n): i − j, the house sign
     return np.sign(d) * np.minimum(np.abs(d), window)
 
 
