@@ -4,7 +4,9 @@ Today's plotly shows a figure in a headless kernel as the mimetype
 ``application/vnd.plotly.v1+json`` alone, which Jupyter Book's myst-nb drops: the page would
 show no figure. The ``notebook`` renderer inlines all of plotly.js into every page (about
 5 MB), and ``notebook_connected`` fetches it from a CDN. This renderer emits a ``<div>`` and
-a ``Plotly.newPlot`` call; the book's Sphinx extension (``book/_ext/offline_assets.py``)
+a ``Plotly.newPlot`` call (animation frames are added but not played: a figure stays on its
+first frame until the reader presses Play, so nothing moves unasked, whatever the reader's
+motion preference); the book's Sphinx extension (``book/_ext/offline_assets.py``)
 serves one copy of plotly.js, taken from the installed plotly package, from ``_static``.
 
 It is activated when rope_viz is imported with ``ROPE_VIZ_BOOK_BUILD=1`` in the
@@ -33,6 +35,7 @@ class StaticDivRenderer(MimetypeRenderer):
             full_html=False,
             validate=False,
             config=PLOT_CONFIG,
+            auto_play=False,  # an animation waits for the reader's Play (plotly's default plays on load)
         )
         return {"text/html": html}
 

@@ -244,3 +244,28 @@ def test_play_buttons_animate_the_figure(pages, path):
         if pause.count():
             pause.first.click()
         assert after != before, f"{path}: figure {index}'s play button was pressed but nothing moved"
+
+
+ANIMATED_PAGES = ["book/binary_positions.html", "book/rope_derived.html"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_starts_an_animation_by_itself(path):
+    """Animations wait for the reader's click: plotly's to_html calls Plotly.animate on load
+    unless auto_play=False, which would carry a reader who scrolls down past the start the
+    prose describes (and ignore prefers-reduced-motion)."""
+    text = (HTML / path).read_text(encoding="utf-8")
+    assert "Plotly.animate(" not in text, f"{path} starts an animation on load"
+
+
+@pytest.mark.parametrize("path", ANIMATED_PAGES)
+def test_animated_figures_stay_on_their_first_frame_until_asked(pages, path):
+    page = pages(path).page
+    read = """() => [...document.querySelectorAll('.plotly-graph-div')]
+        .filter(gd => gd._transitionData && gd._transitionData._frames.length)
+        .map(gd => (gd.layout.sliders || []).map(s => s.active || 0))"""
+    first = page.evaluate(read)
+    assert first, f"{path}: no animated figure found"
+    page.wait_for_timeout(1500)
+    assert page.evaluate(read) == first
+    assert all(active == 0 for sliders in first for active in sliders[:1]), first
