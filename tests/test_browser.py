@@ -259,13 +259,16 @@ def test_no_page_starts_an_animation_by_itself(path):
 
 
 @pytest.mark.parametrize("path", ANIMATED_PAGES)
-def test_animated_figures_stay_on_their_first_frame_until_asked(pages, path):
-    page = pages(path).page
+def test_animated_figures_stay_on_their_first_frame_until_asked(browser, site, path):
+    loaded = LoadedPage(browser, site, path)  # a fresh page: other tests move the shared ones
+    page = loaded.page
     read = """() => [...document.querySelectorAll('.plotly-graph-div')]
         .filter(gd => gd._transitionData && gd._transitionData._frames.length)
         .map(gd => (gd.layout.sliders || []).map(s => s.active || 0))"""
     first = page.evaluate(read)
     assert first, f"{path}: no animated figure found"
     page.wait_for_timeout(1500)
-    assert page.evaluate(read) == first
+    later = page.evaluate(read)
+    loaded.close()
+    assert later == first
     assert all(active == 0 for sliders in first for active in sliders[:1]), first
