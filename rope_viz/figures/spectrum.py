@@ -9,8 +9,8 @@ What this module holds
   for the scaling factor. :func:`scaled_wavelengths_changes` is what one factor and one base
   change (the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`).
 
-Frequencies come from :func:`rope_viz.rope_frequencies`, :func:`rope_viz.scaled_frequencies`
-and :func:`rope_viz.ntk_aware_base`; a wavelength is 2π divided by a frequency.
+Frequencies come from :func:`rope_viz.rope_frequencies` and :func:`rope_viz.scaled_frequencies`
+(every scaling rule, NTK-aware included, from its registry); a wavelength is 2π divided by a frequency.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from rope_viz.figures._style import (
     subplots,
 )
 from rope_viz.rope import rope_frequencies
-from rope_viz.scaling import ntk_aware_base, scaled_frequencies
+from rope_viz.scaling import scaled_frequencies
 
 __all__ = ["plot_wavelength_spectrum", "plot_scaled_wavelengths", "scaled_wavelengths_changes",
            "MODELS", "RULE_COLORS"]
@@ -148,7 +148,7 @@ def _rules(dim: int, base: float, factor: float, original: int) -> dict:
     return {
         "default": rope_frequencies(dim, base),
         "linear": scaled_frequencies(dim, base, "linear", factor=factor)[0],
-        "NTK-aware": rope_frequencies(dim, ntk_aware_base(base, factor, dim)),
+        "NTK-aware": scaled_frequencies(dim, base, "ntk-aware", factor=factor)[0],
         "YaRN": scaled_frequencies(dim, base, "yarn", factor=factor,
                                    original_max_position_embeddings=original)[0],
         "Llama 3": scaled_frequencies(dim, base, "llama3", factor=factor, low_freq_factor=1.0,
@@ -228,8 +228,8 @@ def plot_scaled_wavelengths(
     the context (stretch = factor) and ramp in between. The slider sets the factor.
 
     Calls :func:`rope_viz.scaled_frequencies` (linear, yarn with
-    ``original_max_position_embeddings``, llama3 with low_freq_factor 1 and high_freq_factor 4),
-    :func:`rope_viz.ntk_aware_base` and :func:`rope_viz.rope_frequencies`.
+    ``original_max_position_embeddings``, llama3 with low_freq_factor 1 and high_freq_factor 4,
+    ntk-aware with ``factor``) and :func:`rope_viz.rope_frequencies`.
 
     Parameters
     ----------
