@@ -3,11 +3,15 @@
 Today's plotly shows a figure in a headless kernel as the mimetype
 ``application/vnd.plotly.v1+json`` alone, which Jupyter Book's myst-nb drops: the page would
 show no figure. The ``notebook`` renderer inlines all of plotly.js into every page (about
-5 MB), and ``notebook_connected`` fetches it from a CDN. This renderer emits a ``<div>`` and
-a ``Plotly.newPlot`` call (animation frames are added but not played: a figure stays on its
-first frame until the reader presses Play, so nothing moves unasked, whatever the reader's
-motion preference); the book's Sphinx extension (``book/_ext/offline_assets.py``)
-serves one copy of plotly.js, taken from the installed plotly package, from ``_static``.
+5 MB), and ``notebook_connected`` fetches it from a CDN. This renderer emits an empty box
+holding the figure as JSON: ``<div class="rv-figure"><script type="application/json">``.
+The book's ``_static/figures.js`` (added by ``book/_ext/offline_assets.py`` to every page
+with a figure) loads plotly.js without blocking the page's first paint, draws each figure
+when it comes near the screen, applies the page's light or dark template and the figure's
+narrow-screen layout, and never plays an animation until the reader presses Play.
+
+The box reserves the figure's height so the page does not jump when the figure draws. The
+template is left out of the JSON (the page supplies it: ``rope_viz.figures._style.THEMES``).
 
 It is activated when rope_viz is imported with ``ROPE_VIZ_BOOK_BUILD=1`` in the
 environment, which the book build sets. Nothing else changes plotly's global state.
@@ -15,8 +19,12 @@ environment, which the book build sets. Nothing else changes plotly's global sta
 
 from __future__ import annotations
 
+import html
+import json
+
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
+from plotly.utils import PlotlyJSONEncoder
 
 RENDERER_NAME = "rope_viz_static"
 
@@ -24,20 +32,25 @@ RENDERER_NAME = "rope_viz_static"
 PLOT_CONFIG = {"responsive": True, "displaylogo": False}
 
 
+def figure_box(fig_dict: dict) -> str:
+    """The HTML of one figure in the static book: a sized box holding the figure's JSON."""
+    layout = dict(fig_dict.get("layout", {}))
+    layout.pop("template", None)
+    spec = {"data": fig_dict.get("data", []), "layout": layout,
+            "frames": fig_dict.get("frames", []), "config": PLOT_CONFIG}
+    text = json.dumps(spec, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    text = text.replace("</", "<\\/")  # never ends the script element early
+    height = int(layout.get("height") or 450)
+    label = (layout.get("title") or {}).get("text") or "figure"
+    return (f'<div class="rv-figure" role="img" aria-label="{html.escape(str(label))}" '
+            f'style="min-height:{height}px"><script type="application/json">{text}</script></div>')
+
+
 class StaticDivRenderer(MimetypeRenderer):
-    """Render a figure as an HTML ``<div>`` plus a ``Plotly.newPlot`` script, without plotly.js."""
+    """Render a figure as a box that ``figures.js`` draws (no plotly.js, no inline script)."""
 
     def to_mimebundle(self, fig_dict):
-        html = pio.to_html(
-            fig_dict,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            full_html=False,
-            validate=False,
-            config=PLOT_CONFIG,
-            auto_play=False,  # an animation waits for the reader's Play (plotly's default plays on load)
-        )
-        return {"text/html": html}
+        return {"text/html": figure_box(fig_dict)}
 
 
 def use_static_renderer() -> None:

@@ -3,7 +3,10 @@
 Both come from installed Python packages, never from a CDN:
 
 - ``plotly.min.js`` from the ``plotly`` package itself, so the JavaScript always matches the
-  Python library that produced the figures. It is added only to pages that hold a figure.
+  Python library that produced the figures. No page links it: ``_static/figures.js`` (added,
+  deferred, only to pages that hold a figure) loads it without blocking the first paint.
+- ``figure_themes.js``: the light and dark plotly templates and the narrow-screen width from
+  ``rope_viz.figures._style``, written here so that the figures' colours have one home.
 - MathJax 3 (``tex-chtml.js``, its fonts and TeX extensions) from ``django-static-mathjax``,
   a plain copy of the MathJax distribution on PyPI. ``_config.yml`` points ``mathjax_path``
   at it.
@@ -15,6 +18,7 @@ an extra static path, so they land in ``_build/html/_static/vendor/``.
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 from pathlib import Path
 
@@ -22,6 +26,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 PLOTLY_JS = "vendor/plotly.min.js"
+THEMES_JS = "figure_themes.js"
+FIGURES_JS = "figures.js"
 MATHJAX_DIR = "vendor/mathjax"
 # What tex-chtml.js needs at run time: the CHTML fonts, TeX extensions loaded on demand,
 # the context menu, and the accessibility pieces the menu can switch on.
@@ -63,15 +69,24 @@ def _gather(app: Sphinx) -> None:
     for part in MATHJAX_PARTS:
         if (es5 / part).exists():
             _copy_tree(es5 / part, assets / MATHJAX_DIR / part)
+    from rope_viz.figures._style import NARROW_WIDTH, THEMES
+
+    themes = {name: template.to_plotly_json() for name, template in THEMES.items()}
+    themes["narrowWidth"] = NARROW_WIDTH
+    text = "window.ROPE_VIZ_THEMES = " + json.dumps(themes, separators=(",", ":")) + ";\n"
+    target = assets / THEMES_JS
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
     if not (assets / MATHJAX_DIR / "tex-chtml.js").exists():
         raise ExtensionError(f"offline_assets: no tex-chtml.js under {es5}")
     app.config.html_static_path.append(str(assets))
 
 
-def _add_plotly_where_needed(app, pagename, templatename, context, doctree) -> None:
-    if "plotly-graph-div" in context.get("body", ""):
-        # A plain (blocking) script in <head>: the figures' inline scripts call Plotly.newPlot.
-        app.add_js_file(PLOTLY_JS, priority=100)
+def _add_figures_where_needed(app, pagename, templatename, context, doctree) -> None:
+    if 'class="rv-figure"' in context.get("body", ""):
+        # Deferred: they run after the page is parsed and never block its first paint.
+        app.add_js_file(THEMES_JS, priority=100, loading_method="defer")
+        app.add_js_file(FIGURES_JS, priority=101, loading_method="defer")
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -94,6 +109,6 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
 
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _gather)
-    app.connect("html-page-context", _add_plotly_where_needed)
+    app.connect("html-page-context", _add_figures_where_needed)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,18 @@
 """One look for every figure: fonts, colours, margins, slider placement.
 
-Figures keep a white background so they read the same in the book's light and dark modes.
 Numbers stored in a figure are rounded (``DECIMALS``) to keep pages small.
+
+Themes and screens
+------------------
+A figure names no page colour: its background is transparent and its text, axes, legend and
+controls take their colours from the template (``THEMES["light"]`` when made in Python). In
+the static book, ``book/_static/figures.js`` swaps in ``THEMES["dark"]`` when the page is dark,
+including when the reader flips the theme switch. Lines and text drawn on the background use
+``NEUTRAL`` (readable on white and on the dark page), never black or white. For a narrow
+screen a figure may carry a second layout: :func:`set_narrow` stores changes in the usual
+``(traces, layout)`` shape that ``figures.js`` applies while the figure is narrower than
+``NARROW_WIDTH`` pixels (stacked panels, a legend below the plot, shorter labels) and undoes
+when it is wider again.
 
 Changes: the one shape of "what a move changes"
 -----------------------------------------------
@@ -19,13 +30,18 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from rope_viz._validation import fail
 
 DECIMALS = 4
 DIVERGING = "RdBu_r"
-FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13, color="#222")
+FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+#: Below this width (px) of its box, a figure in the book takes its narrow layout (see :func:`set_narrow`).
+NARROW_WIDTH = 560
+#: A grey for lines and text drawn on the page's background: readable in light and dark mode.
+NEUTRAL = "#8A8A8A"
 
 
 def rounded(values, decimals: int = DECIMALS) -> list:
@@ -45,8 +61,50 @@ def short_number(value: float) -> str:
     return f"{value:g}"
 
 
+def _theme_templates() -> dict:
+    """The book's two plotly templates: light (the default everywhere) and dark (page-matched)."""
+    light_ink, dark_ink = "#222222", "#CED6DD"
+    themes = {}
+    for name, base, ink, grid, line, panel, border in (
+        ("light", "plotly_white", light_ink, "#E5E5E5", "#BBBBBB", "#FFFFFF", "#BBBBBB"),
+        ("dark", "plotly_dark", dark_ink, "#2F3640", "#5A6470", "#232A33", "#5A6470"),
+    ):
+        template = go.layout.Template(pio.templates[base])
+        axis = dict(gridcolor=grid, zerolinecolor=line, linecolor=line, tickcolor=line,
+                    title=dict(font=dict(color=ink)), tickfont=dict(color=ink))
+        template.layout.update(
+            paper_bgcolor="rgba(0,0,0,0)",
+            plot_bgcolor="rgba(0,0,0,0)",
+            font=dict(color=ink),
+            title=dict(font=dict(color=ink)),
+            xaxis=axis, yaxis=axis,
+            polar=dict(bgcolor="rgba(0,0,0,0)", angularaxis=dict(gridcolor=grid, linecolor=line),
+                       radialaxis=dict(gridcolor=grid, linecolor=line)),
+            scene=dict(xaxis=dict(gridcolor=grid, backgroundcolor="rgba(0,0,0,0)"),
+                       yaxis=dict(gridcolor=grid, backgroundcolor="rgba(0,0,0,0)"),
+                       zaxis=dict(gridcolor=grid, backgroundcolor="rgba(0,0,0,0)")),
+            legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(color=ink)),
+            annotationdefaults=dict(font=dict(color=ink)),
+            updatemenudefaults=dict(bgcolor=panel, bordercolor=border, font=dict(color=ink)),
+            sliderdefaults=dict(bgcolor=panel, bordercolor=border, activebgcolor=grid,
+                                tickcolor=line, font=dict(color=ink)),
+            coloraxis=dict(colorbar=dict(tickfont=dict(color=ink))),
+            hoverlabel=dict(font=dict(color=ink), bgcolor=panel),
+            modebar=dict(bgcolor="rgba(0,0,0,0)", color=line, activecolor=ink),
+        )
+        for trace_type in ("heatmap", "contour", "surface"):
+            for trace in template.data[trace_type] or ():
+                trace.colorbar = dict(tickfont=dict(color=ink), title=dict(font=dict(color=ink)),
+                                      outlinewidth=0)
+        themes[name] = template
+    return themes
+
+
+#: The book's plotly templates by page theme; ``THEMES["light"]`` is every figure's template.
+THEMES = _theme_templates()
+pio.templates["rope_viz"] = THEMES["light"]
 #: Every figure's plotly template, set once when the figure is made (see :func:`new_figure`).
-TEMPLATE = "plotly_white"
+TEMPLATE = "rope_viz"
 
 
 def new_figure(data=None) -> go.Figure:
@@ -71,8 +129,6 @@ def base_layout(*, title: str, height: int = 420, **extra) -> dict:
         font=FONT,
         height=height,
         margin=dict(l=70, r=30, t=70, b=60),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
     )
     layout.update(extra)
     return layout
@@ -124,8 +180,6 @@ def buttons(items: list, *, x: float = 0.0, y: float = 1.12, active: int = 0,
         xanchor="left",
         yanchor="bottom",
         pad=dict(r=4, t=2, b=2, l=0),
-        bgcolor="white",
-        bordercolor="#BBB",
         font=dict(size=12),
         buttons=items,
     )
@@ -218,3 +272,83 @@ def discrete_colorscale(colors: list) -> list:
     for i, color in enumerate(colors):
         scale += [[i / k, color], [(i + 1) / k, color]]
     return scale
+
+
+def set_narrow(fig: go.Figure, traces: dict | None = None, layout: dict | None = None) -> go.Figure:
+    """Give ``fig`` changes for narrow screens, in the ``(traces, layout)`` shape of ``*_changes``.
+
+    The book's ``figures.js`` applies them while the figure's box is narrower than
+    ``NARROW_WIDTH`` pixels (a phone) and restores the figure's own values when it is wider
+    again. They are stored in ``fig.layout.meta["narrow"]``; calls add to what is there. In a
+    live kernel they do nothing.
+    """
+    if not isinstance(fig, go.Figure):
+        fail("fig", "a plotly Figure", fig, kind=TypeError)
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    narrow = meta.get("narrow", {"traces": {}, "layout": {}})
+    for index, changes in (traces or {}).items():
+        if not 0 <= int(index) < len(fig.data):
+            fail("traces", f"trace indices below {len(fig.data)}", index)
+        narrow["traces"].setdefault(str(int(index)), {}).update(changes)
+    narrow["layout"].update(layout or {})
+    meta["narrow"] = narrow
+    fig.layout.meta = meta
+    return fig
+
+
+def _panels(fig: go.Figure) -> list:
+    """``(kind, name, x domain, y domain)`` of every subplot, top row first, then left to right."""
+    layout = fig.layout
+    panels = []
+    for name in layout:
+        if name.startswith("xaxis") and layout[name].anchor not in (None, "free"):
+            axis = layout[name]
+            yname = "yaxis" + axis.anchor[1:]
+            panels.append(("xy", (name, yname), tuple(axis.domain), tuple(layout[yname].domain)))
+        elif name.startswith(("scene", "polar")) and layout[name].domain.x is not None:
+            domain = layout[name].domain
+            panels.append((name.rstrip("0123456789"), (name,), tuple(domain.x), tuple(domain.y)))
+    panels.sort(key=lambda p: (-round(p[3][1], 3), round(p[2][0], 3)))
+    return panels
+
+
+def stacked_layout(fig: go.Figure, *, panel_height: int = 250, gap: int = 90,
+                   top: int = 60, bottom: int = 60) -> tuple:
+    """Narrow-screen changes that stack a grid of subplots into one column.
+
+    Every subplot (2-D axes, 3-D scene or polar) gets the full width and ``panel_height``
+    pixels, in reading order (top row first, left to right); subplot titles and colour bars
+    move with their panels; the figure's height grows to fit. ``top`` and ``bottom`` are the
+    pixels kept above the first and below the last panel (title, legend, sliders).
+    Returns ``(traces, layout)`` for :func:`set_narrow`.
+    """
+    panels = _panels(fig)
+    n = len(panels)
+    height = top + bottom + n * panel_height + (n - 1) * gap
+    changes, traces = {"height": height}, {}
+    margin_t = fig.layout.margin.t if fig.layout.margin.t is not None else 70
+    margin_b = fig.layout.margin.b if fig.layout.margin.b is not None else 60
+    plot = height - margin_t - margin_b
+    annotations = list(fig.layout.annotations or ())
+    for k, (kind, names, xdom, ydom) in enumerate(panels):
+        y1 = 1 - (top - margin_t + k * (panel_height + gap)) / plot
+        y0 = y1 - panel_height / plot
+        if kind == "xy":
+            changes[f"{names[0]}.domain"] = [0, 1]
+            changes[f"{names[1]}.domain"] = [round(y0, 4), round(y1, 4)]
+        else:
+            changes[f"{names[0]}.domain.x"] = [0, 1]
+            changes[f"{names[0]}.domain.y"] = [round(y0, 4), round(y1, 4)]
+        for i, note in enumerate(annotations):  # subplot titles sit centred just above a panel
+            if (note.xref == "paper" and note.yref == "paper" and note.x is not None
+                    and abs(note.x - (xdom[0] + xdom[1]) / 2) < 1e-3 and abs(note.y - ydom[1]) < 1e-3):
+                changes[f"annotations[{i}].x"] = 0.5
+                changes[f"annotations[{i}].y"] = round(y1, 4)
+        for i, trace in enumerate(fig.data):
+            shows = "showscale" in trace and trace.showscale is not False
+            on_panel = (getattr(trace, "xaxis", None) or "x") == "x" + names[0][5:] if kind == "xy" \
+                else (getattr(trace, "scene", None) or getattr(trace, "subplot", None) or kind) == names[0]
+            if shows and on_panel:
+                traces[i] = {"colorbar.y": round((y0 + y1) / 2, 4), "colorbar.yanchor": "middle",
+                             "colorbar.len": round(y1 - y0, 4), "colorbar.lenmode": "fraction"}
+    return traces, changes
