@@ -85,7 +85,7 @@ def test_axes_titles_and_legend_fit_a_narrow_page():
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis2.type == "log"
     assert fig.layout.yaxis2.type == "log" and fig.layout.yaxis4.type == "log"
-    assert fig.layout.paper_bgcolor == "white"
+    assert fig.layout.paper_bgcolor is None  # the template (light or dark page) supplies it
     assert len(fig.to_json()) < 60_000
 
 
