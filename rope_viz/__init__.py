@@ -263,7 +263,9 @@ _LAZY = dict.fromkeys(
     "rope_viz.rope_attention",
 ) | dict.fromkeys(
     ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing",
-     "format_table"],
+     "format_table", "attention_memory_bytes", "attention_results", "check_attention_results",
+     "save_attention_results", "load_attention_results", "describe_results",
+     "attention_results_report"],
     "rope_viz.timing",
 ) | dict.fromkeys(
     ["POSITION_SCHEMES", "TinyConfig", "TinyTransformer"],

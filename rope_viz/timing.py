@@ -10,6 +10,12 @@ What this module holds
 - :func:`rope_kernel_timing`: every form and pairing of :func:`rope_viz.apply_rope`, the
   textbook rotate_half form, and ``x.clone()`` (a copy of the same bytes) on one shape.
 - :func:`format_table`: rows (a list of dicts) as a plain-text table, no pandas needed.
+- :func:`attention_memory_bytes`: exact bytes of the naive path's score tensors against a
+  fused kernel's running statistics and the q, k, v, output every path holds.
+- :func:`attention_results`, :func:`save_attention_results`, :func:`load_attention_results`,
+  :func:`check_attention_results`: measurements with their provenance (device, versions,
+  date, command, commit) as a JSON file; :func:`describe_results` and
+  :func:`attention_results_report` turn one into the sentence and table a chapter shows.
 
 Conventions
 -----------
@@ -48,7 +54,10 @@ from rope_viz.rope_attention import (
     torch_generator,
 )
 
-__all__ = ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing", "format_table"]
+__all__ = ["cpu_threads", "median_time", "peak_memory", "attention_timing", "rope_kernel_timing", "format_table",
+           "attention_memory_bytes", "attention_results", "check_attention_results",
+           "save_attention_results", "load_attention_results", "describe_results",
+           "attention_results_report"]
 
 MIB = 2**20
 
@@ -441,3 +450,311 @@ def format_table(rows: list, columns: Any = None) -> str:
     rule = "-|-".join("-" * w for w in widths)
     return "\n".join([line(headers), rule] + [line(cells) for cells in body])
 
+
+
+# ---------------------------------------------------------------------------------------------
+# memory of the two paths, exact arithmetic
+# ---------------------------------------------------------------------------------------------
+
+#: Bytes per element of the dtypes the tables and figures name.
+ITEMSIZES = {"float64": 8, "float32": 4, "bfloat16": 2, "float16": 2}
+
+
+def attention_memory_bytes(
+    lengths: Iterable[int],
+    *,
+    batch: int = 1,
+    num_heads: int = 32,
+    head_size: int = 128,
+    itemsize: int = 2,
+) -> dict:
+    """What each attention path holds in memory, in bytes, for each sequence length.
+
+    Three exact counts for ``(batch, num_heads, T, head_size)`` inputs:
+
+    ``"naive"``
+        The scores S and their softmax P, two ``(batch, num_heads, T, T)`` tensors
+        (:func:`rope_viz.attention_score_bytes` twice): quadratic in T.
+    ``"fused"``
+        The working memory a fused kernel (FlashAttention, SDPA) keeps beyond its inputs and
+        output: a running maximum and a running sum per query and head, two float32 numbers,
+        ``batch · num_heads · T · 2 · 4`` bytes: linear in T.
+    ``"qkvo"``
+        q, k, v and the output, ``4 · batch · num_heads · T · head_size · itemsize`` bytes,
+        which both paths hold: the floor of any implementation.
+
+    Parameters
+    ----------
+    lengths : iterable of int
+        Sequence lengths T (each >= 1).
+    batch, num_heads, head_size : int
+        Positive sizes.
+    itemsize : int
+        Bytes per element of q, k, v and the scores (see ``ITEMSIZES``).
+
+    Returns
+    -------
+    dict
+        ``"length"`` (the lengths) and the three counts above, each a list of int.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-integer or non-positive size.
+
+    Examples
+    --------
+    >>> attention_memory_bytes([8192])["naive"][0] / 2**30  # 32 heads, bfloat16: S and P
+    8.0
+    """
+    lengths = check_int_tuple(lengths, "lengths", minimum=1)
+    batch = check_int(batch, "batch", minimum=1)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    head_size = check_int(head_size, "head_size", minimum=1)
+    itemsize = check_int(itemsize, "itemsize", minimum=1)
+    rows = batch * num_heads
+    return {
+        "length": list(lengths),
+        "naive": [2 * attention_score_bytes(batch, num_heads, t, itemsize=itemsize) for t in lengths],
+        "fused": [rows * t * 2 * 4 for t in lengths],
+        "qkvo": [4 * rows * t * head_size * itemsize for t in lengths],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# results files: measurements with their provenance
+# ---------------------------------------------------------------------------------------------
+
+#: Where the benchmark script writes GPU results, relative to the repository root.
+GPU_RESULTS_PATH = "benchmarks/results/attention_gpu.json"
+#: The command that writes them (run from the repository root on a CUDA machine).
+GPU_RESULTS_COMMAND = f"python benchmarks/bench_attention.py --device cuda --out {GPU_RESULTS_PATH}"
+#: Top-level fields of a results file, all required.
+RESULT_FIELDS = ("device", "device_type", "torch_version", "cuda_version", "date", "command",
+                 "commit", "settings", "rows")
+#: Fields of ``settings``, all required.
+SETTING_FIELDS = ("dtype", "batch", "num_heads", "head_size", "causal", "repeats", "threads")
+#: Fields every row needs (as written by :func:`attention_timing`).
+ROW_FIELDS = ("length", "naive_ms", "sdpa_ms", "speedup", "scores_mib")
+
+
+def attention_results(rows: list, *, device: Any, settings: dict, command: str, commit: str,
+                      date: str | None = None) -> dict:
+    """Rows of :func:`attention_timing` with the provenance a reader needs to trust them.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The measured rows.
+    device : str or torch.device
+        The device the rows were measured on; its name (``torch.cuda.get_device_name``, or the
+        CPU's thread count) and type are recorded as they are.
+    settings : dict
+        The measurement's settings: every key of ``SETTING_FIELDS``.
+    command : str
+        The exact command line that produced the rows.
+    commit : str
+        The git commit of the code that measured (``"unknown"`` outside a checkout).
+    date : str, optional
+        ISO 8601 time of the measurement; now (UTC) when None.
+
+    Returns
+    -------
+    dict
+        Every key of ``RESULT_FIELDS``; checked by :func:`check_attention_results`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad rows, settings, command or commit.
+    """
+    import datetime
+
+    device = pick_device(device)
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        name = torch.cuda.get_device_name(index)
+    else:
+        name = f"CPU ({torch.get_num_threads()} torch threads)"
+    if date is None:
+        date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    results = {
+        "device": name,
+        "device_type": device.type,
+        "torch_version": torch.__version__,
+        "cuda_version": torch.version.cuda,
+        "date": date,
+        "command": command,
+        "commit": commit,
+        "settings": dict(settings) if isinstance(settings, dict) else settings,
+        "rows": rows,
+    }
+    return check_attention_results(results)
+
+
+def check_attention_results(results: Any, *, source: str = "results") -> dict:
+    """``results`` itself when it is a complete results dict; a clear error otherwise.
+
+    Parameters
+    ----------
+    results : dict
+        As made by :func:`attention_results` (or read back from its JSON).
+    source : str
+        Named in error messages (a file path, say).
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    TypeError
+        When ``results``, its settings or a row is not a dict.
+    ValueError
+        Naming the first missing field, e.g. ``"results: missing field 'commit'"``, or a
+        field of the wrong kind (an empty list of rows, a non-string command).
+    """
+    if not isinstance(results, dict):
+        fail(source, "a dict of results", results, kind=TypeError)
+    for field in RESULT_FIELDS:
+        if field not in results:
+            raise ValueError(f"{source}: missing field {field!r} (a results file needs "
+                             f"{', '.join(RESULT_FIELDS)})")
+    for field in ("device", "device_type", "torch_version", "date", "command", "commit"):
+        if not isinstance(results[field], str) or not results[field]:
+            raise ValueError(f"{source}: field {field!r} must be a non-empty string, "
+                             f"got {results[field]!r}")
+    settings = results["settings"]
+    if not isinstance(settings, dict):
+        fail(f"{source}: field 'settings'", "a dict", settings, kind=TypeError)
+    for field in SETTING_FIELDS:
+        if field not in settings:
+            raise ValueError(f"{source}: missing field 'settings.{field}'")
+    rows = results["rows"]
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{source}: field 'rows' must be a non-empty list, got {rows!r}")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            fail(f"{source}: rows[{i}]", "a dict", row, kind=TypeError)
+        for field in ROW_FIELDS:
+            if field not in row:
+                raise ValueError(f"{source}: missing field 'rows[{i}].{field}'")
+    return results
+
+
+def save_attention_results(results: dict, path: Any) -> None:
+    """Check ``results`` (:func:`check_attention_results`) and write them to ``path`` as JSON.
+
+    Parameters
+    ----------
+    results : dict
+        As made by :func:`attention_results`.
+    path : str or pathlib.Path
+        The file to write; its folder is created when missing.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``results`` is incomplete (nothing is written then).
+    """
+    import json
+    from pathlib import Path
+
+    check_attention_results(results)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def load_attention_results(path: Any, *, device_type: str | None = None) -> dict:
+    """Read a results file written by ``benchmarks/bench_attention.py --out`` and check it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The JSON file.
+    device_type : str, optional
+        When given (``"cuda"``), the file must record that device type.
+
+    Returns
+    -------
+    dict
+        The results (see :func:`attention_results`).
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file.
+    ValueError
+        When the file is not JSON, misses a field (named in the message) or records another
+        device type.
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not a JSON results file ({error})") from None
+    if not isinstance(results, dict):
+        raise ValueError(f"{path}: expected a JSON object of results, got {type(results).__name__}")
+    check_attention_results(results, source=str(path))
+    if device_type is not None and results["device_type"] != device_type:
+        raise ValueError(f"{path}: field 'device_type' is {results['device_type']!r}, expected "
+                         f"{device_type!r}")
+    return results
+
+
+#: Columns of the attention tables: key -> header.
+ATTENTION_COLUMNS = {"length": "T", "naive_ms": "naive ms", "sdpa_ms": "SDPA ms",
+                     "speedup": "naive/SDPA", "scores_mib": "scores MiB",
+                     "naive_peak_mib": "naive peak MiB", "sdpa_peak_mib": "SDPA peak MiB",
+                     "max_abs_diff": "max |diff|"}
+
+
+def describe_results(results: dict) -> str:
+    """One sentence of provenance: device, date, command, commit, versions and settings."""
+    results = check_attention_results(results)
+    s = results["settings"]
+    cuda = f", CUDA {results['cuda_version']}" if results.get("cuda_version") else ""
+    threads = f", {s['threads']} CPU thread(s)" if s.get("threads") else ""
+    return (f"Measured on {results['device']} on {results['date'][:10]} with "
+            f"`{results['command']}` (commit {results['commit'][:12]}, "
+            f"torch {results['torch_version']}{cuda}; {s['dtype']}, batch {s['batch']}, "
+            f"{s['num_heads']} heads of size {s['head_size']}, causal={s['causal']}, "
+            f"median of {s['repeats']} runs{threads}).")
+
+
+def attention_results_report(path: Any, *, device_type: str = "cuda") -> str:
+    """The text a chapter shows for a results file: provenance and table, or how to make one.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where the results file is (or would be).
+    device_type : str
+        The device type the file must record.
+
+    Returns
+    -------
+    str
+        When the file exists: :func:`describe_results` and the table. When it does not: a
+        sentence saying so and the command that writes it (``GPU_RESULTS_COMMAND``).
+
+    Raises
+    ------
+    ValueError
+        When the file exists but is incomplete (see :func:`load_attention_results`).
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return (f"No GPU results file ({path.name}) in this copy of the book: no GPU "
+                f"measurement has been recorded. To record one, run from the repository root "
+                f"on a machine with CUDA:\n  {GPU_RESULTS_COMMAND}")
+    results = load_attention_results(path, device_type=device_type)
+    columns = {key: header for key, header in ATTENTION_COLUMNS.items()
+               if any(row.get(key) is not None for row in results["rows"])}
+    return describe_results(results) + "\n" + format_table(results["rows"], columns)

@@ -25,6 +25,7 @@ from rope_viz.figures.encodings import (
 )
 from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.experiments import plot_length_generalization
+from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
 from rope_viz.figures.linear_attention import plot_linear_attention_weights
 from rope_viz.figures.multimodal import plot_mrope_sections, plot_multimodal_positions
@@ -89,4 +90,7 @@ __all__ = [
     "plot_mrope_sections",
     "plot_p_rope_spectrum",
     "plot_marker_resolution",
+    "plot_attention_timing",
+    "plot_attention_memory",
+    "attention_memory_changes",
 ]
