@@ -111,3 +111,28 @@ def test_shift_figures_without_controls():
     assert fig.data[3].theta[1] == pytest.approx(np.degrees(1.5), abs=1e-2)
     fig = plot_dot_product_offset(8, dim=8, bases=(100.0, 10000.0), controls=False)
     assert fig.layout.sliders == () and len(fig.data) == 2
+
+
+@pytest.mark.parametrize("controls", [True, False])
+def test_shift_rotation_has_a_phone_layout_and_short_symbols(controls):
+    fig = plot_shift_rotation(1, dim=16, positions=4, deltas=[0, 3], controls=controls)
+    assert len(fig.layout.title.text) <= 45
+    assert "ω₁" in fig.layout.title.text and "_" not in fig.layout.title.text
+    narrow = fig.layout.meta["narrow"]["layout"]
+    assert narrow["polar.domain.x"] == [0, 1] and narrow["xaxis.domain"] == [0, 1]
+    assert narrow["polar.domain.y"] == narrow["yaxis.domain"]
+    assert ("sliders[1].y" in narrow) == controls
+    # readouts use true symbols: subscripts, a minus sign, no ASCII "M_Δ" or "-0.000"
+    texts = [a.text for a in fig.layout.annotations] + [t.name or "" for t in fig.data]
+    assert not any("_" in t or "-0.000" in t for t in texts)
+    assert "M<sub>Δ</sub>" in fig.layout.annotations[1].text
+
+
+@pytest.mark.parametrize("rope", [True, False])
+def test_dot_product_has_a_phone_layout_and_a_short_title(rope):
+    fig = plot_dot_product_offset(8, dim=8, rope=rope)
+    assert len(fig.layout.title.text) <= 45
+    narrow = fig.layout.meta["narrow"]["layout"]
+    assert narrow["margin.t"] >= fig.layout.margin.t
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["10", "100", "10³", "10⁴", "10⁵"]
+    assert not any("_" in (t.name or "") for t in fig.data)

@@ -35,13 +35,15 @@ from rope_viz._validation import (
 )
 from rope_viz.absolute import sinusoid_shift_matrix, sinusoidal_encoding
 from rope_viz.figures._style import (
+    AXIS_COLORS,
     ENCODING_COLORS,
-    GRID,
     KEY,
+    NEUTRAL,
     QUERY,
     base_layout,
     new_figure,
     rounded,
+    set_narrow,
     slider,
     step_args,
 )
@@ -55,6 +57,27 @@ __all__ = [
 ]
 
 _RADIUS = 1.3  # the circle and the axes span [-_RADIUS, _RADIUS]
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_ARC = AXIS_COLORS["t"]  # reddish purple: the turn M_Δ, readable on light and dark pages
+
+
+def _sub(number: int) -> str:
+    """``number`` in Unicode subscript digits: 12 -> '₁₂'."""
+    return str(number).translate(_SUBSCRIPTS)
+
+
+def _num(value: float) -> str:
+    """``value`` with three decimals and a true minus sign; never '−0.000'."""
+    value = round(float(value), 3) + 0.0
+    return f"{value:.3f}".replace("-", "−")
+
+
+def _base_label(base: float) -> str:
+    """A slider label for a base: powers of ten as 10³, 10⁴ …, others as they are."""
+    exponent = np.log10(base)
+    if base >= 1000 and abs(exponent - round(exponent)) < 1e-9:
+        return "10" + str(int(round(exponent))).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{base:g}"
 
 
 def _check_bases(bases: Any) -> tuple:
@@ -120,7 +143,9 @@ def shift_rotation_changes(pair: int = 1, *, dim: int = 16, base: float = 10000.
         # angles measured clockwise from the y (cos) axis, in degrees: (sin φ, cos φ) sits at φ
         angle = np.degrees(np.arctan2(s, c))
         layout["polar.angularaxis.rotation"] = round(90.0 - float(angle), 3)
-        layout["annotations[0].text"] = f"PE(k) = (sin kω, cos kω) = ({s:.3f}, {c:.3f})"
+        w = "ω" + _sub(pair)
+        layout["annotations[0].text"] = (f"pair {pair} of PE(k):<br>(sin k{w}, cos k{w})"
+                                         f"<br>= ({_num(s)}, {_num(c)})")
     if delta is not None:
         delta = check_float(delta, "delta")
         matrix = sinusoid_shift_matrix(delta, dim, base)  # (dim, dim)
@@ -132,8 +157,9 @@ def shift_rotation_changes(pair: int = 1, *, dim: int = 16, base: float = 10000.
         (a, b), (c, d) = matrix[np.ix_(columns, columns)]
         traces[1] = {"theta": arc, "r": [0.75] * len(arc)}
         traces[3] = {"theta": rounded([angle] * 2), "r": [0, 1]}
-        layout["annotations[1].text"] = (f"M_Δ block = [[{a:.3f}, {b:.3f}], [{c:.3f}, {d:.3f}]]"
-                                         f"<br>turn Δω = {turn:.1f}°")
+        layout["annotations[1].text"] = (f"M<sub>Δ</sub> block = [[{_num(a)}, {_num(b)}],"
+                                         f"<br>[{_num(c)}, {_num(d)}]]"
+                                         f"<br>turn Δω{_sub(pair)} = {turn:.1f}°")
     return traces, layout
 
 
@@ -210,13 +236,14 @@ def plot_shift_rotation(
     d_changes = [shift_rotation_changes(pair, dim=dim, base=base, delta=d) for d in deltas]
     arc0, arrow0 = d_changes[0][0][1], d_changes[0][0][3]  # the first Δ's arc and arrow
 
+    w = "ω" + _sub(pair)
     fig = new_figure()
     circle = np.linspace(0.0, 360.0, 121)
     fig.add_trace(go.Scatterpolar(r=[1.0] * len(circle), theta=rounded(circle), mode="lines",
-                                  line=dict(color="#999", width=1), hoverinfo="skip",
+                                  line=dict(color=NEUTRAL, width=1), hoverinfo="skip",
                                   showlegend=False))
-    fig.add_trace(go.Scatterpolar(**arc0, mode="lines", line=dict(color="#444", width=3),
-                                  name="M_Δ turns by Δω", hoverinfo="skip"))
+    fig.add_trace(go.Scatterpolar(**arc0, mode="lines", line=dict(color=_ARC, width=3),
+                                  name=f"M<sub>Δ</sub> turns by Δ{w}", hoverinfo="skip"))
     fig.add_trace(go.Scatterpolar(r=[0, 1], theta=[0, 0], mode="lines+markers",
                                   line=dict(color=QUERY, width=4), marker=dict(size=[0, 12]),
                                   name="PE(k)", hoverinfo="skip"))
@@ -225,18 +252,19 @@ def plot_shift_rotation(
                                   name="PE(k + Δ)", hoverinfo="skip"))
     # fixed reference axes: a cartesian overlay that does not turn with the polar plot
     fig.add_trace(go.Scatter(x=[-_RADIUS, _RADIUS, None, 0, 0], y=[0, 0, None, -_RADIUS, _RADIUS],
-                             mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip",
-                             showlegend=False))
+                             mode="lines", line=dict(color=NEUTRAL, width=1), opacity=0.5,
+                             hoverinfo="skip", showlegend=False))
 
     k_steps = [dict(method="relayout", label=f"{k:g}", args=[layout])
                for k, layout in zip(positions, k_changes)]
     d_steps = [dict(method="update", label=f"{d:g}", args=step_args(*changes))
                for d, changes in zip(deltas, d_changes)]
-    omega = _omega(pair, dim, base)
+    note = dict(xref="paper", yref="paper", xanchor="left", yanchor="top", showarrow=False,
+                align="left")
     fig.update_layout(**base_layout(
-        title=f"A shift by Δ turns pair {pair} by Δω = Δ·{omega:.3g} rad, whatever k is",
+        title=f"A shift by Δ turns pair {pair} by Δ{w}",
         height=600,
-        margin=dict(l=40, r=40, t=70, b=220),
+        margin=dict(l=60, r=20, t=70, b=220),
         polar=dict(
             domain=dict(x=[0.0, 0.6], y=[0.0, 1.0]),
             radialaxis=dict(range=[0, _RADIUS], visible=False),
@@ -245,24 +273,46 @@ def plot_shift_rotation(
                              showgrid=False, showticklabels=False, ticks="", showline=False),
             bgcolor="rgba(0,0,0,0)",
         ),
-        xaxis=dict(domain=[0.0, 0.6], range=[-_RADIUS, _RADIUS], title="sin kω (dim 2i)",
+        xaxis=dict(domain=[0.0, 0.6], range=[-_RADIUS, _RADIUS],
+                   title=f"sin k{w} (dim {2 * pair})",
                    zeroline=False, showgrid=False, constrain="domain"),
-        yaxis=dict(range=[-_RADIUS, _RADIUS], title="cos kω (dim 2i+1)", zeroline=False,
+        yaxis=dict(domain=[0.0, 1.0], range=[-_RADIUS, _RADIUS],
+                   title=f"cos k{w} (dim {2 * pair + 1})", zeroline=False,
                    showgrid=False, scaleanchor="x", constrain="domain"),
-        legend=dict(x=0.66, y=0.95, xanchor="left"),
+        legend=dict(x=0.66, y=1.0, xanchor="left", yanchor="top"),
         annotations=[
-            dict(text=k_changes[0]["annotations[0].text"], x=0.66, y=0.55, xref="paper", yref="paper", xanchor="left",
-                 showarrow=False, font=dict(color=QUERY)),
-            dict(text=d_changes[0][1]["annotations[1].text"], x=0.66, y=0.40, xref="paper", yref="paper",
-                 xanchor="left", showarrow=False, align="left"),
+            dict(text=k_changes[0]["annotations[0].text"], x=0.66, y=0.7, **note,
+                 font=dict(color=QUERY)),
+            dict(text=d_changes[0][1]["annotations[1].text"], x=0.66, y=0.38, **note),
         ],
         sliders=[{**slider(k_steps, prefix="position k = ", y=-0.04), "len": 0.62},
-                 {**slider(d_steps, prefix="shift Δ = ", y=-0.27), "len": 0.62}]
+                 {**slider(d_steps, prefix="shift Δ = ", y=-0.3), "len": 0.62}]
         if controls else [],
     ))
     if not controls:
         fig.layout.margin.b = 60
+    set_narrow(fig, layout=_shift_rotation_narrow(controls))
     return fig
+
+
+def _shift_rotation_narrow(controls: bool) -> dict:
+    """Phone layout of :func:`plot_shift_rotation`: the circle on top at full width, then the
+    legend in a row, the two readouts and the sliders below it, each across the whole width."""
+    bottom = 230 if controls else 20  # pixels below the plot area: the sliders
+    height = 640 + bottom
+    plot = height - 60 - bottom  # the plot area: 60 px for the title above it
+    top = round(1 - 292 / plot, 3)  # a square panel as wide as a phone's plot area
+    layout = {
+        "height": height, "margin.t": 60, "margin.b": bottom,
+        "polar.domain.x": [0, 1], "polar.domain.y": [top, 1],
+        "xaxis.domain": [0, 1], "yaxis.domain": [top, 1],
+        "legend.orientation": "h", "legend.x": 0, "legend.y": round(top - 75 / plot, 3),
+        "annotations[0].x": 0, "annotations[0].y": round(top - 150 / plot, 3),
+        "annotations[1].x": 0, "annotations[1].y": round(top - 215 / plot, 3),
+    }
+    if controls:
+        layout.update({"sliders[0].len": 1, "sliders[1].len": 1, "sliders[1].y": -0.24})
+    return layout
 
 
 def _omega(pair: int, dim: int, base: float) -> float:
@@ -419,16 +469,16 @@ def plot_dot_product_offset(
     shown = per_base[start][0]  # {trace: {"y": ...}}
     fig = new_figure()
     fig.add_trace(go.Scatter(x=rounded(offsets), **shown[0], mode="lines",
-                             name="sinusoidal PE(k)·PE(k + Δ)",
+                             name="sinusoidal: PE(k)·PE(k + Δ)",
                              line=dict(color=ENCODING_COLORS["sinusoidal"], width=2.5)))
     if rope:
         fig.add_trace(go.Scatter(x=rounded(offsets), **shown[1], mode="lines",
-                                 name="RoPE (R_(k+Δ)q)·(R_k q), one random q",
+                                 name="RoPE: (R<sub>k+Δ</sub>q)·(R<sub>k</sub>q), one random q",
                                  line=dict(color=ENCODING_COLORS["rope"], width=1.5)))
-    steps = [dict(method="update", label=f"{base:g}", args=step_args(*changes))
+    steps = [dict(method="update", label=_base_label(base), args=step_args(*changes))
              for base, changes in zip(bases, per_base)]
     fig.update_layout(**base_layout(
-        title="The dot product depends on the offset only: symmetric, decaying, not monotone",
+        title="The dot product sees only the offset Δ",
         height=460,
         margin=dict(l=70, r=30, t=90, b=120),
         xaxis=dict(title="offset Δ (positions)", zeroline=False),
@@ -438,5 +488,7 @@ def plot_dot_product_offset(
     ))
     if not controls:
         fig.layout.margin.b = 60
-    fig.add_hline(y=0, line=dict(color="#999", width=1))
+    fig.add_hline(y=0, line=dict(color=NEUTRAL, width=1))
+    # a phone: the two legend entries take a row each, so the plot starts lower
+    set_narrow(fig, layout={"margin.t": 110 if rope else 90, "height": 500 if rope else 480})
     return fig
