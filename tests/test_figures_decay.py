@@ -78,3 +78,14 @@ def test_log_x_and_no_controls():
                                  samples=4, controls=False)
     assert (bare.layout.sliders, bare.layout.updatemenus) == ((), ())
     assert bare.data[0].y[0] == pytest.approx(16.5) and bare.layout.xaxis.type == "linear"
+
+
+def test_short_title_and_narrow_layout():
+    fig = plot_long_range_decay(300, samples=4)
+    assert len(fig.layout.title.text) <= 45
+    narrow = fig.layout.meta["narrow"]["layout"]
+    assert narrow["updatemenus[1].y"] < narrow["updatemenus[0].y"]  # two button rows on a phone
+    bare = plot_long_range_decay(300, dims=(64,), dim=64, bases=(1e4,), samples=4,
+                                 controls=False)
+    assert bare.layout.meta["narrow"] == {"traces": {}, "layout": {}}
+    assert "bgcolor" not in fig.layout.legend.to_plotly_json()

@@ -65,3 +65,9 @@ def test_the_slider_changes_the_curves():
 def test_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_decay_envelope(**kwargs)
+
+
+def test_short_title_and_no_page_colour():
+    fig = plot_decay_envelope(64, dim=16, bases=(100.0, 10000.0), curves=2, samples=10)
+    assert len(fig.layout.title.text) <= 45
+    assert fig.data[0].line.color not in ("#222", "black", "white")

@@ -65,3 +65,14 @@ def test_matches_the_math_layer():
 def test_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_linear_attention_weights(**kwargs)
+
+
+def test_narrow_layout_stacks_the_panels():
+    fig = plot_linear_attention_weights(8, 4, rng=0)
+    assert len(fig.layout.title.text) <= 45
+    narrow = fig.layout.meta["narrow"]
+    layout = narrow["layout"]
+    assert layout["height"] > fig.layout.height
+    assert layout["xaxis2.domain"] == [0, 1] and layout["xaxis3.domain"] == [0, 1]
+    assert len(layout["title.text"]) <= 30
+    assert "bgcolor" not in fig.layout.legend.to_plotly_json()

@@ -30,9 +30,11 @@ from rope_viz._validation import (
 )
 from rope_viz.decay import empirical_decay, long_range_decay
 from rope_viz.figures._style import (
+    NEUTRAL,
     base_layout,
     buttons,
     rounded,
+    set_narrow,
     short_number,
     slider,
     step_args,
@@ -162,9 +164,9 @@ def plot_long_range_decay(
 ) -> go.Figure:
     """Su's long-range decay bound and the mean RoPE score against relative distance.
 
-    Top: (1/(d/2)) Σ_j ``|S_j|`` with ``S_j = Σ_{i<j} e^(i·m·θ_i)``, the factor that bounds the RoPE
+    Top: (1/(d/2)) Σⱼ ``|Sⱼ|`` with ``Sⱼ = Σ_{i<j} e^(i·m·θᵢ)``, the factor that bounds the RoPE
     attention score at distance m; for d = 128 it starts at 32.5 and falls, with bumps (not
-    monotone). Bottom: the mean score (R_m q)·q of random Gaussian queries with themselves,
+    monotone). Bottom: the mean score (Rₘq)·q of random Gaussian queries with themselves,
     which falls from d at m = 0 towards 0 while oscillating. The base slider shows that a
     larger base stretches the decay over longer distances; the head-dimension buttons show
     the curves for d = 32 … 256 (one colour each); the axis buttons switch the distance axis to
@@ -238,8 +240,8 @@ def plot_long_range_decay(
     per_base = [_decay_curves(distances, dims, b, samples, rng) for b in bases]
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                   subplot_titles=("Su's bound (1/(d/2)) Σ_j |S_j|",
-                                        "mean score (R_m q)·q of random queries"))
+                   subplot_titles=("Su's bound (1/(d/2)) Σⱼ |Sⱼ|",
+                                   "mean score (Rₘq)·q, random q"))
     x = rounded(distances)
     shown = per_base[start][0]  # {trace: {"y": ...}}
     for index, d in enumerate(dims):
@@ -261,7 +263,7 @@ def plot_long_range_decay(
         dict(label="log distance", method="relayout", args=[_distance_axes(distances, True)]),
     ]
     fig.update_layout(**base_layout(
-        title="RoPE scores decay with distance, with bumps; a larger base decays later",
+        title="RoPE scores decay with distance",
         height=640,
         margin=dict(l=70, r=30, t=130, b=110) if controls else dict(l=70, r=30, t=80, b=60),
         sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)] if controls else [],
@@ -269,13 +271,27 @@ def plot_long_range_decay(
             buttons(dim_buttons, x=0.0, y=1.07, active=dims.index(dim)),
             buttons(axis_buttons, x=1.0, y=1.07, active=int(log_x)) | dict(xanchor="right"),
         ] if controls else [],
-        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
-                    bgcolor="rgba(255,255,255,0.8)"),
+        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top"),
     ))
     fig.update_layout(title_y=0.985, title_yanchor="top")
     fig.plotly_relayout(_distance_axes(distances, log_x))
     fig.update_xaxes(title_text="relative distance m (positions)", row=2, col=1)
     fig.update_yaxes(title_text="bound factor", row=1, col=1)
     fig.update_yaxes(title_text="mean score", row=2, col=1)
-    fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    fig.add_hline(y=0, line=dict(color=NEUTRAL, width=1), row=2, col=1)
+    set_narrow(fig, {}, _narrow_layout(controls))
     return fig
+
+
+def _narrow_layout(controls: bool) -> dict:
+    """Phone layout: the axis buttons on a row of their own under the head-dimension row."""
+    if not controls:
+        return {}
+    return {
+        "margin.t": 175,
+        "updatemenus[0].x": -0.17,  # into the left margin: five buttons need the whole width
+        "updatemenus[0].y": 1.21,
+        "updatemenus[1].x": -0.17,
+        "updatemenus[1].xanchor": "left",
+        "updatemenus[1].y": 1.1,
+    }

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import check_array, check_dim, check_generator, check_int, fail
 from rope_viz.decay import abel_content_factor, empirical_decay, long_range_decay, rope_scores
-from rope_viz.figures._style import KEY, QUERY, base_layout, rounded, short_number, slider, subplots
+from rope_viz.figures._style import KEY, NEUTRAL, QUERY, base_layout, rounded, short_number, slider, subplots
 
 __all__ = ["plot_decay_envelope"]
 
@@ -48,7 +48,7 @@ def plot_decay_envelope(
 ) -> go.Figure:
     """Su's bound as an envelope of single pairs, and the mean score with k = q and k ≠ q.
 
-    Top: ``(1/(d/2)) Σ_j |S_j(m)|`` (black) and, for ``curves`` random pairs of each kind,
+    Top: ``(1/(d/2)) Σⱼ |Sⱼ(m)|`` (grey) and, for ``curves`` random pairs of each kind,
     ``|(R_m q)·k| / ((d/2) · max_i |h_(i+1) − h_i|)``: by Su's inequality no curve rises above
     the black one. Blue pairs have k = q, orange pairs an independent k; all components
     standard normal. The axis is logarithmic, since the pairs sit far below the bound
@@ -131,10 +131,10 @@ def plot_decay_envelope(
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                    row_heights=[0.6, 0.4],
-                   subplot_titles=("Su's factor (1/(d/2)) Σ_j |S_j| above single pairs",
-                                        "mean score (R_m q)·k over many random pairs"))
+                   subplot_titles=("Su's factor above single pairs (log scale)",
+                                   "mean score (Rₘq)·k over many pairs"))
     styles = [
-        ("bound factor (1/(d/2)) Σ|S_j|", "#222", 3, 1, True),
+        ("Su's factor (1/(d/2)) Σⱼ|Sⱼ|", NEUTRAL, 3, 1, True),
         ("single pairs, k = q (scaled)", QUERY, 1, 1, True),
         ("single pairs, independent k (scaled)", KEY, 1, 1, True),
         ("mean, k = q", QUERY, 2.5, 2, True),
@@ -146,7 +146,7 @@ def plot_decay_envelope(
                                  opacity=0.6 if width == 1 else 1.0), row, 1)
     steps = [dict(label=short_number(b), args=[{"y": ys[i]}]) for i, b in enumerate(bases)]
     fig.update_layout(**base_layout(
-        title="The bound caps every pair's score; only k = q decays on average",
+        title="Su's bound caps every pair's score",
         height=780,
         margin=dict(l=70, r=30, t=80, b=220),
         sliders=[slider(steps, prefix="base = ", active=start, y=-0.1)],
@@ -158,5 +158,5 @@ def plot_decay_envelope(
     fig.update_yaxes(title_text="size / ((d/2) max|Δh|)", type="log", range=[-3, top], dtick=1,
                      row=1, col=1)
     fig.update_yaxes(title_text="mean score", row=2, col=1)
-    fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    fig.add_hline(y=0, line=dict(color=NEUTRAL, width=1), row=2, col=1)
     return fig

@@ -27,7 +27,18 @@ from rope_viz._validation import (
     check_generator,
     check_int,
 )
-from rope_viz.figures._style import COS, DIVERGING, QUERY, base_layout, buttons, rounded, subplots
+from rope_viz.figures._style import (
+    COS,
+    DIVERGING,
+    NEUTRAL,
+    QUERY,
+    base_layout,
+    buttons,
+    rounded,
+    set_narrow,
+    stacked_layout,
+    subplots,
+)
 from rope_viz.linear_attention import FEATURE_MAPS, linear_attention, linear_attention_weights
 
 __all__ = ["plot_linear_attention_weights", "VARIANTS"]
@@ -169,11 +180,11 @@ def plot_linear_attention_weights(
     ]
     fig.update_layout(**base_layout(
         title="Linear attention weights, with and without RoPE",
-        height=720,
-        margin=dict(l=70, r=30, t=130, b=60),
+        height=760,
+        margin=dict(l=70, r=30, t=130, b=100),
         updatemenus=[buttons(content_buttons, x=0.0, y=1.07)],
-        legend=dict(orientation="v", x=0.01, xanchor="left", y=0.01, yanchor="bottom",
-                    bgcolor="rgba(255,255,255,0.85)"),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=-_LEGEND_DROP / 530,
+                    yanchor="top"),
     ))
     fig.update_layout(title_y=0.985, title_yanchor="top")
     for col in (1, 2, 3):
@@ -183,5 +194,24 @@ def plot_linear_attention_weights(
     fig.update_yaxes(title_text="query m", row=1, col=1)
     fig.update_xaxes(title_text="query position m", row=2, col=1)
     fig.update_yaxes(title_text="normaliser", row=2, col=1)
-    fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    fig.add_hline(y=0, line=dict(color=NEUTRAL, width=1), row=2, col=1)
+    set_narrow(fig, *_narrow(fig))
     return fig
+
+
+#: Pixels from the bottom of the normaliser panel to the top of the legend under it.
+_LEGEND_DROP = 62
+
+
+def _narrow(fig: go.Figure) -> tuple:
+    """Phone layout: the four panels in one column, the legend under the last one."""
+    traces, layout = stacked_layout(fig, panel_height=240, gap=95, top=135, bottom=130)
+    plot = layout["height"] - fig.layout.margin.t - fig.layout.margin.b  # px of the plot area
+
+    def paper_y(pixels: float) -> float:  # pixels from the figure's top edge -> paper y
+        return round(1 - (pixels - fig.layout.margin.t) / plot, 4)
+
+    layout.update({"title.text": "Linear attention weights", "legend.y": -_LEGEND_DROP / plot,
+                   "legend.orientation": "v", "updatemenus[0].y": paper_y(78)})
+    traces[0]["colorbar.thickness"] = 10
+    return traces, layout
