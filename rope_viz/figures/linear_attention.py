@@ -179,7 +179,7 @@ def plot_linear_attention_weights(
         for index, content in enumerate(CONTENTS)
     ]
     fig.update_layout(**base_layout(
-        title="Linear attention weights, with and without RoPE",
+        title="Linear attention weights: no RoPE and RoPE",
         height=760,
         margin=dict(l=70, r=30, t=130, b=100),
         updatemenus=[buttons(content_buttons, x=0.0, y=1.07)],
