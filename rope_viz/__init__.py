@@ -62,7 +62,13 @@ from rope_viz.decay import (
     pair_products,
     rope_scores,
 )
-from rope_viz.linear_attention import linear_attention, linear_attention_weights, linear_feature_map
+from rope_viz.linear_attention import (
+    attention_cost,
+    cost_crossover,
+    linear_attention,
+    linear_attention_weights,
+    linear_feature_map,
+)
 from rope_viz.mla import (
     MLA_FORMS,
     MLA_ROPE_PLACEMENTS,
@@ -242,6 +248,8 @@ __all__ = [
     "linear_feature_map",
     "linear_attention",
     "linear_attention_weights",
+    "attention_cost",
+    "cost_crossover",
 ]
 # --- end math layer ---
 

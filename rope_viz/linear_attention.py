@@ -54,13 +54,16 @@ from rope_viz._validation import (
     check_array,
     check_bool,
     check_choice,
+    check_dim,
     check_features,
+    check_int,
     fail,
 )
 from rope_viz.attention import causal_mask
 from rope_viz.rope import PAIRINGS, apply_rope
 
-__all__ = ["FEATURE_MAPS", "linear_feature_map", "linear_attention", "linear_attention_weights"]
+__all__ = ["FEATURE_MAPS", "linear_feature_map", "linear_attention", "linear_attention_weights",
+           "attention_cost", "cost_crossover"]
 
 #: The feature maps :func:`linear_feature_map` knows.
 FEATURE_MAPS = ("elu1", "relu")
@@ -282,3 +285,88 @@ def linear_attention_weights(
     denominator = plain.sum(axis=-1, keepdims=True)  # (..., n, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return scores / denominator
+
+
+def attention_cost(lengths: Any, dim: int = 64, dim_v: int | None = None) -> tuple:
+    """Multiply-adds of one attention head against the sequence length: softmax against linear.
+
+    Only the matrix products are counted (the exponentials, the feature map and the divisions
+    are O(n) or O(n²) single operations either way and do not change the picture):
+
+    - softmax: scores ``Q Kᵀ`` cost ``n² d``, applying the weights ``A V`` costs ``n² d_v``:
+      ``n² (d + d_v)``;
+    - linear: the summary ``φ(K)ᵀ V`` costs ``n d d_v`` and the normaliser summary
+      ``Σⱼ φ(kⱼ)`` costs ``n d``; every query reads both, the same again:
+      ``2 n d (d_v + 1)``;
+    - linear with RoPE (Su's variant): the same plus the rotation of every query and key
+      feature (two multiply-adds per component): ``2 n d (d_v + 1) + 4 n d``.
+
+    Parameters
+    ----------
+    lengths : array_like of int
+        Sequence lengths n (each >= 1), any shape.
+    dim : int
+        Query and key size d (positive, even).
+    dim_v : int, optional
+        Value size d_v (positive); ``dim`` when omitted.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(softmax, linear, linear_rope)``, each float64 with the shape of ``lengths``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``lengths``, ``dim`` or ``dim_v``.
+
+    Examples
+    --------
+    >>> softmax, linear, rope = attention_cost([64, 4096], 64)
+    >>> softmax.tolist(), linear.tolist()
+    ([524288.0, 2147483648.0], [532480.0, 34078720.0])
+    """
+    n = check_array(lengths, "lengths", integer=True, minimum=1, nonempty=True,
+                    what="sequence lengths (integers >= 1)").astype(np.float64)
+    dim = check_dim(dim)
+    dim_v = dim if dim_v is None else check_int(dim_v, "dim_v", minimum=1)
+    softmax = n**2 * (dim + dim_v)
+    linear = 2 * n * dim * (dim_v + 1)
+    return softmax, linear, linear + 4 * n * dim
+
+
+def cost_crossover(dim: int = 64, dim_v: int | None = None, *, rope: bool = False) -> float:
+    """The length n at which linear attention costs as many multiply-adds as softmax.
+
+    Solves ``n² (d + d_v) = 2 n d (d_v + 1)`` (plus ``4 n d`` with ``rope``) for n, with the
+    counts of :func:`attention_cost`: ``n* = 2 d (d_v + 1) / (d + d_v)``, or
+    ``2 d (d_v + 3) / (d + d_v)`` with RoPE. Longer sequences are cheaper in linear form.
+
+    Parameters
+    ----------
+    dim : int
+        Query and key size d (positive, even).
+    dim_v : int, optional
+        Value size d_v (positive); ``dim`` when omitted.
+    rope : bool
+        Count the rotations of Su's RoPE variant in the linear form.
+
+    Returns
+    -------
+    float
+        The crossover length (not rounded).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``dim_v`` or ``rope``.
+
+    Examples
+    --------
+    >>> cost_crossover(64)
+    65.0
+    """
+    dim = check_dim(dim)
+    dim_v = dim if dim_v is None else check_int(dim_v, "dim_v", minimum=1)
+    rope = check_bool(rope, "rope")
+    return 2 * dim * (dim_v + 1 + 2 * rope) / (dim + dim_v)

@@ -76,3 +76,46 @@ def test_narrow_layout_stacks_the_panels():
     assert layout["xaxis2.domain"] == [0, 1] and layout["xaxis3.domain"] == [0, 1]
     assert len(layout["title.text"]) <= 30
     assert "bgcolor" not in fig.layout.legend.to_plotly_json()
+
+
+def test_attention_cost_counts_and_crossover():
+    from rope_viz import attention_cost, cost_crossover
+
+    softmax, linear, with_rope = attention_cost([1, 64, 4096], 64)
+    np.testing.assert_array_equal(softmax, [128, 64**2 * 128, 4096**2 * 128])
+    np.testing.assert_array_equal(linear, 2 * np.array([1, 64, 4096]) * 64 * 65)
+    np.testing.assert_array_equal(with_rope - linear, 4 * np.array([1, 64, 4096]) * 64)
+    for dim, dim_v in ((64, None), (16, 48), (256, 256)):
+        n = cost_crossover(dim, dim_v)
+        s, lin, _ = attention_cost([1], dim, dim_v)
+        assert s[0] * n**2 == pytest.approx(lin[0] * n)  # equal cost at the crossover
+    assert cost_crossover(64, rope=True) > cost_crossover(64) == 65.0
+    with pytest.raises(ValueError, match="lengths"):
+        attention_cost([0, 4], 64)
+    with pytest.raises(ValueError, match="dim"):
+        attention_cost([4], 63)
+    with pytest.raises(ValueError, match="dim_v"):
+        cost_crossover(64, 0)
+
+
+def test_cost_figure_slider_moves_the_crossover():
+    from rope_viz.figures import linear_attention_cost_changes, plot_linear_attention_cost
+
+    fig = plot_linear_attention_cost()
+    assert [t.mode for t in fig.data] == ["lines", "lines", "lines", "markers+text"]
+    assert fig.data[3].text == ("same cost at n = 65",)
+    assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
+    assert len(fig.layout.title.text) <= 45
+    assert fig.layout.meta["narrow"]["layout"]["title.text"]
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["16", "32", "64", "128", "256"]
+    crossings = [s.args[0]["x"][-1][0] for s in steps]
+    assert crossings == sorted(crossings) and crossings[0] < 20 < 200 < crossings[-1]
+    bare = plot_linear_attention_cost(128, controls=False)
+    traces, _ = linear_attention_cost_changes(128)
+    assert bare.layout.sliders == () and list(bare.data[0].y) == traces[0]["y"]
+    assert bare.layout.meta == fig.layout.meta
+    with pytest.raises(ValueError, match="dim"):
+        plot_linear_attention_cost(48)
+    with pytest.raises(ValueError, match="max_length"):
+        plot_linear_attention_cost(max_length=8)

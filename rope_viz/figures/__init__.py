@@ -27,7 +27,11 @@ from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.experiments import plot_length_generalization
 from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
-from rope_viz.figures.linear_attention import plot_linear_attention_weights
+from rope_viz.figures.linear_attention import (
+    linear_attention_cost_changes,
+    plot_linear_attention_cost,
+    plot_linear_attention_weights,
+)
 from rope_viz.figures.multimodal import plot_mrope_sections, plot_multimodal_positions
 from rope_viz.figures.nope import plot_marker_resolution, plot_p_rope_spectrum
 from rope_viz.figures.pairings import plot_pairings
@@ -68,6 +72,8 @@ __all__ = [
     "long_range_decay_changes",
     "plot_decay_envelope",
     "plot_linear_attention_weights",
+    "plot_linear_attention_cost",
+    "linear_attention_cost_changes",
     "plot_wavelength_spectrum",
     "plot_scaled_wavelengths",
     "scaled_wavelengths_changes",

@@ -3,13 +3,18 @@ with RoPE in the denominator too, and the normaliser of every query.
 
 What this module holds
 ----------------------
+- :func:`plot_linear_attention_cost`: multiply-adds of one head against the sequence length,
+  softmax against linear attention with and without RoPE, on log axes, with the length at
+  which they cost the same marked; a slider for the head size.
+- :func:`linear_attention_cost_changes`: what one head size sets in that figure.
 - :func:`plot_linear_attention_weights`: three heatmaps of the implied ``(n, n)`` weight
   matrix (rows = queries, columns = keys) and, below, the normaliser of each query with
   un-rotated and with rotated features; buttons switch between random tokens and one token
   repeated at every position.
 
-Numbers come from :func:`rope_viz.linear_attention_weights` and
-:func:`rope_viz.linear_attention` (``return_denominator=True``).
+Numbers come from :func:`rope_viz.linear_attention_weights`,
+:func:`rope_viz.linear_attention` (``return_denominator=True``), and
+:func:`rope_viz.attention_cost` and :func:`rope_viz.cost_crossover`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     check_bool,
+    check_int_tuple,
+    fail,
     check_choice,
     check_dim,
     check_float,
@@ -32,16 +39,27 @@ from rope_viz.figures._style import (
     DIVERGING,
     NEUTRAL,
     QUERY,
+    SIN,
     base_layout,
     buttons,
+    new_figure,
     rounded,
     set_narrow,
+    slider,
     stacked_layout,
+    step_args,
     subplots,
 )
-from rope_viz.linear_attention import FEATURE_MAPS, linear_attention, linear_attention_weights
+from rope_viz.linear_attention import (
+    FEATURE_MAPS,
+    attention_cost,
+    cost_crossover,
+    linear_attention,
+    linear_attention_weights,
+)
 
-__all__ = ["plot_linear_attention_weights", "VARIANTS"]
+__all__ = ["plot_linear_attention_weights", "VARIANTS", "plot_linear_attention_cost",
+           "linear_attention_cost_changes"]
 
 #: The three panels: (title, uses RoPE, rotates the denominator).
 VARIANTS = (
@@ -215,3 +233,151 @@ def _narrow(fig: go.Figure) -> tuple:
                    "legend.orientation": "v", "updatemenus[0].y": paper_y(78)})
     traces[0]["colorbar.thickness"] = 10
     return traces, layout
+
+
+#: Head sizes (d = d_v) on the cost figure's slider.
+COST_DIMS = (16, 32, 64, 128, 256)
+
+
+def _cost_lengths(max_length: int) -> np.ndarray:
+    """About 100 log-spaced integer lengths from 8 to ``max_length``."""
+    return np.unique(np.geomspace(8, max_length, 100).round())  # (L,)
+
+
+def linear_attention_cost_changes(dim: int = 64, *, max_length: int = 65536) -> tuple:
+    """Everything one head size sets in :func:`plot_linear_attention_cost`.
+
+    Parameters
+    ----------
+    dim : int
+        Head size d = d_v (positive, even).
+    max_length : int
+        Largest sequence length drawn (>= 16).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: the ``y`` of the
+        softmax (trace 0), linear (trace 1) and linear-with-RoPE (trace 2) curves, and the
+        ``x``, ``y`` and ``text`` of the crossover marker (trace 3); the layout is empty.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or ``max_length``.
+
+    Examples
+    --------
+    >>> traces, _ = linear_attention_cost_changes(64)
+    >>> traces[3]["text"]
+    ['same cost at n = 65']
+    """
+    dim = check_dim(dim)
+    max_length = check_int(max_length, "max_length", minimum=16)
+    lengths = _cost_lengths(max_length)
+    softmax, linear, with_rope = attention_cost(lengths.astype(int), dim)
+    cross = cost_crossover(dim)
+    cross_cost = attention_cost([max(1, round(cross))], dim)[1][0] * cross / max(1, round(cross))
+    traces = {
+        0: {"y": rounded(softmax, 0)},
+        1: {"y": rounded(linear, 0)},
+        2: {"y": rounded(with_rope, 0)},
+        3: {"x": [round(cross, 2)], "y": [round(float(cross_cost), 0)],
+            "text": [f"same cost at n = {cross:.0f}"]},
+    }
+    return traces, {}
+
+
+def plot_linear_attention_cost(
+    dim: int = 64,
+    *,
+    dims: Any = COST_DIMS,
+    max_length: int = 65536,
+    controls: bool = True,
+) -> go.Figure:
+    """Multiply-adds of one attention head against the sequence length, softmax against linear.
+
+    Softmax attention grows as n² (d + d_v), linear attention as 2 n d (d_v + 1); RoPE in
+    Su's variant adds 4 n d, which hardly moves the linear curve. Both axes are logarithmic,
+    so the curves are straight lines of slope 2 and 1; a marker shows the length at which
+    they cross (n = 65 for d = d_v = 64). The slider sets the head size d = d_v: a larger
+    head moves the crossover to longer sequences.
+
+    Calls :func:`rope_viz.attention_cost` and :func:`rope_viz.cost_crossover`.
+
+    Parameters
+    ----------
+    dim : int
+        The head size shown first (one of ``dims``).
+    dims : sequence of int
+        Head sizes on the slider (each positive and even).
+    max_length : int
+        Largest sequence length drawn (>= 16).
+    controls : bool
+        Draw the slider (default). ``False``: none, the figure shows ``dim``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three line traces (softmax, linear, linear with RoPE) and one marker trace (the
+        crossover); with ``controls``, a slider with one step per head size applying
+        :func:`linear_attention_cost_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, ``dims``, ``max_length`` or ``controls``, or a ``dim`` not in
+        ``dims``.
+
+    Examples
+    --------
+    >>> fig = plot_linear_attention_cost(32, dims=(32, 64))
+    >>> len(fig.data), len(fig.layout.sliders[0].steps)
+    (4, 2)
+    """
+    dims = check_int_tuple(dims, "dims", minimum=2)
+    for d in dims:
+        check_dim(d, "dims")
+    dim = check_dim(dim)
+    if dim not in dims:
+        fail("dim", f"one of dims {dims}", dim)
+    max_length = check_int(max_length, "max_length", minimum=16)
+    controls = check_bool(controls, "controls")
+    lengths = _cost_lengths(max_length)
+    per_dim = {d: linear_attention_cost_changes(d, max_length=max_length)
+               for d in (dims if controls else (dim,))}
+    shown = per_dim[dim][0]
+
+    fig = new_figure()
+    x = rounded(lengths, 0)
+    for index, (name, color, dash) in enumerate((
+        ("softmax: n²(d + dᵥ)", COS, "solid"),
+        ("linear: 2nd(dᵥ + 1)", QUERY, "solid"),
+        ("linear + RoPE (Su): + 4nd", SIN, "dot"),
+    )):
+        fig.add_trace(go.Scatter(x=x, mode="lines", name=name, **shown[index],
+                                 line=dict(color=color, width=3 if dash == "dot" else 2.5,
+                                           dash=dash),
+                                 hovertemplate="n = %{x}<br>%{y:.3s} multiply-adds"
+                                               "<extra></extra>"))
+    fig.add_trace(go.Scatter(**shown[3], mode="markers+text", name="same cost",
+                             showlegend=False, textposition="bottom right",
+                             marker=dict(color=NEUTRAL, size=11, symbol="circle-open",
+                                         line=dict(width=2.5)),
+                             textfont=dict(color=NEUTRAL),
+                             hovertemplate="n = %{x}<extra></extra>"))
+    steps = [dict(method="update", label=str(d), args=step_args(*changes))
+             for d, changes in per_dim.items()]
+    fig.update_layout(**base_layout(
+        title="Cost of one head: softmax vs linear",
+        height=460,
+        margin=dict(l=70, r=30, t=60, b=130) if controls else dict(l=70, r=30, t=60, b=60),
+        sliders=[slider(steps, prefix="head size d = dᵥ = ", active=list(per_dim).index(dim),
+                        y=-0.2)] if controls else [],
+        legend=dict(x=0.01, xanchor="left", y=0.99, yanchor="top"),
+    ))
+    fig.update_xaxes(type="log", title_text="sequence length n", dtick=1,
+                     range=[np.log10(8), np.log10(max_length)])
+    fig.update_yaxes(type="log", title_text="multiply-adds", exponentformat="power", dtick=2)
+    set_narrow(fig, {}, {"title.text": "Cost: softmax vs linear"})
+    return fig
