@@ -6,20 +6,34 @@ times depend on the machine. The tests check that the rows are complete and cons
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+from pathlib import Path
 
 import pytest
 import torch
 
 from rope_viz.rope_attention import attention_score_bytes
 from rope_viz.timing import (
+    GPU_RESULTS_COMMAND,
+    RESULT_FIELDS,
+    attention_memory_bytes,
+    attention_results,
+    attention_results_report,
     attention_timing,
+    check_attention_results,
     cpu_threads,
+    describe_results,
     format_table,
+    load_attention_results,
     median_time,
     peak_memory,
     rope_kernel_timing,
+    save_attention_results,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -141,3 +155,155 @@ def test_format_table():
 def test_bad_inputs(call, kind, needle):
     with pytest.raises(kind, match=needle):
         call()
+
+
+# --- memory counts -------------------------------------------------------------------------
+
+
+def test_attention_memory_bytes_are_exact():
+    memory = attention_memory_bytes([256, 8192], batch=2, num_heads=32, head_size=128, itemsize=2)
+    assert memory["length"] == [256, 8192]
+    assert memory["naive"] == [2 * attention_score_bytes(2, 32, t, itemsize=2) for t in (256, 8192)]
+    assert memory["naive"][1] == 16 * 2**30
+    assert memory["fused"] == [2 * 32 * t * 8 for t in (256, 8192)]
+    assert memory["qkvo"] == [4 * 2 * 32 * t * 128 * 2 for t in (256, 8192)]
+    assert memory["naive"][0] == memory["qkvo"][0]  # equal at T = 2 * head_size
+
+
+@pytest.mark.parametrize("kwargs, needle", [(dict(lengths=[0]), "lengths"), (dict(itemsize=0), "itemsize"),
+                                            (dict(head_size=-1), "head_size")])
+def test_attention_memory_bytes_bad_inputs(kwargs, needle):
+    kwargs = {"lengths": [8], **kwargs}
+    with pytest.raises(ValueError, match=needle):
+        attention_memory_bytes(kwargs.pop("lengths"), **kwargs)
+
+
+# --- results files -------------------------------------------------------------------------
+
+SETTINGS = dict(dtype="float16", batch=1, num_heads=16, head_size=64, causal=True, repeats=10,
+                threads=None)
+
+
+def fake_gpu_results() -> dict:
+    """A complete results dict as a GPU run would record it (made up for the tests only)."""
+    return {
+        "device": "Test GPU 1", "device_type": "cuda", "torch_version": "2.13.0",
+        "cuda_version": "12.8", "date": "2026-01-02T03:04:05+00:00",
+        "command": GPU_RESULTS_COMMAND, "commit": "0123456789abcdef0123", "settings": dict(SETTINGS),
+        "rows": [{"length": 1024, "naive_ms": 2.0, "sdpa_ms": 0.5, "speedup": 4.0, "scores_mib": 32.0,
+                  "naive_peak_mib": 64.5, "sdpa_peak_mib": 2.0, "max_abs_diff": 1e-3}],
+    }
+
+
+def test_report_without_a_file_says_so_and_gives_the_command(tmp_path):
+    text = attention_results_report(tmp_path / "attention_gpu.json")
+    assert text.startswith("No GPU results file (attention_gpu.json)")
+    assert GPU_RESULTS_COMMAND in text and "--out" in text
+
+
+def test_report_with_a_file_shows_provenance_and_table(tmp_path):
+    path = tmp_path / "attention_gpu.json"
+    save_attention_results(fake_gpu_results(), path)
+    text = attention_results_report(path)
+    first, *table = text.splitlines()
+    assert first.startswith("Measured on Test GPU 1 on 2026-01-02 with `python benchmarks/bench_attention.py")
+    assert "commit 0123456789ab" in first and "CUDA 12.8" in first and "float16" in first
+    assert [cell.strip() for cell in table[0].split(" | ")[:3]] == ["T", "naive ms", "SDPA ms"]
+    assert "naive peak MiB" in table[0] and "1,024" in table[2]
+
+
+@pytest.mark.parametrize("field", RESULT_FIELDS)
+def test_loader_names_a_missing_field(tmp_path, field):
+    results = fake_gpu_results()
+    del results[field]
+    path = tmp_path / "attention_gpu.json"
+    path.write_text(json.dumps(results))
+    with pytest.raises(ValueError, match=f"missing field '{field}'"):
+        load_attention_results(path)
+    with pytest.raises(ValueError, match=field):
+        attention_results_report(path)
+
+
+@pytest.mark.parametrize(("where", "field"), [("settings", "dtype"), ("row", "sdpa_ms")])
+def test_loader_names_missing_nested_fields(tmp_path, where, field):
+    results = fake_gpu_results()
+    del (results["settings"] if where == "settings" else results["rows"][0])[field]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(results))
+    with pytest.raises(ValueError, match=field):
+        load_attention_results(path)
+
+
+def test_loader_refuses_broken_and_cpu_files(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="not a JSON"):
+        load_attention_results(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="JSON object"):
+        load_attention_results(path)
+    results = fake_gpu_results() | {"device_type": "cpu"}
+    path.write_text(json.dumps(results))
+    assert load_attention_results(path)["device_type"] == "cpu"
+    with pytest.raises(ValueError, match="device_type"):
+        load_attention_results(path, device_type="cuda")
+    with pytest.raises(ValueError, match="device_type"):
+        attention_results_report(path)
+    with pytest.raises(ValueError, match="rows"):
+        check_attention_results(fake_gpu_results() | {"rows": []})
+    with pytest.raises(ValueError, match="commit"):
+        check_attention_results(fake_gpu_results() | {"commit": ""})
+    with pytest.raises(TypeError, match="results"):
+        check_attention_results([])
+
+
+def test_attention_results_record_the_device_as_it_is():
+    rows = attention_timing([8], num_heads=1, head_size=4, device="cpu", repeats=1)
+    results = attention_results(rows, device="cpu", settings=SETTINGS, command="python x.py",
+                                commit="abc", date="2026-01-01T00:00:00+00:00")
+    assert results["device_type"] == "cpu" and results["device"].startswith("CPU (")
+    assert results["torch_version"] == torch.__version__
+    assert describe_results(results).startswith("Measured on CPU (")
+    with pytest.raises(ValueError, match="settings.threads"):
+        attention_results(rows, device="cpu", settings={k: v for k, v in SETTINGS.items() if k != "threads"},
+                          command="python x.py", commit="abc")
+
+
+# --- the benchmark script ------------------------------------------------------------------
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("bench_attention", ROOT / "benchmarks" / "bench_attention.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_script_writes_a_results_file(tmp_path, capsys):
+    bench = _bench_module()
+    out = tmp_path / "results" / "attention_cpu.json"
+    argv = ["--device", "cpu", "--lengths", "8", "16", "--repeats", "1", "--heads", "2",
+            "--head-size", "8", "--threads", "1", "--out", str(out)]
+    assert bench.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "naive ms" in printed and f"wrote {out}" in printed
+    results = load_attention_results(out)
+    assert set(RESULT_FIELDS) <= set(results)
+    assert results["device_type"] == "cpu" and results["device"].startswith("CPU")
+    assert results["torch_version"] == torch.__version__ and results["cuda_version"] == torch.version.cuda
+    assert results["command"] == "python benchmarks/bench_attention.py " + " ".join(argv)
+    assert results["commit"] == bench.git_commit() and results["commit"]
+    assert results["date"][:2] == "20" and "T" in results["date"]
+    assert results["settings"] == dict(dtype="float32", batch=1, num_heads=2, head_size=8, causal=True,
+                                       repeats=1, threads=1)
+    assert [row["length"] for row in results["rows"]] == [8, 16]
+    assert all(row["naive_ms"] > 0 and row["sdpa_ms"] > 0 for row in results["rows"])
+
+
+def test_bench_script_refuses_to_write_cpu_numbers_as_gpu_results(tmp_path, capsys):
+    bench = _bench_module()
+    out = tmp_path / "attention_gpu.json"
+    with pytest.raises(SystemExit):
+        bench.main(["--device", "cpu", "--lengths", "8", "--repeats", "1", "--out", str(out)])
+    assert "refusing" in capsys.readouterr().err
+    assert not out.exists()

@@ -194,7 +194,7 @@ def attention_memory_changes(
     }
     layout = {
         "annotations[0].x": round(math.log10(crossing), 4),
-        "annotations[0].text": f"S and P fill {capacity_gb:g} GB<br>at T ≈ {shown:,.0f} ({dtype})",
+        "annotations[0].text": f"S and P fill {capacity_gb:g} GB<br>at T ≈ {shown:,.0f}",
     }
     return traces, layout
 
@@ -263,17 +263,23 @@ def plot_attention_memory(
     ))
     fig.update_layout(**base_layout(
         title="Attention memory of one layer", height=440,
-        margin=dict(l=70, r=30, t=110, b=60),
-        legend=dict(x=0.98, y=0.02, xanchor="right", yanchor="bottom"),
+        margin=dict(l=70, r=30, t=110, b=110),
+        legend=dict(orientation="h", x=0.0, y=-0.2, xanchor="left", yanchor="top"),
         hovermode="closest",
         annotations=[dict(x=0, y=math.log10(capacity_gb * 1e9), xref="x", yref="y",
                           text="", showarrow=True, arrowhead=0, ax=-60, ay=-34,
                           arrowcolor=NEUTRAL, xanchor="right", align="right",
                           font=dict(size=12))],
     ))
+    # Fixed ranges: plotly would otherwise widen the axes to hold the note's text.
+    memory = [_memory(lengths, batch, num_heads, head_size, d) for d in ITEMSIZES]
+    low = min(min(m["fused"]) for m in memory)
+    high = max(max(max(m["naive"]) for m in memory), capacity_gb * 1e9)
+    pad = 0.03 * math.log10(x[-1] / x[0])
     fig.update_xaxes(type="log", title_text="sequence length T (tokens)", dtick=math.log10(4),
-                     tickformat=",d")
-    fig.update_yaxes(type="log", title_text="bytes", exponentformat="SI", dtick=2)
+                     tickformat=",d", range=[math.log10(x[0]) - pad, math.log10(x[-1]) + pad])
+    fig.update_yaxes(type="log", title_text="bytes", exponentformat="SI", dtick=2,
+                     range=[math.log10(low) - 0.3, math.log10(high) + 0.3])
     apply_changes(fig, *attention_memory_changes(
         dtype, lengths=lengths, batch=batch, num_heads=num_heads, head_size=head_size,
         capacity_gb=capacity_gb))
@@ -286,7 +292,6 @@ def plot_attention_memory(
             items.append(dict(label=choice, method="update", args=step_args(traces, layout)))
         fig.update_layout(updatemenus=[buttons(items, x=0.0, y=1.04,
                                                active=list(ITEMSIZES).index(dtype))])
-    set_narrow(fig, None, {"legend.x": 0.02, "legend.xanchor": "left", "legend.y": -0.22,
-                           "legend.yanchor": "top", "legend.orientation": "h",
-                           "height": 520, "margin.b": 150})
+    set_narrow(fig, None, {"xaxis.dtick": math.log10(16), "legend.y": -0.17, "height": 540,
+                           "margin.b": 160})
     return fig
