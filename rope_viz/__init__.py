@@ -30,7 +30,10 @@ __version__ = "0.2.0"
 
 # --- math layer ---
 from rope_viz.absolute import (
+    append_untrained_rows,
     binary_encoding,
+    code_cosines,
+    code_distances,
     hierarchical_decomposition,
     integer_encoding,
     sinusoid_shift_matrix,
@@ -157,6 +160,9 @@ __all__ = [
     "sinusoidal_encoding",
     "sinusoid_shift_matrix",
     "hierarchical_decomposition",
+    "code_distances",
+    "code_cosines",
+    "append_untrained_rows",
     "rope_frequencies",
     "rope_angles",
     "rotation_matrix",

@@ -7,6 +7,8 @@ What this module holds
 - :func:`sinusoidal_encoding`: Vaswani et al.'s sin/cos table, interleaved or concatenated.
 - :func:`sinusoid_shift_matrix`: the block-diagonal M_Δ with PE(k + Δ) = M_Δ · PE(k).
 - :func:`hierarchical_decomposition`: Su's extension of a trained table of n positions to n².
+- :func:`code_distances`, :func:`code_cosines`: distance and cosine similarity of every two codes.
+- :func:`append_untrained_rows`: a learned table with rows that training never reached.
 
 All functions return numpy float64 arrays of shape ``(n, dim)``: row k is the code of
 ``positions[k]``.
@@ -30,6 +32,8 @@ from rope_viz._validation import (
     check_choice,
     check_dim,
     check_float,
+    check_generator,
+    check_int,
     fail,
 )
 from rope_viz.rope import rope_frequencies
@@ -41,6 +45,9 @@ __all__ = [
     "sinusoidal_encoding",
     "sinusoid_shift_matrix",
     "hierarchical_decomposition",
+    "code_distances",
+    "code_cosines",
+    "append_untrained_rows",
 ]
 
 SINUSOIDAL_LAYOUTS = ("interleaved", "concatenated")
@@ -284,3 +291,111 @@ def hierarchical_decomposition(table: Any, alpha: float = 0.4) -> np.ndarray:
     u = (p - alpha * p[0]) / (1.0 - alpha)  # (n, dim)
     q = alpha * u[:, None, :] + (1.0 - alpha) * u[None, :, :]  # (n, n, dim): [i, j]
     return q.reshape(n * n, dim)  # (n², dim): row i*n + j
+
+
+def code_distances(codes: Any) -> np.ndarray:
+    """Euclidean distance between the codes of every two positions.
+
+    For an extension by :func:`hierarchical_decomposition` the matrix is readable from the
+    trained table alone: positions i·n + j and i'·n + j' lie
+    ``|α/(1 − α)·(p_i − p_i') + (p_j − p_j')|`` apart, so every diagonal block repeats the
+    trained table's distances.
+
+    Parameters
+    ----------
+    codes : array_like
+        ``(n, dim)`` codes, row k the code of position k.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64, ``out[a, b] = |codes[a] − codes[b]|``; symmetric, 0 on the diagonal.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For codes that are not a non-empty 2-D array of finite numbers.
+
+    Examples
+    --------
+    >>> code_distances([[0.0, 0.0], [3.0, 4.0]])
+    array([[0., 5.],
+           [5., 0.]])
+    """
+    x = check_array(codes, "codes", ndim=2, nonempty=True, what="a 2-D array of shape (n, dim)")
+    gram = x @ x.T  # (n, n)
+    squared = np.diag(gram)[:, None] + np.diag(gram)[None, :] - 2 * gram  # (n, n)
+    out = np.sqrt(np.clip(squared, 0.0, None))
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def code_cosines(codes: Any) -> np.ndarray:
+    """Cosine similarity between the codes of every two positions.
+
+    Parameters
+    ----------
+    codes : array_like
+        ``(n, dim)`` codes, row k the code of position k.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` float64 in [−1, 1], ``out[a, b] = cos(codes[a], codes[b])``; 0 in the row
+        and column of an all-zero code.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For codes that are not a non-empty 2-D array of finite numbers.
+
+    Examples
+    --------
+    >>> code_cosines([[1.0, 0.0], [1.0, 1.0]]).round(3)
+    array([[1.   , 0.707],
+           [0.707, 1.   ]])
+    """
+    x = check_array(codes, "codes", ndim=2, nonempty=True, what="a 2-D array of shape (n, dim)")
+    norms = np.linalg.norm(x, axis=1)  # (n,)
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    unit = x * scale[:, None]  # (n, dim): zero rows stay zero
+    return np.clip(unit @ unit.T, -1.0, 1.0)
+
+
+def append_untrained_rows(table: Any, count: int, rng: Any = 0) -> np.ndarray:
+    """A position table with ``count`` rows added that no training has touched.
+
+    New rows of a learned table (``torch.nn.Embedding``) start as draws from a standard
+    normal distribution, and a row only changes when a training text reaches its position: rows
+    past the training length keep their random start. This returns the table with such rows
+    appended, for comparing what a model knows with what it is handed past its last row.
+
+    Parameters
+    ----------
+    table : array_like
+        ``(n, dim)`` trained position vectors.
+    count : int
+        Rows to append (>= 1).
+    rng : numpy.random.Generator or int
+        Source of the new rows (see :mod:`rope_viz._validation`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n + count, dim)`` float64: the table, then ``count`` rows of standard normal draws.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a table that is not a non-empty 2-D array, a ``count`` below 1, or a bad ``rng``.
+
+    Examples
+    --------
+    >>> append_untrained_rows(np.zeros((4, 3)), 2).shape
+    (6, 3)
+    """
+    p = check_array(table, "table", ndim=2, nonempty=True,
+                    what="a non-empty 2-D array (n, dim) of trained position vectors")
+    count = check_int(count, "count", minimum=1)
+    fresh = check_generator(rng).standard_normal((count, p.shape[1]))  # (count, dim)
+    return np.concatenate([p, fresh])

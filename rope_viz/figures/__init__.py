@@ -27,6 +27,12 @@ from rope_viz.figures.equivariance import plot_permutation_equivariance
 from rope_viz.figures.experiments import plot_length_generalization
 from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
+from rope_viz.figures.learned import (
+    hierarchical_distances_changes,
+    plot_hierarchical_distances,
+    plot_table_extrapolation,
+    table_extrapolation_changes,
+)
 from rope_viz.figures.linear_attention import (
     linear_attention_cost_changes,
     plot_linear_attention_cost,
@@ -66,6 +72,10 @@ __all__ = [
     "shift_rotation_changes",
     "plot_dot_product_offset",
     "dot_product_offset_changes",
+    "plot_hierarchical_distances",
+    "hierarchical_distances_changes",
+    "plot_table_extrapolation",
+    "table_extrapolation_changes",
     "plot_rope_rotation",
     "rope_rotation_changes",
     "plot_long_range_decay",
