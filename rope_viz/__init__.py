@@ -39,7 +39,7 @@ from rope_viz.absolute import (
     sinusoid_shift_matrix,
     sinusoidal_encoding,
 )
-from rope_viz.atlas import atlas_rows, atlas_table_html, check_atlas, load_atlas
+from rope_viz.atlas import atlas_rows, atlas_table_html, check_atlas, load_atlas, stored_base_bounds
 from rope_viz.attention import (
     attention_from_logits,
     attention_weights,
@@ -199,6 +199,7 @@ __all__ = [
     "check_atlas",
     "atlas_rows",
     "atlas_table_html",
+    "stored_base_bounds",
     "RopeSettings",
     "rope_settings_from_config",
     "grid_positions",

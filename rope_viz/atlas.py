@@ -42,7 +42,7 @@ from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import rope_settings_from_config
 
 __all__ = ["ATLAS_FILE", "load_atlas", "check_atlas", "atlas_rows", "atlas_table_html",
-           "TABLE_COLUMNS"]
+           "TABLE_COLUMNS", "stored_base_bounds"]
 
 #: Where the atlas lives inside the package.
 ATLAS_FILE = "data/model_atlas.json"
@@ -327,3 +327,47 @@ def atlas_table_html(rows: Any = None, *, table_id: str = "model-atlas-table") -
         body.append(f"<tr>{cells}</tr>")
     return (f'<div class="rope-atlas-wrap"><table id="{table_id}" class="rope-atlas sortable">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def stored_base_bounds(dim: int = 128) -> dict:
+    """Men et al.'s smallest base b*(L) and the robust threshold b_r(L) stored for ``dim``.
+
+    Reads :data:`rope_viz.MIN_BASE_TABLE` and :data:`rope_viz.ROBUST_BASE_TABLE` (certified
+    walks, see :func:`rope_viz.min_base_for_context`): the curve a model's base is measured
+    against when its context is L.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even) with stored entries.
+
+    Returns
+    -------
+    dict
+        ``lengths`` (k,) ints in increasing order, ``min_base`` (k,) b*(L), ``robust_base``
+        (k,) b_r(L), NaN where not stored.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim``, or one with no stored entry.
+
+    Examples
+    --------
+    >>> bounds = stored_base_bounds(128)
+    >>> int(bounds["lengths"][2]), round(float(bounds["min_base"][2]))
+    (4096, 26952)
+    """
+    from rope_viz._validation import check_dim
+    from rope_viz.decay import MIN_BASE_TABLE, ROBUST_BASE_TABLE
+
+    dim = check_dim(dim)
+    lengths = sorted(length for length, d in MIN_BASE_TABLE if d == dim)
+    if not lengths:
+        stored = sorted({d for _, d in MIN_BASE_TABLE})
+        fail("dim", f"one of the stored dims {stored}", dim)
+    return {
+        "lengths": np.array(lengths),
+        "min_base": np.array([MIN_BASE_TABLE[(n, dim)] for n in lengths]),
+        "robust_base": np.array([ROBUST_BASE_TABLE.get((n, dim), np.nan) for n in lengths]),
+    }

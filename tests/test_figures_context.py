@@ -67,7 +67,7 @@ def test_feasibility_errors(kwargs, error, word):
 
 def test_rerope_structure():
     fig = plot_rerope_positions(10, window=3, ks=(2.0, 4.0, 8.0))
-    plain, leaky, clipped = (np.array(t.z, dtype=float) for t in fig.data)
+    plain, leaky, clipped = (np.array(t.z, dtype=float) for t in fig.data[:3])
     i, j = np.tril_indices(10)
     np.testing.assert_array_equal(plain[i, j], i - j)
     np.testing.assert_array_equal(clipped[i, j], np.minimum(i - j, 3))
@@ -79,8 +79,37 @@ def test_rerope_structure():
     z8 = np.array(steps[2].args[0]["z"][0], dtype=float)
     np.testing.assert_allclose(z8[i, j], rope_viz.leaky_rerope_relative_positions(10, 3, 8.0)[i, j],
                                atol=1e-3)
-    assert list(steps[2].args[2]) == [1]
+    assert list(steps[2].args[2]) == [1, 4]
+    # the profile line of the last query moves with the slider: a visible change
+    row8 = rope_viz.leaky_rerope_relative_positions(10, 3, 8.0)[9]
+    np.testing.assert_allclose(steps[2].args[0]["y"][1], row8, atol=1e-3)
+    np.testing.assert_allclose(fig.data[4].y, rope_viz.leaky_rerope_relative_positions(10, 3, 4.0)[9],
+                               atol=1e-3)
+    assert not np.allclose(steps[0].args[0]["y"][1], steps[2].args[0]["y"][1])
+    assert steps[2].args[1]["annotations[1].text"] == "Leaky, k = 8"
     assert len(plot_rerope_positions().to_json()) < 300_000
+
+
+@pytest.mark.parametrize("make", [
+    lambda: plot_base_feasibility((256,), dim=32, num_bases=20),
+    lambda: plot_rerope_positions(8, window=3, ks=(2.0,)),
+    lambda: plot_config_spectrum(configs=EXAMPLE_CONFIGS),
+    lambda: plot_config_decay(configs=EXAMPLE_CONFIGS, bins=20),
+])
+def test_short_titles_and_theme_free_colours(make):
+    fig = make()
+    assert len(fig.layout.title.text) <= 45
+    text = fig.to_json()
+    for colour in ('"#222"', '"#444"', '"white"', "rgba(255,255,255"):
+        assert colour not in text
+
+
+def test_narrow_changes_exist():
+    for fig in (plot_base_feasibility((256,), dim=32, num_bases=20),
+                plot_rerope_positions(8, window=3, ks=(2.0,)),
+                plot_config_spectrum(configs=EXAMPLE_CONFIGS),
+                plot_config_decay(configs=EXAMPLE_CONFIGS, bins=20)):
+        assert fig.layout.meta["narrow"]["layout"]
 
 
 @pytest.mark.parametrize("kwargs, error, word", [

@@ -9,6 +9,7 @@ frames and the live widgets of :mod:`rope_viz.widgets` are all made from these.
 """
 
 from rope_viz.figures.atlas import atlas_presets, model_atlas_changes, plot_model_atlas
+from rope_viz.figures.atlas import plot_atlas_base_context
 from rope_viz.figures.context import (
     plot_base_feasibility,
     plot_config_decay,
@@ -24,7 +25,7 @@ from rope_viz.figures.encodings import (
     plot_encoding_heatmaps,
 )
 from rope_viz.figures.equivariance import plot_permutation_equivariance
-from rope_viz.figures.experiments import plot_length_generalization
+from rope_viz.figures.experiments import plot_length_generalization, plot_loss_and_accuracy
 from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
 from rope_viz.figures.learned import (
@@ -66,6 +67,7 @@ __all__ = [
     "plot_encoding_heatmaps",
     "encoding_heatmaps_changes",
     "plot_length_generalization",
+    "plot_loss_and_accuracy",
     "plot_bits_to_waves",
     "bits_to_waves_changes",
     "plot_shift_rotation",
@@ -92,6 +94,7 @@ __all__ = [
     "plot_config_spectrum",
     "plot_config_decay",
     "plot_model_atlas",
+    "plot_atlas_base_context",
     "model_atlas_changes",
     "atlas_presets",
     "plot_attention_scores",

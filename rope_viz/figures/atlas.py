@@ -25,9 +25,19 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import check_bool, fail
 from rope_viz.atlas import atlas_rows
-from rope_viz.figures._style import GRID, base_layout, rounded, short_number, step_args, subplots
+from rope_viz.figures._style import (
+    NEUTRAL,
+    base_layout,
+    new_figure,
+    rounded,
+    set_narrow,
+    short_number,
+    step_args,
+    subplots,
+)
 
-__all__ = ["plot_model_atlas", "model_atlas_changes", "atlas_presets", "ATLAS_PANELS"]
+__all__ = ["plot_model_atlas", "model_atlas_changes", "atlas_presets", "ATLAS_PANELS",
+           "plot_atlas_base_context"]
 
 #: The four panels' titles, top to bottom (short: they must fit a 390 px wide page).
 ATLAS_PANELS = (
@@ -38,8 +48,8 @@ ATLAS_PANELS = (
 )
 # Okabe–Ito colours, then darker neutrals; with the line dash and marker symbol below, 24
 # models have distinct looks, and the legend names every one.
-_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#555555",
-           "#882255")
+_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", NEUTRAL,
+           "#AA4499")
 _DASHES = ("solid", "dash", "dot")
 _SYMBOLS = ("circle", "square", "diamond")
 _GUIDES = 5  # traces drawn before the models: context line, base = bound, three fraction rays
@@ -206,7 +216,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
     show = list(next(iter(presets.values()))) if show is None else _check_show(show, names)
 
     fig = subplots(rows=4, cols=1, vertical_spacing=0.095, subplot_titles=ATLAS_PANELS)
-    guide = dict(color="#888", width=1.2, dash="dash")
+    guide = dict(color=NEUTRAL, width=1.2, dash="dash")
     fig.add_trace(go.Scatter(x=[0, 1], y=[1, 1], mode="lines", line=guide, hoverinfo="skip",
                              showlegend=False, name="context"), row=1, col=1)
     bounds = [r["min_base_low"] for r in rows] + [r["base"] for r in rows]
@@ -217,7 +227,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
     heads = max(r["head_dim"] for r in rows) * 1.1
     for fraction in (1.0, 0.5, 0.25):
         fig.add_trace(go.Scatter(x=[0, heads], y=[0, heads * fraction], mode="lines",
-                                 line=dict(color="#BBB", width=1, dash="dot"),
+                                 line=dict(color=NEUTRAL, width=1, dash="dot"), opacity=0.6,
                                  hoverinfo="skip", showlegend=False,
                                  name=f"fraction {fraction}"), row=3, col=1)
     shown = set(show)
@@ -252,7 +262,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
             row=2, col=1)
         fig.add_trace(go.Scatter(
             x=[row["head_dim"]], y=[row["rotary_dim"]], mode="markers", showlegend=False,
-            marker=dict(color=color, size=10, symbol=symbol, line=dict(color="white", width=1)),
+            marker=dict(color=color, size=10, symbol=symbol, line=dict(color=color, width=1)),
             hovertemplate=(f"head {row['head_dim']}, rotated {row['rotary_dim']} "
                            f"(fraction {row['rotary_fraction']:.3g})" + extra), **common),
             row=3, col=1)
@@ -275,14 +285,14 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
         active = next((i for i, lab in enumerate(labels) if set(presets[lab]) == shown), -1)
         layout["updatemenus"] = [dict(
             type="dropdown", direction="down", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
-            pad=dict(t=0, b=44), active=active, bgcolor="white", bordercolor="#BBB",
+            pad=dict(t=0, b=44), active=active,
             font=dict(size=12), showactive=True,
             buttons=[dict(label=f"compare: {label}", method="restyle",
                           args=step_args(*model_atlas_changes(rows, show=presets[label]))[::2])
                      for label in labels])]
     fig.update_layout(**layout)
     fig.update_layout(title=dict(yref="container", y=0.995, yanchor="top"))  # above the menu
-    axis = dict(gridcolor=GRID, zeroline=False)
+    axis = dict(zeroline=False)
     fig.update_xaxes(**axis)
     fig.update_yaxes(**axis)
     fig.update_xaxes(title_text="pair i ÷ (d/2)", range=[0, 1], row=1, col=1)
@@ -304,4 +314,85 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
                      ticktext=[f"{v:g}" for v in powers], row=4, col=1)
     for note in fig.layout.annotations:  # the panel titles: left-aligned, clear of the axes
         note.update(x=0.0, xanchor="left", font=dict(size=13))
+    return fig
+
+
+def plot_atlas_base_context(rows: Any = None, *, dim: int = 128) -> go.Figure:
+    """Released models' base against their context, beside Men et al.'s smallest base.
+
+    Each model is a marker at (declared context, base), filled where its base meets the bound
+    for its own context and rotary dimension, hollow where it is below (hover names it). The
+    lines are the stored smallest base b*(L) and the robust threshold b_r(L), above which every
+    base passes, for rotary dimension ``dim`` (:func:`rope_viz.stored_base_bounds`); a model
+    with another rotary dimension is judged against its own bound, so its marker may disagree
+    with the lines.
+
+    Calls :func:`rope_viz.atlas_rows` (only when ``rows`` is not given) and
+    :func:`rope_viz.stored_base_bounds`.
+
+    Parameters
+    ----------
+    rows : list of dict, optional
+        Rows from :func:`rope_viz.atlas_rows` (default: the whole atlas).
+    dim : int
+        Rotary dimension of the drawn bound (one with stored entries; default 128).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Four scatter traces: b*(L), b_r(L), the models that meet the bound, the models below it.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For rows that are not atlas rows, or a ``dim`` with no stored bound.
+
+    Examples
+    --------
+    >>> rows = [dict(model="m", model_id="o/m", family="F", rope_type="default", head_dim=64,
+    ...              rotary_dim=64, rotary_fraction=1.0, base=1e4, min_base_low=2e3,
+    ...              min_base_high=2e3, base_meets_bound=True, context=2048, error=None)]
+    >>> [t.name for t in plot_atlas_base_context(rows).data][2:]
+    ['meets the bound (1)', 'below the bound (0)']
+    """
+    from rope_viz.atlas import stored_base_bounds
+
+    rows = _readable(rows)
+    bounds = stored_base_bounds(dim)
+    fig = new_figure()
+    lengths = bounds["lengths"].tolist()
+    fig.add_trace(go.Scatter(x=lengths, y=rounded(bounds["min_base"], 0), mode="lines+markers",
+                             line=dict(color=NEUTRAL, width=1.5), marker=dict(size=4),
+                             name=f"smallest base b*(L), d = {dim}",
+                             hovertemplate="L %{x:,}<br>b* %{y:,.0f}<extra></extra>"))
+    robust = np.isfinite(bounds["robust_base"])
+    fig.add_trace(go.Scatter(x=np.asarray(lengths)[robust].tolist(),
+                             y=rounded(bounds["robust_base"][robust], 0), mode="lines",
+                             line=dict(color=NEUTRAL, width=1.2, dash="dot"),
+                             name="every base above passes, b_r(L)",
+                             hovertemplate="L %{x:,}<br>b_r %{y:,.0f}<extra></extra>"))
+    for meets, name, color, symbol in ((True, "meets the bound", "#0072B2", "circle"),
+                                       (False, "below the bound", "#D55E00", "circle-open")):
+        group = [r for r in rows if (r["base_meets_bound"] is True) == meets]
+        fig.add_trace(go.Scatter(
+            x=[r["context"] for r in group], y=[r["base"] for r in group], mode="markers",
+            name=f"{name} ({len(group)})",
+            marker=dict(color=color, size=10, symbol=symbol, line=dict(color=color, width=2)),
+            customdata=[[r["model"], r["rotary_dim"], short_number(round(r["min_base_low"]))]
+                        for r in group],
+            hovertemplate="%{customdata[0]}<br>context %{x:,}, base %{y:,.0f}<br>rotary d "
+                          "%{customdata[1]}, its smallest base %{customdata[2]}<extra></extra>"))
+    fig.update_layout(**base_layout(
+        title="Bases of released models and the bound",
+        height=500,
+        margin=dict(l=70, r=20, t=110, b=60),
+        hovermode="closest",
+        xaxis=dict(title="context L the config declares", type="log", exponentformat="power"),
+        yaxis=dict(title="base b", type="log", exponentformat="power", dtick=1),
+        legend=dict(orientation="h", x=0.0, y=1.02, xanchor="left", yanchor="bottom",
+                    font=dict(size=11)),
+    ))
+    # a phone: the legend wraps into more rows above the plot
+    set_narrow(fig, layout={"margin.t": 150, "height": 540, "title.y": 0.985,
+                            "title.yanchor": "top"})
     return fig

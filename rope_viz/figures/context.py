@@ -28,12 +28,15 @@ import plotly.graph_objects as go
 from rope_viz._validation import check_array, check_dim, check_float, check_int, fail
 from rope_viz.attention import causal_mask
 from rope_viz.decay import cosine_sum_envelope, min_base_for_context, min_cosine_sum
+from rope_viz.figures.spectrum import _stack_line_labels
 from rope_viz.figures._style import (
+    NEUTRAL,
     SEQUENTIAL,
     base_layout,
     buttons,
     new_figure,
     rounded,
+    set_narrow,
     short_number,
     slider,
     subplots,
@@ -51,7 +54,7 @@ __all__ = [
 
 FEASIBLE = "#009E73"  # bluish green: the condition holds
 INFEASIBLE = "#D55E00"  # vermillion: it fails
-_MODEL_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#555555")
+_MODEL_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", NEUTRAL)
 
 
 def plot_base_feasibility(
@@ -125,25 +128,25 @@ def plot_base_feasibility(
     first = restyle(0)
     fig = new_figure()
     fig.add_trace(go.Scatter(x=first["x"][0], y=first["y"][0], fill="tozeroy", mode="none",
-                             fillcolor="rgba(0,158,115,0.35)", name="feasible: sum >= 0",
+                             fillcolor="rgba(0,158,115,0.35)", name="B(m) ≥ 0 at every m < L",
                              hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=first["x"][1], y=first["y"][1], fill="tozeroy", mode="none",
-                             fillcolor="rgba(213,94,0,0.35)", name="infeasible: some m < 0",
+                             fillcolor="rgba(213,94,0,0.35)", name="B(m) < 0 at some m",
                              hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=first["x"][2], y=first["y"][2], mode="lines",
-                             line=dict(color="#222", width=1.5), name="min over m < L",
-                             hovertemplate="base %{x:,.0f}<br>min sum %{y:.3f}<extra></extra>"))
+                             line=dict(color=NEUTRAL, width=1.5), name="lowest B(m)",
+                             hovertemplate="base %{x:,.0f}<br>lowest B(m) %{y:.3f}"
+                                           "<extra></extra>"))
 
     def marker(i: int) -> tuple:
         b_star = panels[i][2]
-        return b_star, f"smallest feasible base b* = {short_number(round(b_star, -2))}"
+        return b_star, f"b* = {short_number(float(f'{b_star:.2g}'))}"
 
     b0, text0 = marker(0)
     shape = dict(type="line", x0=b0, x1=b0, xref="x", yref="paper", y0=0, y1=1,
-                 line=dict(color="#222", width=1.5, dash="dash"))
-    note = dict(x=float(np.log10(b0)), xref="x", y=0.98, yref="paper", text=text0,
-                showarrow=False, xanchor="left", yanchor="top", xshift=4,
-                bgcolor="rgba(255,255,255,0.85)", font=dict(size=12))
+                 line=dict(color=NEUTRAL, width=1.5, dash="dash"))
+    note = dict(x=float(np.log10(b0)), xref="x", y=1.0, yref="paper", text=text0,
+                showarrow=False, xanchor="center", yanchor="bottom", font=dict(size=12))
     steps = [
         dict(method="update", label=short_number(length) if length % 1000 else f"{length:,}",
              args=[restyle(i),
@@ -155,21 +158,23 @@ def plot_base_feasibility(
     ]
     fig.update_layout(**base_layout(
         title=_feasibility_title(lengths[0], dim),
-        height=480,
-        margin=dict(l=80, r=30, t=90, b=130),
+        height=500,
+        margin=dict(l=80, r=30, t=110, b=130),
         shapes=[shape],
         annotations=[note],
         xaxis=dict(title="base b (log scale)", type="log", exponentformat="power"),
-        yaxis=dict(title="min over m < L of Σ cos(m·θ_i)", zeroline=True,
-                   zerolinecolor="#888"),
+        yaxis=dict(title="lowest B(m) over m < L", zeroline=True, zerolinecolor=NEUTRAL),
         sliders=[slider(steps, prefix="context length L = ", y=-0.2)],
-        legend=dict(orientation="h", x=0.0, y=1.02, xanchor="left", yanchor="bottom"),
+        legend=dict(orientation="h", x=0.0, y=1.08, xanchor="left", yanchor="bottom"),
     ))
+    # a phone: the legend takes two rows above the plot
+    set_narrow(fig, layout={"margin.t": 140, "legend.y": 1.07, "height": 540,
+                            "title.y": 0.985, "title.yanchor": "top"})
     return fig
 
 
 def _feasibility_title(length: int, dim: int) -> str:
-    return f"Is the base long enough for L = {length:,}? (d = {dim})"
+    return f"Is the base large enough for L = {length:,}?"
 
 
 def plot_rerope_positions(
@@ -185,7 +190,8 @@ def plot_rerope_positions(
     training when the text is longer. ReRoPE (right) uses i − j inside the window w and w
     beyond it: no distance ever exceeds w. Leaky ReRoPE (middle) keeps i − j inside the window
     and grows with slope 1/k beyond it, a compromise; the slider sets k (k = 1 is plain RoPE,
-    k → ∞ is ReRoPE).
+    k → ∞ is ReRoPE). Below the matrices, the last query's row of each as a line (markers
+    coloured by the same scale): the middle line moves with the slider.
 
     Calls :func:`rope_viz.leaky_rerope_relative_positions` and
     :func:`rope_viz.rerope_relative_positions`.
@@ -203,7 +209,9 @@ def plot_rerope_positions(
     -------
     plotly.graph_objects.Figure
         Three heatmap traces (RoPE, Leaky ReRoPE, ReRoPE) on one colour scale (hover shows
-        each distance), the upper triangle left empty; a slider restyling the middle one.
+        each distance), the upper triangle left empty, then three scatter traces (the last
+        query's row of each, same order); a slider restyling the Leaky ReRoPE heatmap and
+        line (traces 1 and 4).
 
     Raises
     ------
@@ -214,7 +222,7 @@ def plot_rerope_positions(
     --------
     >>> fig = plot_rerope_positions(8, window=3, ks=(2.0, 4.0))
     >>> [t.type for t in fig.data], len(fig.layout.sliders[0].steps)
-    (['heatmap', 'heatmap', 'heatmap'], 2)
+    (['heatmap', 'heatmap', 'heatmap', 'scatter', 'scatter', 'scatter'], 2)
     """
     n = check_int(n, "n", minimum=2)
     window = check_int(window, "window", minimum=1)
@@ -232,32 +240,68 @@ def plot_rerope_positions(
     leaky = [leaky_rerope_relative_positions(n, window, k) for k in ks]  # each (n, n)
     clipped = rerope_relative_positions(n, window)  # (n, n)
     start = ks.index(4.0) if 4.0 in ks else 0
-    fig = subplots(rows=1, cols=3, horizontal_spacing=0.05,
-                   subplot_titles=("RoPE: i − j", f"Leaky ReRoPE, k = {ks[start]:g}",
-                                        f"ReRoPE: min(i − j, {window})"))
-    heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1,
+    fig = subplots(rows=2, cols=3, horizontal_spacing=0.06, vertical_spacing=0.2,
+                   row_heights=[0.56, 0.44],
+                   specs=[[{}, {}, {}], [{"colspan": 3}, None, None]],
+                   subplot_titles=("RoPE: i − j", _leaky_title(ks[start]),
+                                   f"ReRoPE, w = {window}",
+                                   f"the last query's row (i = {n - 1}), key by key"))
+    heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1, showscale=False,
                 hovertemplate="query i %{y}<br>key j %{x}<br>distance %{z}<extra></extra>")
     for col, matrix in enumerate((plain, leaky[start], clipped), start=1):
-        fig.add_trace(go.Heatmap(z=masked(matrix), showscale=col == 3,
-                                 colorbar=dict(title="distance", len=0.9), **heat), 1, col)
+        fig.add_trace(go.Heatmap(z=masked(matrix), **heat), 1, col)
+    # one row of each matrix as a line: the distance query n − 1 sees key j at, coloured by
+    # the heatmaps' scale, so the slider visibly moves the middle line
+    keys = np.arange(n)
+    dot = dict(colorscale=SEQUENTIAL, cmin=0, cmax=n - 1, size=7)
+    for name, matrix, dash in (("RoPE", plain, "dot"), (_leaky_title(ks[start]), leaky[start],
+                                                        "solid"), ("ReRoPE", clipped, "dash")):
+        row = np.round(matrix[n - 1], 3)
+        fig.add_trace(go.Scatter(
+            x=keys.tolist(), y=row.tolist(), mode="lines+markers", name=name,
+            line=dict(color=NEUTRAL, width=2 if dash == "solid" else 1.2, dash=dash),
+            marker=dict(color=row.tolist(), **dot),
+            hovertemplate="key j %{x}<br>distance %{y:.3g}<extra>" + name.split(",")[0]
+                          + "</extra>"), 2, 1)
     steps = [
         dict(method="update", label=f"{k:g}",
-             args=[{"z": [masked(leaky[i])]},
-                   {"annotations[1].text": f"Leaky ReRoPE, k = {k:g}"}, [1]])
+             args=[{"z": [masked(leaky[i]), None],
+                    "y": [None, np.round(leaky[i][n - 1], 3).tolist()],
+                    "marker.color": [None, np.round(leaky[i][n - 1], 3).tolist()],
+                    "name": [None, _leaky_title(k)]},
+                   {"annotations[1].text": _leaky_title(k)}, [1, 4]])
         for i, k in enumerate(ks)
     ]
     fig.update_layout(**base_layout(
-        title=f"The distance each query sees each key at: exact inside the window w = {window}",
-        height=430,
-        margin=dict(l=70, r=30, t=80, b=110),
-        sliders=[slider(steps, prefix="Leaky ReRoPE k = ", active=start, y=-0.16)],
+        title=f"The distances each query sees, window w = {window}",
+        height=640,
+        margin=dict(l=60, r=20, t=80, b=110),
+        sliders=[slider(steps, prefix="Leaky ReRoPE k = ", active=start, y=-0.12)],
+        legend=dict(orientation="v", x=0.01, y=0.42, xanchor="left", yanchor="top",
+                    font=dict(size=11)),
+        hovermode="closest",
     ))
+    tick = max(1, int(np.ceil((n - 1) / 3)))
     for col in (1, 2, 3):
         anchor = "x" if col == 1 else f"x{col}"
         fig.update_yaxes(range=[n - 0.5, -0.5], scaleanchor=anchor, constrain="domain",
-                         row=1, col=col, title_text="query i" if col == 1 else None)
-    fig.update_xaxes(title_text="key j", range=[-0.5, n - 0.5], constrain="domain")
+                         showticklabels=col == 1, dtick=tick, row=1, col=col,
+                         title_text="query i" if col == 1 else None)
+        fig.update_xaxes(range=[-0.5, n - 0.5], constrain="domain", dtick=tick, row=1, col=col,
+                         title_text="key j" if col == 2 else None)
+    fig.update_xaxes(title_text="key j", range=[-0.5, n - 0.5], row=2, col=1)
+    fig.update_yaxes(title_text="distance", rangemode="tozero", row=2, col=1)
+    fig.add_vline(x=n - 1 - window, line=dict(color=NEUTRAL, width=1, dash="dot"), row=2, col=1)
+    for note in fig.layout.annotations:
+        note.font = dict(size=12)
+    fig.layout.annotations[3].update(x=0.0, xanchor="left")
+    # a phone: room for the two-line title, the same panels
+    set_narrow(fig, layout={"height": 600, "margin.t": 90})
     return fig
+
+
+def _leaky_title(k: float) -> str:
+    return f"Leaky, k = {k:g}"
 
 
 def _configs(config: Any, configs: Any, name: Any) -> list:
@@ -328,15 +372,15 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
         if not np.allclose(unscaled, report.wavelengths):
             fig.add_trace(go.Scatter(x=pairs.tolist(), y=rounded(unscaled, 1), mode="lines",
                                      line=dict(color=color, width=1, dash="dot"),
-                                     name=f"{label}: without rope_scaling", opacity=0.6,
+                                     name=f"{label}, no rope_scaling", opacity=0.6,
                                      hoverinfo="skip"))
         turns = report.wavelengths <= report.context
         fig.add_trace(go.Scatter(
             x=pairs.tolist(), y=rounded(report.wavelengths, 1), mode="markers",
             marker=dict(color=color, size=7, line=dict(color=color, width=1.5),
                         symbol=np.where(turns, "circle", "circle-open").tolist()),
-            name=(f"{label}: base {short_number(report.base)}, {len(report.never_turn)} of "
-                  f"{len(pairs)} pairs never turn in {short_number(report.context)}"),
+            name=(f"{label}, base {short_number(report.base)}: {len(report.never_turn)} of "
+                  f"{len(pairs)} never turn"),
             hovertemplate="pair %{x}<br>wavelength %{y:,.0f}<extra>" + label + "</extra>",
         ))
         lines = [(report.context, "dash", f"{label} context {short_number(report.context)}")]
@@ -349,12 +393,9 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
             notes.append(dict(xref="x domain", x=0.0, yref="y", y=float(np.log10(y)),
                               text=text, showarrow=False, xanchor="left",
                               yanchor="bottom", font=dict(color=color, size=11)))
-    # labels of neighbouring lines alternate between the left and the right edge
-    for rank, note in enumerate(sorted(notes, key=lambda n: n["y"])):
-        if rank % 2:
-            note.update(x=1.0, xanchor="right")
-    title = ("Pairs above the dashed line never complete a turn inside the context"
-             if len(models) > 1 else f"{models[0][0]}: the wavelength of every pair")
+    _stack_line_labels(notes)  # at the left edge, clear of the markers and of each other
+    title = ("Pairs above their dashed line never turn"
+             if len(models) > 1 else f"{models[0][0]}: each pair's wavelength")
     fig.update_layout(**base_layout(
         title=title,
         height=560,
@@ -362,10 +403,12 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
         shapes=shapes,
         annotations=notes,
         xaxis=dict(title="pair index i"),
-        yaxis=dict(title="wavelength 2π/θ_i (positions, log scale)", type="log",
+        yaxis=dict(title="wavelength 2π/θᵢ (positions)", type="log",
                    exponentformat="power"),
         legend=dict(orientation="v", x=0.0, y=-0.12, xanchor="left", yanchor="top"),
     ))
+    # a phone: the legend's rows under a shorter plot keep the same room
+    set_narrow(fig, layout={"legend.font.size": 11, "legend.y": -0.14})
     return fig
 
 
@@ -427,24 +470,24 @@ def plot_config_decay(config: Mapping | None = None, *, configs: Mapping | None 
                                  visible=visible, hoverinfo="skip", name=label))
         fig.add_trace(go.Scatter(x=x, y=rounded(highs / half, 4), mode="lines", fill="tonexty",
                                  line=dict(color=color, width=1), visible=visible,
-                                 name=f"{label}: range of Σ cos(m·θ_i)/(d/2) per bin",
+                                 name=f"{label}: range of B(m)/(d/2) per bin",
                                  hovertemplate="m from %{x:,.0f}<br>max %{y:.3f}"
                                  "<extra>" + label + "</extra>"))
         below = lows < 0
         fig.add_trace(go.Scatter(x=np.asarray(x)[below].tolist(),
                                  y=rounded(lows[below] / half, 4), mode="markers",
                                  marker=dict(color="#D55E00", size=6), visible=visible,
-                                 name=f"{label}: bins that go below 0 ({int(below.sum())})",
+                                 name=f"{label}: bins below 0 ({int(below.sum())})",
                                  hovertemplate="m from %{x:,.0f}<br>min %{y:.3f}"
                                  "<extra></extra>"))
-        titles.append(f"{label}: does a similar key still beat a random one at distance m? "
-                      f"(min {report.min_cosine_sum / half:.3f})")
+        titles.append(f"{label}: lowest B(m)/(d/2) = {report.min_cosine_sum / half:.3f}"
+                      .replace("-", "−"))
     layout = dict(
         title=titles[0],
         height=480,
         margin=dict(l=80, r=30, t=100, b=70),
         xaxis=dict(title="distance m (log scale)", type="log", exponentformat="power"),
-        yaxis=dict(title="Σ cos(m·θ_i) / (d/2)", zeroline=True, zerolinecolor="#888"),
+        yaxis=dict(title="B(m) / (d/2)", zeroline=True, zerolinecolor=NEUTRAL),
         legend=dict(orientation="h", x=0.0, y=1.02, xanchor="left", yanchor="bottom"),
     )
     if len(models) > 1:
@@ -457,4 +500,7 @@ def plot_config_decay(config: Mapping | None = None, *, configs: Mapping | None 
         layout["updatemenus"][0].update(yanchor="top")
         layout["margin"] = dict(l=80, r=30, t=100, b=110)
     fig.update_layout(**base_layout(**layout))
+    # a phone: the legend wraps to more rows between the title and the plot
+    set_narrow(fig, layout={"margin.t": 150, "height": 540, "legend.font.size": 11,
+                            "title.y": 0.985, "title.yanchor": "top"})
     return fig

@@ -29,6 +29,7 @@ from rope_viz._validation import (
     fail,
 )
 from rope_viz.figures._style import (
+    NEUTRAL,
     base_layout,
     new_figure,
     rounded,
@@ -49,11 +50,11 @@ MODELS = (
     ("Llama 3", 500000.0, 128, 8192),
     ("Qwen2", 1000000.0, 128, 32768),
 )
-_MODEL_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#555555")
+_MODEL_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", NEUTRAL)
 
 #: One colour per scaling rule, shared by every figure that compares them.
 RULE_COLORS = {
-    "default": "#555555",
+    "default": NEUTRAL,
     "linear": "#0072B2",
     "NTK-aware": "#009E73",
     "YaRN": "#D55E00",
@@ -122,8 +123,8 @@ def plot_wavelength_spectrum(models: Any = MODELS) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=list(range(dim // 2)), y=rounded(wavelengths, 1), mode="lines+markers",
             marker=dict(size=4), line=dict(color=color, width=2),
-            name=(f"{name}: base {short_number(base)}, context {short_number(context)} "
-                  f"({dim // 2 - inside} of {dim // 2} pairs never turn once)"),
+            name=(f"{name}, base {short_number(base)}: "
+                  f"{dim // 2 - inside} of {dim // 2} never turn"),
             hovertemplate="pair %{x}<br>wavelength %{y:,.0f} positions<extra>" + name
             + "</extra>",
         ))
@@ -131,16 +132,26 @@ def plot_wavelength_spectrum(models: Any = MODELS) -> go.Figure:
         fig.add_annotation(x=0, xref="x domain", xanchor="left", y=float(np.log10(context)),
                            yanchor="bottom", text=f"{name} context {short_number(context)}",
                            showarrow=False, font=dict(color=color, size=11))
+    _stack_line_labels(fig.layout.annotations)
     fig.update_layout(**base_layout(
-        title="Slow pairs never complete a turn inside the context",
-        height=520,
-        margin=dict(l=80, r=30, t=70, b=150),
+        title="Slow pairs never turn inside the context",
+        height=540,
+        margin=dict(l=70, r=30, t=70, b=150),
         xaxis=dict(title="pair index i"),
         yaxis=dict(title="wavelength 2π/θ_i (positions, log scale)", type="log",
                    exponentformat="power"),
         legend=dict(orientation="v", x=0.0, y=-0.14, xanchor="left", yanchor="top"),
     ))
     return fig
+
+
+def _stack_line_labels(notes) -> None:
+    """Place the labels of horizontal lines (annotations at the left edge) so none overlap:
+    the lowest line's label below its line, every other one above its own (lines of a log
+    axis a factor of 2 or more apart then leave room for one text line each)."""
+    ordered = sorted(notes, key=lambda note: note["y"])
+    for rank, note in enumerate(ordered):
+        note.update(x=0.0, xanchor="left", yanchor="top" if rank == 0 else "bottom")
 
 
 def _rules(dim: int, base: float, factor: float, original: int) -> dict:
@@ -299,7 +310,7 @@ def plot_scaled_wavelengths(
 
     def line(y: float, text: str, dash: str) -> tuple:
         shape = dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y,
-                     line=dict(color="#444", width=1, dash=dash))
+                     line=dict(color=NEUTRAL, width=1, dash=dash))
         note = dict(xref="x domain", x=0.0, yref="y", y=float(np.log10(y)), text=text,
                     showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=11))
         return shape, note
@@ -310,8 +321,7 @@ def plot_scaled_wavelengths(
     steps = [dict(method="update", label=f"×{factor:g}", args=step_args(*changes))
              for factor, changes in zip(factors, per_factor)]
     fig.update_layout(**base_layout(
-        title=(f"Stretching a {short_number(original)} context: which pairs are interpolated, "
-               "which extrapolated"),
+        title=f"Stretching a {short_number(original)} context, pair by pair",
         height=660,
         margin=dict(l=80, r=30, t=110, b=110 if controls else 60),
         shapes=[shape0, shape1],
