@@ -65,3 +65,17 @@ def test_without_controls_the_figure_shows_the_last_position():
     for trace, index in zip(last.data, last.traces):
         assert fig.data[index].x == trace.x and fig.data[index].y == trace.y
     assert fig.layout.title.text == last.layout.title.text
+
+
+def test_rotation_has_a_phone_layout_and_a_short_title():
+    fig = plot_rope_rotation(16, positions=4)
+    narrow = fig.layout.meta["narrow"]["layout"]
+    assert narrow["xaxis.domain"][1] < 0.5 < narrow["xaxis2.domain"][0]  # two columns
+    assert narrow["yaxis3.domain"][1] < narrow["yaxis.domain"][0]  # pair 2 under pair 0
+    assert narrow["annotations[7].text"] == "pair 7<br>θ₇ = 0.000316"
+    assert narrow["height"] > fig.layout.height
+    assert narrow["sliders[0].len"] == 1.0
+    assert len(fig.layout.title.text.split("<br>")[0]) <= 45
+    plain = plot_rope_rotation(16, positions=4, controls=False)
+    assert "sliders[0].len" not in plain.layout.meta["narrow"]["layout"]
+    assert plain.layout.meta["narrow"]["layout"]["annotations[7].text"] == "pair 7<br>θ₇ = 0.000316"

@@ -27,7 +27,16 @@ from rope_viz._validation import (
     check_int,
     fail,
 )
-from rope_viz.figures._style import GRID, KEY, QUERY, base_layout, play_controls, rounded, subplots
+from rope_viz.figures._style import (
+    KEY,
+    NEUTRAL,
+    QUERY,
+    base_layout,
+    play_controls,
+    rounded,
+    set_narrow,
+    subplots,
+)
 from rope_viz.rope import apply_rope, rope_frequencies
 
 __all__ = ["plot_rope_rotation", "rope_rotation_changes", "rope_rotation_data"]
@@ -83,8 +92,8 @@ def rope_rotation_changes(dim: int = 16, *, position: float = 0.0, offset: float
     -------
     tuple
         ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: ``x`` and ``y`` of
-        traces 4·pair + 1 (trail), + 2 (query arrow) and + 3 (key arrow) for every pair, and
-        ``{"title_text": ...}``.
+        traces 4·pair + 1 (trail), + 2 (query arrow) and + 3 (key arrow) for every pair, the
+        query's name (traces 4·pair + 2; the legend names the offset) and ``{"title_text": ...}``.
 
     Raises
     ------
@@ -102,8 +111,15 @@ def rope_rotation_changes(dim: int = 16, *, position: float = 0.0, offset: float
     offset = check_float(offset, "offset")
     base = check_float(base, "base", minimum=1.0)
     q_rot, k_rot, scores = rope_rotation_data(positions, dim, base, offset, rng)
-    return _frame_changes(q_rot.reshape(1, -1, 2), k_rot.reshape(1, -1, 2), scores, positions,
-                          offset, 0, trail=1)
+    traces, layout = _frame_changes(q_rot.reshape(1, -1, 2), k_rot.reshape(1, -1, 2), scores,
+                                    positions, offset, 0, trail=1)
+    for index in range(2, 4 * (dim // 2), 4):  # the legend names the offset
+        traces[index]["name"] = _query_name(offset)
+    return traces, layout
+
+
+def _query_name(offset: float) -> str:
+    return f"query at m {'−' if offset < 0 else '+'} {abs(offset):g}"
 
 
 def _frame_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarray,
@@ -129,9 +145,47 @@ def _frame_changes(q_pairs: np.ndarray, k_pairs: np.ndarray, scores: np.ndarray,
 
 
 def _score_title(m: float, offset: float, score: float) -> str:
-    return (f"Each pair turns at its own speed, yet q·k stays {score:.4f}"
-            f"<br><sup>query at m {'−' if offset < 0 else '+'} {abs(offset):g}, key at m, "
-            f"now m = {m:g}</sup>")
+    value = f"{score:.4f}".replace("-", "−")
+    return (f"Each pair turns; q·k stays {value}"
+            f"<br><sup>query at m {'−' if offset < 0 else '+'} {abs(offset):g}, key at m; "
+            f"m = {m:g}</sup>")
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _theta(i: int) -> str:
+    """θᵢ with the pair number as Unicode subscript digits: θ₀, θ₁₂."""
+    return "θ" + str(i).translate(_SUBSCRIPTS)
+
+
+def _grid(half: int, cols: int, *, panel: int, gap: int, top: int, bottom: int,
+          spacing: float) -> tuple:
+    """Pixel layout of ``half`` square-ish panels in ``cols`` columns.
+
+    Returns ``(height, x domains, y domains, plot height)``: the figure height for ``panel`` px tall
+    panels with ``gap`` px between rows (room for the two-line panel titles), ``top`` px above
+    the first row and ``bottom`` px below the last (these are the figure's top and bottom
+    margins), and each pair's x and y domain in paper coordinates.
+    """
+    rows = -(-half // cols)
+    plot = rows * panel + (rows - 1) * gap
+    width = (1.0 - spacing * (cols - 1)) / cols
+    xs, ys = [], []
+    for pair in range(half):
+        row, col = divmod(pair, cols)
+        x0 = col * (width + spacing)
+        y1 = 1.0 - row * (panel + gap) / plot
+        xs.append([round(x0, 4), round(x0 + width, 4)])
+        ys.append([round(y1 - panel / plot, 4), round(y1, 4)])
+    return top + plot + bottom, xs, ys, plot
+
+
+#: Pixels of the wide (4 columns) and the narrow (2 columns, a phone) layout.
+_WIDE = dict(panel=170, gap=62, top=138, bottom=130, spacing=0.03)
+_NARROW = dict(panel=150, gap=58, top=132, bottom=165, spacing=0.08)
+_LEGEND_ABOVE = 44  # px between the top of the first row of panels and the legend's bottom
+_TITLE_Y = 30  # px from the figure's top to the title's anchor
 
 
 def plot_rope_rotation(
@@ -213,8 +267,8 @@ def plot_rope_rotation(
 
     rows = -(-half // _COLS)
     fig = subplots(
-        rows=rows, cols=_COLS, horizontal_spacing=0.03, vertical_spacing=0.09,
-        subplot_titles=[f"pair {i}<br>θ = {freqs[i]:.3g} rad/step" for i in range(half)],
+        rows=rows, cols=_COLS, horizontal_spacing=_WIDE["spacing"], vertical_spacing=0.09,
+        subplot_titles=[f"pair {i}<br>{_theta(i)} = {freqs[i]:.3g} rad/step" for i in range(half)],
     )
     circle = np.linspace(0, 2 * np.pi, 61)
     first = _frame_changes(q_pairs, k_pairs, scores, positions, offset, shown, trail)[0]
@@ -222,20 +276,23 @@ def plot_rope_rotation(
         row, col = pair // _COLS + 1, pair % _COLS + 1
         r_q = float(np.linalg.norm(q_pairs[0, pair]))
         fig.add_trace(go.Scatter(x=rounded(r_q * np.cos(circle)), y=rounded(r_q * np.sin(circle)),
-                                 mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip",
-                                 showlegend=False), row, col)
+                                 mode="lines", line=dict(color=NEUTRAL, width=1), opacity=0.6,
+                                 hoverinfo="skip", showlegend=False), row, col)
         trail_trace = len(fig.data)
         fig.add_trace(go.Scatter(**first[trail_trace], mode="lines",
                                  line=dict(color=QUERY, width=6), opacity=0.25,
                                  hoverinfo="skip", showlegend=False), row, col)
+        hover = f"pair {pair}: {_theta(pair)} = {freqs[pair]:.3g} rad/step"
         fig.add_trace(go.Scatter(**first[trail_trace + 1], mode="lines+markers",
                                  line=dict(color=QUERY, width=3), marker=dict(size=[0, 9]),
-                                 name="query (position m + offset)", legendgroup="q",
-                                 showlegend=pair == 0, hoverinfo="skip"), row, col)
+                                 name=_query_name(offset), legendgroup="q",
+                                 showlegend=pair == 0,
+                                 hovertemplate=f"{hover}<br>query<extra></extra>"), row, col)
         fig.add_trace(go.Scatter(**first[trail_trace + 2], mode="lines+markers",
                                  line=dict(color=KEY, width=3), marker=dict(size=[0, 9]),
-                                 name="key (position m)", legendgroup="k",
-                                 showlegend=pair == 0, hoverinfo="skip"), row, col)
+                                 name="key at m", legendgroup="k",
+                                 showlegend=pair == 0,
+                                 hovertemplate=f"{hover}<br>key<extra></extra>"), row, col)
 
     menus, sliders = [], []
     if controls:
@@ -249,23 +306,53 @@ def plot_rope_rotation(
         fig.frames = frames
         menus, sliders = play_controls([f"{m:g}" for m in positions],
                                        prefix="key position m = ", duration=200, y=-0.04)
+    wide = dict(_WIDE, bottom=_WIDE["bottom"] if controls else 40)
+    height, xs, ys, plot = _grid(half, _COLS, **wide)
     fig.update_layout(**base_layout(
         title=_score_title(positions[shown], offset, scores[shown]),
-        height=230 * rows + 200,
+        height=height,
         updatemenus=menus,
         sliders=sliders,
-        margin=dict(l=40, r=20, t=135, b=130 if controls else 60),
-        # above the panel titles, right of the title
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.0 + 30 / (230 * rows - 60),
+        margin=dict(l=40, r=20, t=wide["top"], b=wide["bottom"]),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0 + _LEGEND_ABOVE / plot,
                     yanchor="bottom"),
     ))
-    fig.update_xaxes(range=[-radius, radius], showticklabels=False, zeroline=True,
-                     zerolinecolor=GRID, showgrid=False)
-    fig.update_yaxes(range=[-radius, radius], showticklabels=False, zeroline=True,
-                     zerolinecolor=GRID, showgrid=False)
+    # plotly anchors a two-line title by its first line: its top sits about 18 px above y
+    fig.update_layout(title=dict(y=round(1.0 - _TITLE_Y / height, 4), yref="container",
+                                 yanchor="top"))
+    axes = dict(showticklabels=False, zeroline=True, showgrid=False)
+    fig.update_xaxes(range=[-radius, radius], **axes)
+    fig.update_yaxes(range=[-radius, radius], **axes)
     for i in range(half):
         suffix = "" if i == 0 else str(i + 1)
-        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}")
+        fig.layout[f"xaxis{suffix}"].domain = xs[i]
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", domain=ys[i])
+        fig.layout.annotations[i].update(x=(xs[i][0] + xs[i][1]) / 2, y=ys[i][1])
     fig.update_xaxes(title_text="dim 2i", row=rows)
     fig.update_yaxes(title_text="dim 2i+1", col=1)
+    set_narrow(fig, layout=_narrow_changes(fig, half, freqs, controls))
     return fig
+
+
+def _narrow_changes(fig: go.Figure, half: int, freqs: np.ndarray, controls: bool) -> dict:
+    """The phone layout of :func:`plot_rope_rotation`: two columns of panels, short panel
+    titles (θᵢ without the unit), no axis titles, the slider on its own row under the buttons."""
+    narrow = dict(_NARROW, bottom=_NARROW["bottom"] if controls else 30)
+    height, xs, ys, plot = _grid(half, 2, **narrow)
+    changes = {"height": height, "margin.t": narrow["top"], "margin.b": narrow["bottom"],
+               "margin.l": 10, "margin.r": 10, "legend.y": round(1.0 + _LEGEND_ABOVE / plot, 4),
+               "title.y": round(1.0 - _TITLE_Y / height, 4)}
+    for i in range(half):
+        suffix = "" if i == 0 else str(i + 1)
+        changes[f"xaxis{suffix}.domain"] = xs[i]
+        changes[f"yaxis{suffix}.domain"] = ys[i]
+        changes[f"annotations[{i}].x"] = round((xs[i][0] + xs[i][1]) / 2, 4)
+        changes[f"annotations[{i}].y"] = ys[i][1]
+        changes[f"annotations[{i}].text"] = f"pair {i}<br>{_theta(i)} = {freqs[i]:.3g}"
+        for axis in ("xaxis", "yaxis"):
+            if fig.layout[f"{axis}{suffix}"].title.text:
+                changes[f"{axis}{suffix}.title.text"] = ""
+    if controls:  # the slider below the play / pause buttons, its readout at the right
+        changes.update({"sliders[0].x": 0.0, "sliders[0].len": 1.0, "sliders[0].pad.t": 78,
+                        "sliders[0].currentvalue.prefix": "m = "})
+    return changes
