@@ -38,6 +38,8 @@ from rope_viz.absolute import (
     integer_encoding,
     sinusoid_shift_matrix,
     sinusoidal_encoding,
+    step_distances,
+    word_cosine,
 )
 from rope_viz.atlas import atlas_rows, atlas_table_html, check_atlas, load_atlas, stored_base_bounds
 from rope_viz.attention import (
@@ -160,6 +162,8 @@ __all__ = [
     "sinusoidal_encoding",
     "sinusoid_shift_matrix",
     "hierarchical_decomposition",
+    "word_cosine",
+    "step_distances",
     "code_distances",
     "code_cosines",
     "append_untrained_rows",
@@ -267,7 +271,11 @@ if _os.environ.get("ROPE_VIZ_BOOK_BUILD"):
 
 # --- examples, figures, widgets ---
 from rope_viz.attention import self_attention  # noqa: E402
-from rope_viz.equivariance import permutation_equivariance, token_embeddings  # noqa: E402
+from rope_viz.equivariance import (  # noqa: E402
+    attention_patterns,
+    permutation_equivariance,
+    token_embeddings,
+)
 
 # The GPU attention example (chapter 10) and its timing tables import torch at the top, so
 # they load on first use: `import rope_viz` alone does not import torch.
@@ -316,6 +324,7 @@ from rope_viz.widgets import *  # noqa: E402, F403
 
 __all__ += [
     "permutation_equivariance",
+    "attention_patterns",
     "self_attention",
     "token_embeddings",
     *_figures.__all__,

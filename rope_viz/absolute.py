@@ -7,6 +7,8 @@ What this module holds
 - :func:`sinusoidal_encoding`: Vaswani et al.'s sin/cos table, interleaved or concatenated.
 - :func:`sinusoid_shift_matrix`: the block-diagonal M_Δ with PE(k + Δ) = M_Δ · PE(k).
 - :func:`hierarchical_decomposition`: Su's extension of a trained table of n positions to n².
+- :func:`word_cosine`: how much of a token embedding survives once a code is added to it.
+- :func:`step_distances`: the distance between the codes of positions k and k + Δ, for each k.
 - :func:`code_distances`, :func:`code_cosines`: distance and cosine similarity of every two codes.
 - :func:`append_untrained_rows`: a learned table with rows that training never reached.
 
@@ -45,6 +47,8 @@ __all__ = [
     "sinusoidal_encoding",
     "sinusoid_shift_matrix",
     "hierarchical_decomposition",
+    "word_cosine",
+    "step_distances",
     "code_distances",
     "code_cosines",
     "append_untrained_rows",
@@ -291,6 +295,84 @@ def hierarchical_decomposition(table: Any, alpha: float = 0.4) -> np.ndarray:
     u = (p - alpha * p[0]) / (1.0 - alpha)  # (n, dim)
     q = alpha * u[:, None, :] + (1.0 - alpha) * u[None, :, :]  # (n, n, dim): [i, j]
     return q.reshape(n * n, dim)  # (n², dim): row i*n + j
+
+
+def word_cosine(embeddings: Any, codes: Any) -> np.ndarray:
+    """Cosine similarity of each input x_k + p_k with its token embedding x_k.
+
+    Near 1: the input still points where the word points. Near 0: the position code has
+    swamped the word, and any layer that reads directions sees the position only.
+
+    Parameters
+    ----------
+    embeddings : array_like
+        ``(n, dim)`` token embeddings x_k, no row all zeros.
+    codes : array_like
+        ``(n, dim)`` position codes p_k (for instance :func:`integer_encoding`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` float64, cos(x_k + p_k, x_k); 0 where an input x_k + p_k is the zero vector.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For arrays that are not 2-D, of different shapes, or with an all-zero embedding.
+
+    Examples
+    --------
+    >>> word_cosine([[1.0, 0.0], [1.0, 0.0]], [[0.0, 0.0], [0.0, 1.0]]).round(3)
+    array([1.   , 0.707])
+    """
+    x = check_array(embeddings, "embeddings", ndim=2, nonempty=True,
+                    what="a 2-D array of shape (n, dim)")
+    p = check_array(codes, "codes", ndim=2, what="a 2-D array of shape (n, dim)")
+    if p.shape != x.shape:
+        fail("codes", f"an array of the embeddings' shape {x.shape}", p.shape)
+    x_norm = np.linalg.norm(x, axis=1)  # (n,)
+    if np.any(x_norm == 0):
+        fail("embeddings", "rows that are not all zeros", "a zero row")
+    h = x + p  # (n, dim): what the layer reads
+    h_norm = np.linalg.norm(h, axis=1)  # (n,)
+    dots = np.einsum("nd,nd->n", h, x)  # (n,)
+    return np.divide(dots, h_norm * x_norm, out=np.zeros_like(dots), where=h_norm > 0)
+
+
+def step_distances(table: Any, offset: int = 1) -> np.ndarray:
+    """Euclidean distance between the codes of positions k and k + offset, for every k.
+
+    For the binary code and offset 1 this is sqrt(t(k) + 1), t(k) the number of trailing ones
+    of k: the distance jumps at every carry. For the sinusoidal code it is the same for every
+    k (it depends on the offset alone).
+
+    Parameters
+    ----------
+    table : array_like
+        ``(n, dim)`` codes of consecutive positions, row k the code of position k.
+    offset : int
+        The offset Δ (1 to n − 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n − offset,)`` float64: ``out[k] = |table[k + offset] − table[k]|``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a table that is not 2-D or an offset outside 1 … n − 1.
+
+    Examples
+    --------
+    >>> step_distances(binary_encoding(8, 3)) ** 2
+    array([1., 2., 1., 3., 1., 2., 1.])
+    """
+    table = check_array(table, "table", ndim=2, nonempty=True, what="a 2-D array of shape (n, dim)")
+    offset = check_int(offset, "offset", minimum=1, maximum=max(1, len(table) - 1))
+    if offset >= len(table):
+        fail("offset", f"an offset below the table's {len(table)} rows", offset)
+    return np.linalg.norm(table[offset:] - table[:-offset], axis=1)  # (n - offset,)
 
 
 def code_distances(codes: Any) -> np.ndarray:

@@ -7,6 +7,8 @@ What this module holds
 - :func:`permutation_equivariance` and :class:`EquivarianceDemo`: one attention layer
   (:func:`rope_viz.self_attention`) run on several orderings of a sentence, its outputs
   indexed by the original tokens.
+- :func:`attention_patterns`: the same layer's attention weights for each ordering, in reading
+  order: without positions, a shuffle only moves the weights with their words.
 
 Self-attention is permutation-equivariant: shuffle the input tokens and the outputs are
 shuffled the same way, each token's output unchanged. So "the dog chased another dog" gives
@@ -28,7 +30,7 @@ import numpy as np
 from rope_viz._validation import check_bool, check_dim, check_float, check_generator, fail
 from rope_viz.attention import self_attention
 
-__all__ = ["token_embeddings", "EquivarianceDemo", "permutation_equivariance"]
+__all__ = ["token_embeddings", "EquivarianceDemo", "permutation_equivariance", "attention_patterns"]
 
 
 def _check_tokens(tokens) -> tuple:
@@ -95,6 +97,21 @@ class EquivarianceDemo:
     with_positions: bool
 
 
+def _check_orders(orders, n: int) -> list:
+    """``orders`` checked as permutations of ``range(n)`` (default: the original order, its
+    reverse and two rotations)."""
+    if orders is None:
+        orders = [tuple(range(n)), tuple(reversed(range(n)))]
+        orders += [tuple((i + s) % n for i in range(n)) for s in (1, 2) if s < n]
+    checked = []
+    for order in orders:
+        order = tuple(int(i) for i in order)
+        if sorted(order) != list(range(n)):
+            fail("orders", f"permutations of range({n})", order)
+        checked.append(order)
+    return checked
+
+
 def permutation_equivariance(
     tokens="the dog chased another dog",
     orders: Sequence[Sequence[int]] | None = None,
@@ -134,15 +151,7 @@ def permutation_equivariance(
     with_positions = check_bool(with_positions, "with_positions")
     seed = seed_from_rng(rng)
     n = len(tokens)
-    if orders is None:
-        orders = [tuple(range(n)), tuple(reversed(range(n)))]
-        orders += [tuple((i + s) % n for i in range(n)) for s in (1, 2) if s < n]
-    checked = []
-    for order in orders:
-        order = tuple(int(i) for i in order)
-        if sorted(order) != list(range(n)):
-            fail("orders", f"permutations of range({n})", order)
-        checked.append(order)
+    checked = _check_orders(orders, n)
     embeddings = token_embeddings(tokens, dim, rng=seed)  # (n, dim)
     outputs = []
     for order in checked:
@@ -156,3 +165,67 @@ def permutation_equivariance(
         by_token[list(order)] = out  # (n, dim), by original token
         outputs.append(by_token)
     return EquivarianceDemo(tokens, tuple(checked), np.stack(outputs), with_positions)
+
+
+def attention_patterns(
+    tokens="the dog chased another dog",
+    orders: Sequence[Sequence[int]] | None = None,
+    *,
+    dim: int = 16,
+    num_heads: int = 2,
+    rng: Any = 0,
+    with_positions: bool = False,
+) -> np.ndarray:
+    """Attention weights of the layer of :func:`permutation_equivariance`, per ordering.
+
+    The same random ``torch.nn.MultiheadAttention`` layer and embeddings as
+    :func:`permutation_equivariance` (same arguments, same seed), its weights averaged over the
+    heads. Entry ``[k, i, j]`` is how much the word in slot ``i`` of ordering ``k`` attends to
+    the word in slot ``j``. Without positions, ordering ``k`` gives ``P A P^T`` for the
+    original order's weights ``A`` and the permutation ``P``: the weights move with their words.
+
+    Parameters
+    ----------
+    tokens, orders, dim, num_heads, rng, with_positions
+        As in :func:`permutation_equivariance`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(orders), n, n)`` float64, each row summing to 1, rows and columns in reading
+        order (slots).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad tokens, orders, ``dim``, ``num_heads``, ``rng`` or ``with_positions``.
+    """
+    import torch
+
+    from rope_viz._validation import check_int
+    from rope_viz.rope_attention import fork_torch_rng, seed_from_rng
+
+    tokens = _check_tokens(tokens)
+    with_positions = check_bool(with_positions, "with_positions")
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    seed = seed_from_rng(rng)
+    n = len(tokens)
+    checked = _check_orders(orders, n)
+    embeddings = token_embeddings(tokens, dim, rng=seed)  # (n, dim)
+    if dim % num_heads:
+        fail("num_heads", f"a divisor of dim = {dim}", num_heads)
+    with fork_torch_rng(seed):  # the layer of rope_viz.self_attention(..., rng=seed)
+        layer = torch.nn.MultiheadAttention(dim, num_heads, batch_first=True, dtype=torch.float64)
+    patterns = []
+    for order in checked:
+        x = embeddings[list(order)]  # (n, dim), slot j holds token order[j]
+        if with_positions:
+            from rope_viz.absolute import sinusoidal_encoding
+
+            x = x + sinusoidal_encoding(np.arange(n), dim)
+        inputs = torch.from_numpy(x)[None]  # (1, n, dim)
+        with torch.no_grad():
+            _, weights = layer(inputs, inputs, inputs, need_weights=True,
+                               average_attn_weights=True)  # (1, n, n)
+        patterns.append(weights[0].numpy())
+    return np.stack(patterns)  # (orders, n, n)

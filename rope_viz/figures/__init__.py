@@ -23,8 +23,16 @@ from rope_viz.figures.encodings import (
     encoding_heatmaps_changes,
     plot_bits_to_waves,
     plot_encoding_heatmaps,
+    plot_step_distances,
+    plot_word_cosine,
+    step_distances_changes,
+    word_cosine_changes,
 )
-from rope_viz.figures.equivariance import plot_permutation_equivariance
+from rope_viz.figures.equivariance import (
+    attention_shuffle_changes,
+    plot_attention_shuffle,
+    plot_permutation_equivariance,
+)
 from rope_viz.figures.experiments import plot_length_generalization, plot_loss_and_accuracy
 from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
@@ -64,12 +72,18 @@ from rope_viz.figures.zoo import plot_relative_zoo
 
 __all__ = [
     "plot_permutation_equivariance",
+    "plot_attention_shuffle",
+    "attention_shuffle_changes",
     "plot_encoding_heatmaps",
     "encoding_heatmaps_changes",
     "plot_length_generalization",
     "plot_loss_and_accuracy",
     "plot_bits_to_waves",
     "bits_to_waves_changes",
+    "plot_word_cosine",
+    "word_cosine_changes",
+    "plot_step_distances",
+    "step_distances_changes",
     "plot_shift_rotation",
     "shift_rotation_changes",
     "plot_dot_product_offset",
