@@ -131,7 +131,7 @@ def plot_decay_envelope(
 
     fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                    row_heights=[0.6, 0.4],
-                   subplot_titles=("Su's factor above single pairs (log scale)",
+                   subplot_titles=("Su's factor above single pairs",
                                    "mean score (Rₘq)·k over many pairs"))
     styles = [
         ("Su's factor (1/(d/2)) Σⱼ|Sⱼ|", NEUTRAL, 3, 1, True),
