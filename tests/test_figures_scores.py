@@ -84,3 +84,25 @@ def test_relative_biases_start_at_a_chosen_head():
     with pytest.raises(ValueError, match="head"):
         plot_relative_biases(8, num_heads=4, head=5)
     assert plot_relative_biases(8, num_heads=4, controls=False).layout.sliders == ()
+
+
+def test_score_figures_stack_on_a_phone_and_keep_short_titles():
+    from rope_viz.figures import plot_attention_scores, plot_relative_biases
+
+    for fig in (plot_attention_scores(8, 8), plot_relative_biases(8, num_heads=4),
+                plot_relative_biases(8, num_heads=4, controls=False)):
+        narrow = fig.layout.meta["narrow"]
+        assert narrow["layout"]["yaxis2.domain"][1] < narrow["layout"]["yaxis.domain"][0]
+        assert narrow["traces"]["0"]["colorbar.x"] == narrow["traces"]["1"]["colorbar.x"]
+        assert len(fig.layout.title.text) <= 45
+        for note in fig.layout.annotations:
+            assert len(note.text) <= 40 and "_" not in note.text
+
+
+def test_every_alibi_head_shows_on_the_colour_scale():
+    from rope_viz.figures import plot_relative_biases, relative_biases_changes
+
+    fig = plot_relative_biases(32, num_heads=8)
+    assert fig.data[0].zmin == -1.0
+    last = np.array(relative_biases_changes(32, num_heads=8, head=8)[0][0]["z"])
+    assert last.min() / fig.data[0].zmin > 0.1  # the last head's corner: a tenth of the scale

@@ -75,3 +75,19 @@ def test_index_ranges_and_alibi_head():
 def test_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         plot_relative_zoo(**kwargs)
+
+
+def test_zoo_has_a_phone_layout_with_a_drop_down_menu():
+    from rope_viz.figures import plot_relative_zoo
+
+    fig = plot_relative_zoo(8, dim=4)
+    narrow = fig.layout.meta["narrow"]["layout"]
+    assert fig.layout.updatemenus[1].type == "dropdown" and fig.layout.updatemenus[1].visible is False
+    assert narrow["updatemenus[0].visible"] is False and narrow["updatemenus[1].visible"] is True
+    assert [b.label for b in fig.layout.updatemenus[1].buttons] == list(ZOO_SCHEMES)
+    assert narrow["yaxis2.domain"][1] < narrow["yaxis.domain"][0]
+    assert len(fig.layout.title.text) <= 45
+    for menu in fig.layout.updatemenus:
+        for button in menu.buttons:
+            texts = button.args[1].values()
+            assert all(len(text) <= 45 and "_" not in text for text in texts)

@@ -30,7 +30,9 @@ from rope_viz.figures._style import (
     SEQUENTIAL,
     base_layout,
     rounded,
+    set_narrow,
     slider,
+    stacked_layout,
     step_args,
     subplots,
 )
@@ -108,8 +110,7 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
     base = check_float(base, "base", minimum=1.0)
     rope, absolute = attention_score_matrices(n, dim, base, rng)
     fig = subplots(rows=1, cols=2, horizontal_spacing=0.16,
-                   subplot_titles=("RoPE: (R_m q)·(R_n k), constant along diagonals",
-                                        "absolute: (q + PE(m))·(k + PE(n))"))
+                   subplot_titles=("RoPE: (Rₘq)·(Rₙk)", "absolute: (q + PE(m))·(k + PE(n))"))
     heat = dict(colorscale=DIVERGING,
                 hovertemplate="query m %{y}<br>key n %{x}<br>score %{z}<extra></extra>")
     for col, (scores, bar_x) in enumerate(((rope, 0.42), (absolute, 1.0)), start=1):
@@ -117,14 +118,41 @@ def plot_attention_scores(n: int = 32, dim: int = 32, *, base: float = 10000.0,
         fig.add_trace(go.Heatmap(z=rounded(scores, 3), zmin=-limit, zmax=limit,
                                  colorbar=dict(title="q·k", x=bar_x, len=0.9), **heat), 1, col)
     fig.update_layout(**base_layout(
-        title="With RoPE the score depends on n − m only (a Toeplitz matrix)",
+        title="With RoPE, q·k depends on m − n only",
         height=480,
     ))
     fig.update_yaxes(autorange="reversed", title_text="query position m", scaleanchor="x",
                      row=1, col=1)
     fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
     fig.update_xaxes(title_text="key position n")
+    _stack_two(fig)
     return fig
+
+
+#: Narrow screens: the two heatmaps stacked, each this many px tall and this share of the
+#: width, its colour bar to the right.
+_NARROW_PANEL, _NARROW_SHARE = 232, 0.78
+
+
+def _stack_two(fig: go.Figure, bottom: int = 40) -> None:
+    """Phone layout of a figure with two heatmaps side by side (traces 0 and 1): stacked, each
+    with its colour bar to its right, subplot titles at the left; ``bottom`` px under the lower
+    panel (room for a slider)."""
+    traces, layout = stacked_layout(fig, panel_height=_NARROW_PANEL, gap=80, top=80,
+                                    bottom=bottom)
+    for index, axis in enumerate(("xaxis", "xaxis2")):
+        layout[f"{axis}.domain"] = [0, _NARROW_SHARE]
+        traces[index].update({"colorbar.x": _NARROW_SHARE + 0.03, "colorbar.xanchor": "left"})
+        layout[f"annotations[{index}].x"] = 0.0
+        layout[f"annotations[{index}].xanchor"] = "left"
+    layout["xaxis.title.text"] = ""  # the lower panel's axis title serves both
+    layout["yaxis2.title.text"] = "query position m"
+    set_narrow(fig, traces, layout)
+
+
+#: ALiBi's colour scale stops at this bias (a factor e⁻¹ on the attention weight), so that
+#: every head's reach shows: the bias reaches it at distance 1/slope.
+_ALIBI_FLOOR = -1.0
 
 
 def _check_biases(n, num_heads, head, num_buckets, max_distance, bidirectional) -> tuple:
@@ -159,7 +187,7 @@ def relative_biases_changes(n: int = 32, *, num_heads: int = 8, head: int = 1,
     -------
     tuple
         ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: the ALiBi
-        heatmap (trace 0: ``z`` and its colour floor ``zmin``), the T5 heatmap (trace 1:
+        heatmap (trace 0: ``z`` and its colour floor ``zmin``, fixed at −1), the T5 heatmap (trace 1:
         ``z``) and the ALiBi panel's title ``annotations[0].text``.
 
     Raises
@@ -178,7 +206,7 @@ def relative_biases_changes(n: int = 32, *, num_heads: int = 8, head: int = 1,
         n, num_heads, head, num_buckets, max_distance, bidirectional)
     bias = alibi_bias(n, num_heads)  # (heads, n, n)
     traces, layout = _alibi_changes(bias, alibi_slopes(num_heads), head - 1)
-    traces[0]["zmin"] = float(bias.min())
+    traces[0]["zmin"] = _ALIBI_FLOOR
     traces[1] = {"z": _t5_z(n, bidirectional, num_buckets, max_distance)}
     return traces, layout
 
@@ -214,7 +242,8 @@ def plot_relative_biases(
 
     Left: ALiBi adds ``−slope_h·|m − n|`` to the score, with head slopes 2^(−8h/H); the slider
     picks the head: the first heads fall off steeply (they look nearby), the last barely (they
-    see far). Right: T5 maps the distance n − m to one of ``num_buckets`` buckets (one learned
+    see far). The colour scale stops at −1, reached at distance 1/slope, so that each head's
+    reach shows as the width of the light band (hover for the values beyond). Right: T5 maps the distance n − m to one of ``num_buckets`` buckets (one learned
     scalar each): exact buckets near the diagonal, log-spaced ones further out, one shared
     bucket beyond ``max_distance``. Both are constant along diagonals: they depend on
     n − m only.
@@ -262,12 +291,12 @@ def plot_relative_biases(
     bias = alibi_bias(n, num_heads)  # (heads, n, n)
     slopes = alibi_slopes(num_heads)  # (heads,)
     shown, title = _alibi_changes(bias, slopes, head - 1)
-    fig = subplots(rows=1, cols=2, horizontal_spacing=0.14,
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.2,
                    subplot_titles=(title["annotations[0].text"], "T5 bucket of n − m"))
-    low = float(bias.min())
     fig.add_trace(go.Heatmap(z=shown[0]["z"], colorscale="Blues_r",
-                             zmin=low, zmax=0.0,
-                             colorbar=dict(title="bias", x=0.43),
+                             zmin=_ALIBI_FLOOR, zmax=0.0,
+                             colorbar=dict(title="bias", x=0.41, tickvals=[-1.0, -0.5, 0.0],
+                                           ticktext=["≤ −1", "−0.5", "0"]),
                              hovertemplate="query m %{y}<br>key n %{x}<br>bias %{z}"
                              "<extra></extra>"), 1, 1)
     fig.add_trace(go.Heatmap(z=_t5_z(n, bidirectional, num_buckets, max_distance),
@@ -278,7 +307,7 @@ def plot_relative_biases(
     steps = [dict(method="update", label=str(h + 1), args=step_args(*_alibi_changes(bias, slopes, h)))
              for h in range(num_heads if controls else 0)]
     fig.update_layout(**base_layout(
-        title="Relative biases depend on n − m only: ALiBi per head, T5 buckets",
+        title="ALiBi and T5 depend on m − n only",
         height=500,
         margin=dict(l=70, r=30, t=70, b=120 if controls else 60),
         sliders=[slider(steps, prefix="ALiBi head ", active=head - 1, y=-0.16)]
@@ -288,4 +317,9 @@ def plot_relative_biases(
                      row=1, col=1)
     fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
     fig.update_xaxes(title_text="key position n")
+    _stack_two(fig, bottom=120 if controls else 40)
+    if controls:  # the slider just under the lower panel's axis title
+        margin = fig.layout.margin
+        plot = fig.layout.meta["narrow"]["layout"]["height"] - margin.t - margin.b
+        set_narrow(fig, layout={"sliders[0].y": round(-50 / plot, 4)})
     return fig

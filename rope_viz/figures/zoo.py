@@ -18,7 +18,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import check_bool, check_dim, check_generator, check_int, fail
-from rope_viz.figures._style import DIVERGING, SEQUENTIAL, base_layout, buttons, rounded, subplots
+from rope_viz.figures._style import (
+    DIVERGING,
+    SEQUENTIAL,
+    base_layout,
+    buttons,
+    rounded,
+    set_narrow,
+    stacked_layout,
+    subplots,
+)
 from rope_viz.relative import (
     alibi_bias,
     alibi_slopes,
@@ -35,19 +44,22 @@ __all__ = ["plot_relative_zoo", "relative_zoo_matrices", "ZOO_SCHEMES"]
 ZOO_SCHEMES = ("Shaw", "Transformer-XL", "T5", "DeBERTa", "ALiBi")
 
 _INDEX_TITLES = {
-    "Shaw": "clipped distance clip(n − m, −k, k)",
-    "Transformer-XL": "distance m − n (fed to a sinusoid)",
-    "T5": "bucket of n − m",
-    "DeBERTa": "clipped distance clip(m − n, −k, k − 1)",
-    "ALiBi": "distance |m − n|",
+    "Shaw": "index clip(n − m, −k, k)",
+    "Transformer-XL": "index m − n, into a sinusoid",
+    "T5": "index: bucket of n − m",
+    "DeBERTa": "index clip(m − n, −k, k − 1)",
+    "ALiBi": "index |m − n|",
 }
 _BIAS_TITLES = {
-    "Shaw": "added: q_m·a<sup>K</sup> / √d",
-    "Transformer-XL": "added: terms (b) + (d) / √d",
-    "T5": "added: learned scalar of the bucket",
-    "DeBERTa": "added: c2p + p2c / √(3d)",
+    "Shaw": "added: qₘ·aᴷ / √d",
+    "Transformer-XL": "added: terms (b) + (d), over √d",
+    "T5": "added: the bucket's learned scalar",
+    "DeBERTa": "added: c2p + p2c, over √(3d)",
     "ALiBi": "added: −slope·|m − n|",
 }
+#: Narrow screens: panels this many px tall, stacked; each heatmap keeps this share of the
+#: width, its colour bar to the right.
+_NARROW_PANEL, _NARROW_SHARE = 232, 0.78
 
 
 def relative_zoo_matrices(
@@ -162,7 +174,7 @@ def plot_relative_zoo(
     matrices = relative_zoo_matrices(n, dim=dim, max_distance=max_distance, num_heads=num_heads,
                                      alibi_head=alibi_head, same_token=same_token, rng=rng)
     slope = alibi_slopes(num_heads)[alibi_head - 1]
-    bias_titles = dict(_BIAS_TITLES, ALiBi=f"added: −{slope:.3g}·|m − n| (head {alibi_head})")
+    bias_titles = dict(_BIAS_TITLES, ALiBi=f"added: −{slope:.3g}·|m − n|, head {alibi_head}")
 
     def panel_data(scheme: str) -> tuple:
         index, bias = matrices[scheme]
@@ -192,10 +204,12 @@ def plot_relative_zoo(
                              "<extra></extra>"), 1, 2)
     items = [dict(label=scheme, method="update", args=restyle(scheme)) for scheme in ZOO_SCHEMES]
     fig.update_layout(**base_layout(
-        title="What each relative scheme adds to the attention logit",
+        title="What each relative scheme adds to the logit",
         height=540,
         margin=dict(l=70, r=30, t=130, b=60),
-        updatemenus=[buttons(items, x=0.0, y=1.1)],
+        updatemenus=[buttons(items, x=0.0, y=1.1),
+                     dict(buttons(items, x=0.0, y=1.1), type="dropdown", direction="down",
+                          visible=False)],  # the phone's menu, see _set_narrow
     ))
     fig.update_layout(title=dict(y=0.98, yanchor="top"))
     for annotation in fig.layout.annotations:
@@ -204,4 +218,23 @@ def plot_relative_zoo(
                      title_text="query position m", row=1, col=1)
     fig.update_yaxes(autorange="reversed", scaleanchor="x2", constrain="domain", row=1, col=2)
     fig.update_xaxes(title_text="key position n", constrain="domain")
+    _set_narrow(fig)
     return fig
+
+
+def _set_narrow(fig: go.Figure) -> None:
+    """Phone layout: the two panels stacked, each heatmap with its colour bar to its right,
+    and a drop-down menu in place of the row of five buttons (which does not fit)."""
+    traces, layout = stacked_layout(fig, panel_height=_NARROW_PANEL, gap=80, top=122, bottom=40)
+    for index, axis in enumerate(("xaxis", "xaxis2")):
+        layout[f"{axis}.domain"] = [0, _NARROW_SHARE]
+        traces[index].update({"colorbar.x": _NARROW_SHARE + 0.03, "colorbar.xanchor": "left"})
+    layout["xaxis.title.text"] = ""  # the lower panel's axis title serves both
+    for index in range(2):
+        layout[f"annotations[{index}].x"] = 0.0
+        layout[f"annotations[{index}].xanchor"] = "left"
+    plot = layout["height"] - fig.layout.margin.t - fig.layout.margin.b
+    layout.update({"updatemenus[0].visible": False, "updatemenus[1].visible": True,
+                   "updatemenus[1].y": round(1 + (fig.layout.margin.t - 78) / plot, 4),
+                   "title.text": "What each relative scheme adds"})
+    set_narrow(fig, traces, layout)
