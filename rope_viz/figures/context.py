@@ -28,7 +28,6 @@ import plotly.graph_objects as go
 from rope_viz._validation import check_array, check_dim, check_float, check_int, fail
 from rope_viz.attention import causal_mask
 from rope_viz.decay import cosine_sum_envelope, min_base_for_context, min_cosine_sum
-from rope_viz.figures.spectrum import _stack_line_labels
 from rope_viz.figures._style import (
     NEUTRAL,
     SEQUENTIAL,
@@ -244,8 +243,7 @@ def plot_rerope_positions(
                    row_heights=[0.56, 0.44],
                    specs=[[{}, {}, {}], [{"colspan": 3}, None, None]],
                    subplot_titles=("RoPE: i − j", _leaky_title(ks[start]),
-                                   f"ReRoPE, w = {window}",
-                                   f"the last query's row (i = {n - 1}), key by key"))
+                                   f"ReRoPE, w = {window}"))
     heat = dict(colorscale=SEQUENTIAL, zmin=0, zmax=n - 1, xgap=1, ygap=1, showscale=False,
                 hovertemplate="query i %{y}<br>key j %{x}<br>distance %{z}<extra></extra>")
     for col, matrix in enumerate((plain, leaky[start], clipped), start=1):
@@ -273,11 +271,11 @@ def plot_rerope_positions(
         for i, k in enumerate(ks)
     ]
     fig.update_layout(**base_layout(
-        title=f"The distances each query sees, window w = {window}",
+        title=f"Distances each query sees, w = {window}",
         height=640,
         margin=dict(l=60, r=20, t=80, b=110),
         sliders=[slider(steps, prefix="Leaky ReRoPE k = ", active=start, y=-0.12)],
-        legend=dict(orientation="v", x=0.01, y=0.42, xanchor="left", yanchor="top",
+        legend=dict(orientation="h", x=0.0, y=0.37, xanchor="left", yanchor="bottom",
                     font=dict(size=11)),
         hovermode="closest",
     ))
@@ -290,11 +288,10 @@ def plot_rerope_positions(
         fig.update_xaxes(range=[-0.5, n - 0.5], constrain="domain", dtick=tick, row=1, col=col,
                          title_text="key j" if col == 2 else None)
     fig.update_xaxes(title_text="key j", range=[-0.5, n - 0.5], row=2, col=1)
-    fig.update_yaxes(title_text="distance", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=f"distance, i = {n - 1}", rangemode="tozero", row=2, col=1)
     fig.add_vline(x=n - 1 - window, line=dict(color=NEUTRAL, width=1, dash="dot"), row=2, col=1)
     for note in fig.layout.annotations:
         note.font = dict(size=12)
-    fig.layout.annotations[3].update(x=0.0, xanchor="left")
     # a phone: room for the two-line title, the same panels
     set_narrow(fig, layout={"height": 600, "margin.t": 90})
     return fig
@@ -393,7 +390,10 @@ def plot_config_spectrum(config: Mapping | None = None, *, configs: Mapping | No
             notes.append(dict(xref="x domain", x=0.0, yref="y", y=float(np.log10(y)),
                               text=text, showarrow=False, xanchor="left",
                               yanchor="bottom", font=dict(color=color, size=11)))
-    _stack_line_labels(notes)  # at the left edge, clear of the markers and of each other
+    # labels at the left edge, clear of the markers: the lowest line's below it, the others
+    # above theirs (lines a factor of 2 or more apart leave room for one text line each)
+    for rank, note in enumerate(sorted(notes, key=lambda note: note["y"])):
+        note.update(x=0.0, xanchor="left", yanchor="top" if rank == 0 else "bottom")
     title = ("Pairs above their dashed line never turn"
              if len(models) > 1 else f"{models[0][0]}: each pair's wavelength")
     fig.update_layout(**base_layout(
@@ -500,7 +500,11 @@ def plot_config_decay(config: Mapping | None = None, *, configs: Mapping | None 
         layout["updatemenus"][0].update(yanchor="top")
         layout["margin"] = dict(l=80, r=30, t=100, b=110)
     fig.update_layout(**base_layout(**layout))
-    # a phone: the legend wraps to more rows between the title and the plot
-    set_narrow(fig, layout={"margin.t": 150, "height": 540, "legend.font.size": 11,
-                            "title.y": 0.985, "title.yanchor": "top"})
+    # a phone: the legend wraps to more rows between the title and the plot; the model
+    # buttons start under the axis labels so that all fit
+    narrow = {"margin.t": 150, "height": 540, "legend.font.size": 11, "title.y": 0.985,
+              "title.yanchor": "top"}
+    if len(models) > 1:
+        narrow.update({"updatemenus[0].x": -0.16, "updatemenus[0].font.size": 11})
+    set_narrow(fig, layout=narrow)
     return fig

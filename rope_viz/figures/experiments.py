@@ -171,7 +171,8 @@ def plot_loss_and_accuracy(result, *, task: str = "lookback") -> go.Figure:
                           "<extra></extra>"))
     losses = np.concatenate([np.asarray(v, dtype=float)
                              for v in result.final_loss[task].values()])
-    fig.add_trace(go.Scatter(x=[0, float(losses.max()) * 1.05], y=[result.chance[task]] * 2,
+    fig.add_trace(go.Scatter(x=[float(losses.min()) * 0.9, float(losses.max()) * 1.05],
+                             y=[result.chance[task]] * 2,
                              mode="lines", name="chance", hoverinfo="skip",
                              line=dict(color=NEUTRAL, dash="dash", width=1)))
     steps = []
@@ -185,7 +186,7 @@ def plot_loss_and_accuracy(result, *, task: str = "lookback") -> go.Figure:
         margin=dict(l=70, r=20, t=120, b=60),
         hovermode="closest",
         updatemenus=[buttons(steps, active=usable.index(start), y=1.02)],
-        xaxis=dict(title="final training loss", rangemode="tozero"),
+        xaxis=dict(title="final training loss"),
         yaxis=dict(title="token accuracy", range=[0, 1.05]),
         legend=dict(title="encoding"),
     ))

@@ -33,6 +33,7 @@ from rope_viz.figures._style import (
     base_layout,
     new_figure,
     rounded,
+    set_narrow,
     short_number,
     slider,
     step_args,
@@ -337,4 +338,7 @@ def plot_scaled_wavelengths(
     fig.update_yaxes(title_text="stretch", range=[0.8, max(factors[start] * 1.1, 1.5)],
                      row=2, col=1)
     fig.update_xaxes(title_text="pair index i", row=2, col=1)
+    # a phone: the legend wraps to two rows between the title and the plot
+    set_narrow(fig, layout={"margin.t": 140, "legend.y": 1.06, "title.y": 0.985,
+                            "title.yanchor": "top", "height": 700})
     return fig
