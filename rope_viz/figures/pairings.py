@@ -4,7 +4,7 @@ What this module holds
 ----------------------
 - :func:`plot_pairings`: dimension indices 0 .. d−1 in two rows, interleaved pairing on top
   (arcs over dims 2i, 2i+1), half pairing below (arcs under dims i, i + d/2), one colour per
-  frequency θ_i, and grey lines showing the permutation that turns one layout into the
+  frequency θᵢ, and grey lines showing the permutation that turns one layout into the
   other; a slider switches the head dimension.
 
 Numbers come from :func:`rope_viz.pairing_permutation` and :func:`rope_viz.rope_frequencies`.
@@ -19,12 +19,19 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import GRID, SEQUENTIAL, base_layout, new_figure, slider
+from rope_viz.figures._style import GRID, NEUTRAL, SEQUENTIAL, base_layout, new_figure, slider
 from rope_viz.rope import pairing_permutation, rope_frequencies
 
 __all__ = ["plot_pairings", "pair_members"]
 
 _TOP, _BOTTOM = 1.0, 0.0  # y of the interleaved and the half row
+_DOT = "#5A5A5A"  # the dimension dots: dark enough for their white numbers, visible on a dark page
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _theta(i: int) -> str:
+    """θᵢ with the pair number as Unicode subscript digits: θ₀, θ₁₅."""
+    return "θ" + str(i).translate(_SUBSCRIPTS)
 
 
 def pair_members(dim: int, pairing: str) -> np.ndarray:
@@ -56,7 +63,7 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
     """Which dimensions form a rotary pair: interleaved (top) and half / rotate_half (bottom).
 
     Dots are the dimension indices of a query or key. An arc joins the two dimensions that
-    RoPE rotates together; its colour is the frequency θ_i = base^(−2i/d) of that pair (the
+    RoPE rotates together; its colour is the frequency θᵢ = base^(−2i/d) of that pair (the
     same colour in both rows means the same rotation). Interleaved (RoFormer, GPT-J, Meta's
     Llama code, lucidrains) pairs neighbours 2i and 2i+1; half (GPT-NeoX, Hugging Face's
     ``rotate_half``) pairs i with i + d/2. The grey lines carry each dimension of the half
@@ -106,14 +113,15 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
         visible = d == dim
         half = d // 2
         freqs = rope_frequencies(d, base)  # (d/2,)
-        colors = sample_colorscale(SEQUENTIAL, list(np.linspace(0.0, 0.9, half)))
+        # the ends of Viridis are too dark on a dark page and too pale on a light one
+        colors = sample_colorscale(SEQUENTIAL, list(np.linspace(0.15, 0.85, half)))
         labels = d <= 16
         perm = pairing_permutation(d, "half", "interleaved")  # interleaved[t] = half[perm[t]]
         xs, ys = [], []
         for t in range(d):
             xs += [int(perm[t]), t, None]
             ys += [_BOTTOM + 0.04, _TOP - 0.04, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#BBBBBB", width=1),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=NEUTRAL, width=1),
                                  hoverinfo="skip", showlegend=False, visible=visible))
         for pairing, y0, up in (("interleaved", _TOP, True), ("half", _BOTTOM, False)):
             members = pair_members(d, pairing)  # (d/2, 2)
@@ -122,14 +130,14 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
                 fig.add_trace(go.Scatter(
                     x=xs, y=ys, mode="lines", line=dict(color=colors[i], width=3),
                     hovertemplate=(f"{pairing}: pair {i} = dims {a} and {b}<br>"
-                                   f"θ_{i} = {freqs[i]:.3g} rad per position<extra></extra>"),
+                                   f"{_theta(i)} = {freqs[i]:.3g} rad per position<extra></extra>"),
                     showlegend=False, visible=visible))
         for y, name in ((_TOP, "interleaved"), (_BOTTOM, "half")):
             fig.add_trace(go.Scatter(
                 x=list(range(d)), y=[y] * d, mode="markers+text" if labels else "markers",
                 text=[str(i) for i in range(d)], textposition="middle center",
                 textfont=dict(size=9, color="white"),
-                marker=dict(size=17 if labels else 9, color="#444"),
+                marker=dict(size=17 if labels else 9, color=_DOT),
                 hovertemplate=f"{name} layout, dim %{{x}}<extra></extra>",
                 showlegend=False, visible=visible))
         groups.append((d, start, len(fig.data)))
@@ -142,9 +150,8 @@ def plot_pairings(dim: int = 8, *, dims: Sequence[int] = (4, 8, 16, 32),
                           args=[{"visible": mask}, {"xaxis.range": [-1.0, d]}]))
     active = dims.index(dim)
     fig.update_layout(**base_layout(
-        title=("Which dimensions rotate together: the same pairs, laid out two ways"
-               "<br><sup>colour = frequency θ_i; grey lines = the permutation between the "
-               "layouts</sup>"),
+        title=("Which dimensions rotate together"
+               "<br><sup>colour: frequency θᵢ; grey: the permutation</sup>"),
         height=460,
         margin=dict(l=110, r=30, t=90, b=100),
         sliders=[slider(steps, prefix="head dimension d = ", active=active, y=-0.14)],
