@@ -84,3 +84,35 @@ def test_the_similarity_panel_is_the_axial_rope2d_scores():
 def test_rope2d_maps_without_controls_shows_the_first_patch():
     fig = plot_rope2d_maps((4, 4), 8, patches=[(3, 1), (0, 0)], controls=False)
     assert fig.layout.sliders == () and fig.data[-1].x == (1,) and fig.data[-1].y == (3,)
+
+
+def test_rope2d_maps_narrow_layout_and_short_title():
+    fig = plot_rope2d_maps((16, 16), 16)
+    assert len(fig.layout.title.text) <= 36
+    narrow = fig.layout.meta["narrow"]
+    assert narrow["layout"]["xaxis5.domain"] == [0, 0.78]  # the similarity panel on top
+    assert min(narrow["layout"]["yaxis5.domain"]) > max(narrow["layout"]["yaxis.domain"])
+    assert narrow["traces"]["8"]["colorbar.x"] == 1.0
+    bare = plot_rope2d_maps((16, 16), 16, controls=False)  # the widget's figure: same layout
+    assert "sliders[0].y" not in bare.layout.meta["narrow"]["layout"]
+    assert bare.layout.meta["narrow"]["traces"] == narrow["traces"]
+
+
+def test_the_patch_marker_names_no_page_colour():
+    from rope_viz.figures.grid2d import PATCH_MARKER
+
+    fig = plot_rope2d_maps((4, 4), 8)
+    assert fig.data[-1].marker.symbol == PATCH_MARKER["symbol"]
+    assert "black" not in str(PATCH_MARKER) and "white" not in str(PATCH_MARKER)
+
+
+def test_rope2d_schemes_narrow_layout_stacks_the_panels():
+    from rope_viz.figures import plot_rope2d_schemes
+
+    fig = plot_rope2d_schemes((8, 8), 16)
+    assert len(fig.layout.title.text) <= 36
+    layout = fig.layout.meta["narrow"]["layout"]
+    tops = [max(layout[f"yaxis{a}.domain"]) for a in ("", "2", "3")]
+    assert tops == sorted(tops, reverse=True) and max(tops) <= 1
+    assert all(layout[f"xaxis{a}.domain"] == [0, 0.8] for a in ("", "2", "3"))
+    assert fig.data[3].marker.symbol == "x"

@@ -15,13 +15,13 @@ SEGMENTS = [("text", 2), ("image", (1, 2, 2)), ("text", 1), ("video", (2, 2, 2))
 
 def test_multimodal_structure():
     fig = plot_multimodal_positions(SEGMENTS)
-    assert [t.type for t in fig.data] == ["heatmap"] * 4 + ["scatter"] * 3
+    assert [t.type for t in fig.data] == ["heatmap"] * 4 + ["scatter"] * 3 + ["heatmap"]
     assert [list(t.y) for t in fig.data[:4]] == [["position"], ["x (row)", "y (column)"],
                                                  ["x (row)", "y (column)", "z (frame)"],
                                                  ["t", "h", "w"]]
-    assert [t.name for t in fig.data[4:]] == ["text", "image", "video"]
+    assert [t.name for t in fig.data[4:7]] == ["text", "image", "video"]
     assert fig.layout.xaxis4.title.text == "token (sequence order)"
-    assert "four" in fig.layout.title.text
+    assert "Four" in fig.layout.title.text
     assert len(fig.to_json()) < 300_000
 
 
@@ -49,10 +49,13 @@ def test_multimodal_tie_buttons():
     (menu,) = fig.layout.updatemenus
     assert menu.type == "buttons" and [b.method for b in menu.buttons] == ["restyle"] * 2
     integer, tokens = (b.args for b in menu.buttons)
-    assert list(integer[1]) == list(tokens[1]) == [1]  # both restyle the RoPE-Tie trace
-    assert integer[0]["text"][0] == [list(r) for r in fig.data[1].text]
+    # both switch between the RoPE-Tie trace and its hidden image-as-wh-tokens copy
+    assert list(integer[1]) == list(tokens[1]) == [1, 7]
+    assert integer[0] == {"visible": [True, False]} and tokens[0] == {"visible": [False, True]}
+    assert fig.data[1].visible is not False and fig.data[7].visible is False
+    assert fig.data[7].xaxis == fig.data[1].xaxis and fig.data[7].yaxis == fig.data[1].yaxis
     # image = wh tokens: s = t = 5/3 for the 2 x 2 image; the next text lands at 1 + 4 + 1 = 6
-    assert tokens[0]["text"][0][0][:7] == ["0", "1", "2.7", "2.7", "4.3", "4.3", "6"]
+    assert list(fig.data[7].text[0][:7]) == ["0", "1", "2.7", "2.7", "4.3", "4.3", "6"]
 
 
 def test_multimodal_bad_segments():
@@ -64,15 +67,32 @@ def test_multimodal_bad_segments():
         plot_multimodal_positions(SEGMENTS, spatial_merge_size=0)
 
 
+def test_multimodal_narrow_layout_turns_the_strips_on_their_side():
+    fig = plot_multimodal_positions(SEGMENTS)
+    assert len(fig.layout.title.text) <= 36
+    narrow = fig.layout.meta["narrow"]
+    for k in ("0", "1", "2", "3", "7"):  # every strip, and the hidden RoPE-Tie copy
+        original = np.array(fig.data[int(k)].z, dtype=float)
+        turned = np.array(narrow["traces"][k]["z"], dtype=float)
+        np.testing.assert_array_equal(turned, original.T)
+        assert narrow["traces"][k]["y"] == list(range(16))
+    assert narrow["traces"]["2"]["x"] == ["x", "y", "z"]
+    assert narrow["layout"]["yaxis.autorange"] == "reversed"  # token 0 on top
+    assert narrow["layout"]["height"] == 150 + 16 * 17 + 20  # one 17 px row per token
+
+
 def test_sections_chart():
     fig = plot_mrope_sections()
-    assert fig.data[0].type == "heatmap" and len(fig.data) == 4
-    contiguous, interleaved = (np.array(row) for row in fig.data[0].z)
+    assert [t.type for t in fig.data] == ["heatmap"] * 2 + ["scatter"] * 3
+    (contiguous,), (interleaved,) = (np.array(t.z) for t in fig.data[:2])
     assert len(contiguous) == 64
     assert list(np.bincount(contiguous)) == [16, 24, 24]
     assert list(np.bincount(interleaved)) == [24, 20, 20]
     assert list(interleaved[:6]) == [0, 1, 2, 0, 1, 2]
-    assert fig.layout.xaxis.title.text == "frequency slot i (0 = fastest)"
+    assert fig.layout.xaxis2.title.text == "frequency slot i (0 = fastest)"
+    assert len(fig.layout.title.text) <= 36
+    narrow = fig.layout.meta["narrow"]  # a phone: no letters on 64 narrow cells
+    assert narrow["traces"]["0"] == narrow["traces"]["1"] == {"texttemplate": ""}
 
 
 @pytest.mark.parametrize(

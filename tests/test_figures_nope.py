@@ -112,3 +112,12 @@ def test_marker_resolution_bad_arguments():
         plot_marker_resolution(noises=())
     with pytest.raises(ValueError, match="max_position"):
         plot_marker_resolution(5)
+
+
+def test_titles_are_short_and_lines_name_no_page_colour():
+    for fig in (plot_p_rope_spectrum(), plot_marker_resolution()):
+        assert len(fig.layout.title.text) <= 36
+        text = fig.to_json()
+        assert '"#222"' not in text and '"#444"' not in text and '"black"' not in text
+    fig = plot_marker_resolution(10**4)
+    assert fig.data[0].name == "gap cᵢ − cᵢ₊₁"

@@ -22,11 +22,23 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rope_viz._validation import check_bool, check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, step_args, subplots
+from rope_viz.figures._style import (
+    DIVERGING,
+    base_layout,
+    rounded,
+    set_narrow,
+    slider,
+    step_args,
+    subplots,
+)
 from rope_viz.multidim import axial_rope_angles, grid_positions
 from rope_viz.rope2d import rope2d_scores
 
-__all__ = ["plot_rope2d_maps", "rope2d_maps_changes", "check_patches"]
+__all__ = ["plot_rope2d_maps", "rope2d_maps_changes", "check_patches", "PATCH_MARKER"]
+
+#: The cross on a chosen patch: dark with a light rim, readable on every cell of a diverging
+#: heatmap and, where it overhangs the grid, on a light or a dark page.
+PATCH_MARKER = dict(symbol="x", size=13, color="#1A1A1A", line=dict(width=1.5, color="#F2F2F2"))
 
 
 def check_patches(patches: Any, shape: Any) -> list:
@@ -226,15 +238,14 @@ def plot_rope2d_maps(
                              hovertemplate="row %{y}, column %{x}<br>q·k %{z}<extra></extra>"),
                   1, cols + 1)
     fig.add_trace(go.Scatter(**shown[half + 1], mode="markers",
-                             marker=dict(symbol="x-thin", size=14, line=dict(width=3,
-                                                                            color="black")),
+                             marker=PATCH_MARKER,
                              name="chosen patch", showlegend=False, hoverinfo="skip"),
                   1, cols + 1)
     steps = [dict(method="update", label=f"({r}, {c})",
                   args=step_args(_patch_changes(similarity, shape, (r, c), half)))
              for r, c in patches]
     fig.update_layout(**base_layout(
-        title="RoPE-2D: half the pairs follow the row, half the column; scores depend on the offset",
+        title="RoPE-2D: pair maps, patch scores",  # the message is in the caption
         height=520,
         margin=dict(l=50, r=100, t=90, b=120 if controls else 60),
         sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.14)]
@@ -254,4 +265,54 @@ def plot_rope2d_maps(
     fig.update_yaxes(range=[shape[0] - 0.5, -0.5], autorange=False, row=1, col=cols + 1)
     fig.update_yaxes(title_text="row", row=1, col=1)
     fig.update_yaxes(title_text="row", row=2, col=1)
+    set_narrow(fig, *_maps_narrow(fig, cols, controls))
     return fig
+
+
+def _maps_narrow(fig: go.Figure, cols: int, controls: bool) -> tuple:
+    """Narrow-screen changes of :func:`plot_rope2d_maps`: the similarity panel on top at full
+    width with its colour bar beside it, then the two rows of pair maps under it."""
+    width = 358 - 44 - 14  # px of plot on a phone (figures.js caps the side margins)
+    gap = 0.04  # between maps, as a fraction of the width
+    side = (1 - (cols - 1) * gap) / cols  # one map's width, as a fraction
+    map_px = side * width
+    sim_px = 0.78 * width
+    # top and bottom of each band in px from the top of the plot area
+    sim = (26, 26 + sim_px)
+    row1 = (sim[1] + 78, sim[1] + 78 + map_px)
+    row2 = (row1[1] + 34, row1[1] + 34 + map_px)
+    plot = row2[1] + 40
+    top, bottom = 50, 110 if controls else 50
+
+    def band(y0, y1):
+        return [round(1 - y1 / plot, 4), round(1 - y0 / plot, 4)]
+
+    layout = {"height": round(plot + top + bottom), "margin.l": 44, "margin.r": 14,
+              "margin.t": top, "margin.b": bottom}
+    sim_axes = fig.get_subplot(1, cols + 1)
+    xs, ys = sim_axes.xaxis.plotly_name, sim_axes.yaxis.plotly_name
+    layout.update({f"{xs}.domain": [0, 0.78], f"{ys}.domain": band(*sim), f"{ys}.side": "left"})
+    for row, (y0, y1) in ((1, row1), (2, row2)):
+        for col in range(1, cols + 1):
+            axes = fig.get_subplot(row, col)
+            x0 = (col - 1) * (side + gap)
+            layout[f"{axes.xaxis.plotly_name}.domain"] = [round(x0, 4), round(x0 + side, 4)]
+            layout[f"{axes.yaxis.plotly_name}.domain"] = band(y0, y1)
+    for i, note in enumerate(fig.layout.annotations):
+        if note.text.startswith("pair"):
+            pair = int(note.text.split()[1])
+            row, col = pair // cols, pair % cols
+            x0 = col * (side + gap)
+            layout[f"annotations[{i}].x"] = round(x0 + side / 2, 4)
+            layout[f"annotations[{i}].y"] = band(*(row1, row2)[row])[1]
+            layout[f"annotations[{i}].text"] = f"pair {pair}" if cols <= 4 else str(pair)
+        else:  # the similarity panel's title
+            layout[f"annotations[{i}].x"] = 0.39
+            layout[f"annotations[{i}].y"] = band(*sim)[1]
+    if controls:
+        layout["sliders[0].y"] = -0.01
+    half = 2 * cols
+    traces = {half: {"colorbar.x": 1.0, "colorbar.xanchor": "right", "colorbar.thickness": 12,
+                     "colorbar.len": round(sim_px / plot, 4), "colorbar.lenmode": "fraction",
+                     "colorbar.y": round(sum(band(*sim)) / 2, 4), "colorbar.yanchor": "middle"}}
+    return traces, layout

@@ -26,7 +26,7 @@ from rope_viz.figures._style import (
     MODALITY_COLORS,
     base_layout,
     discrete_colorscale,
-    new_figure,
+    set_narrow,
     subplots,
 )
 from rope_viz.multidim import (
@@ -146,31 +146,40 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         panels.append((f"M-RoPE, absolute time (Qwen2.5-VL, {second_per_grid_t:g} s per "
                        f"temporal patch, {tokens_per_second:g} ids/s)", timed.astype(float),
                        ["t", "h", "w"]))
-    fig = subplots(rows=len(panels), cols=1, shared_xaxes=True,
+    fig = subplots(rows=len(panels), cols=1,
                    vertical_spacing=0.3 / len(panels),
                    row_heights=[len(labels) for _, _, labels in panels],
                    subplot_titles=[title for title, _, _ in panels])
     colors = [MODALITY_COLORS[m] for m in _MODALITIES]
-    for row, (title, ids, labels) in enumerate(panels, start=1):
+
+    def strip(title: str, ids: np.ndarray, labels: list, **extra) -> go.Heatmap:
         z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
         z[np.isnan(ids)] = np.nan  # blank where the scheme gives no id
-        fig.add_trace(go.Heatmap(
+        whole = np.allclose(ids[~np.isnan(ids)] % 1, 0)
+        return go.Heatmap(
             z=z.tolist(), y=labels, x=list(range(n)), text=_texts(ids), texttemplate="%{text}",
-            textfont=dict(size=11 if np.allclose(ids[~np.isnan(ids)] % 1, 0) else 9, color="black"),
+            textfont=dict(size=11 if whole else 9, color=_CELL_INK),
             colorscale=discrete_colorscale(colors),
             zmin=-0.5, zmax=len(colors) - 0.5, showscale=False, xgap=1, ygap=1,
-            hovertemplate="token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>",
-        ), row, 1)
-        fig.update_yaxes(autorange="reversed", row=row, col=1)
+            hovertemplate="token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>", **extra)
+
+    for row, (title, ids, labels) in enumerate(panels, start=1):
+        fig.add_trace(strip(title, ids, labels), row, 1)
+        fig.update_yaxes(autorange="reversed", type="category", showgrid=False, row=row, col=1)
+        fig.update_xaxes(type="linear", showticklabels=row == len(panels), showgrid=False,
+                         zeroline=False, row=row, col=1)
     for modality, color in zip(_MODALITIES, colors):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
                                  marker=dict(symbol="square", size=12, color=color)))
-    buttons = [dict(label=label, method="restyle", args=[{"text": [_texts(ties[spacing])]}, [1]])
-               for spacing, label in (("integer", "RoPE-Tie: s = w + 1, t = h + 1"),
-                                      ("tokens", "RoPE-Tie: image = wh tokens"))]
-    words = {4: "four", 5: "five"}
+    # RoPE-Tie with the image counted as wh tokens: a hidden copy of trace 1 the buttons show
+    fig.add_trace(strip(panels[1][0], ties["tokens"], panels[1][2], visible=False), 2, 1)
+    tokens_trace = len(fig.data) - 1
+    buttons = [dict(label=label, method="restyle", args=[{"visible": shown}, [1, tokens_trace]])
+               for shown, label in (([True, False], "RoPE-Tie: s = w + 1, t = h + 1"),
+                                    ([False, True], "RoPE-Tie: image = wh tokens"))]
+    words = {4: "Four", 5: "Five"}
     fig.update_layout(**base_layout(
-        title=f"The same tokens, {words[len(panels)]} ways to number them",
+        title=f"{words[len(panels)]} ways to number one sequence",
         height=580 if len(panels) == 4 else 720,
         margin=dict(l=90, r=30, t=150, b=60),
         legend=dict(orientation="h", x=1.0, xanchor="right", y=1.06, yanchor="bottom"),
@@ -179,7 +188,65 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
                           pad=dict(t=0, b=0), font=dict(size=11))],
     ))
     fig.update_xaxes(title_text="token (sequence order)", row=len(panels), col=1)
+    set_narrow(fig, *_positions_narrow(fig, panels, n, tokens_trace))
     return fig
+
+
+#: Ids on the modality-coloured cells: dark on the light grey, orange and blue of every theme.
+_CELL_INK = "#1A1A1A"
+#: Panel names on a phone, where each panel is a few columns wide.
+_SHORT_TITLES = ("1-D", "Tie", "TV", "M-RoPE", "Qwen2.5")
+_SHORT_LABELS = {"position": "n", "x (row)": "x", "y (column)": "y", "z (frame)": "z"}
+
+
+def _positions_narrow(fig: go.Figure, panels: list, n: int, tokens_trace: int) -> tuple:
+    """Narrow-screen changes of :func:`plot_multimodal_positions`: the strips turned on
+    their side (tokens down the page, one column per id), panels side by side."""
+    width = 358 - 40 - 14  # px of plot on a phone (figures.js caps the side margins)
+    top, row_px = 150, 17
+    plot = n * row_px
+    gap = 10 / width
+    columns = sum(len(labels) for _, _, labels in panels)
+    unit = (1 - gap * (len(panels) - 1)) / columns
+    layout = {"height": top + plot + 20, "margin.t": top, "margin.b": 20, "margin.l": 40,
+              "margin.r": 14,
+              "title.y": round(1 - 8 / (top + plot + 20), 4), "title.yanchor": "top",
+              "updatemenus[0].y": round(1 + (top - 44) / plot, 4),
+              "updatemenus[0].yanchor": "top",
+              "updatemenus[0].buttons[0].label": "Tie: s = w + 1",
+              "updatemenus[0].buttons[1].label": "Tie: image = wh",
+              "legend.x": 0, "legend.xanchor": "left", "legend.y": round(1 + (top - 76) / plot, 4),
+              "legend.yanchor": "top"}
+    traces = {}
+    x0 = 0.0
+    for k, (title, ids, labels) in enumerate(panels):
+        axis = "" if k == 0 else str(k + 1)
+        x1 = x0 + unit * len(labels)
+        layout.update({f"xaxis{axis}.domain": [round(x0, 4), round(x1, 4)],
+                       f"yaxis{axis}.domain": [0, 1], f"xaxis{axis}.type": "category",
+                       f"yaxis{axis}.type": "linear", f"yaxis{axis}.autorange": "reversed",
+                       f"xaxis{axis}.side": "top",
+                       f"xaxis{axis}.showticklabels": True, f"xaxis{axis}.title.text": "",
+                       f"yaxis{axis}.showticklabels": k == 0,
+                       f"yaxis{axis}.title.text": "token" if k == 0 else "",
+                       f"annotations[{k}].text": _SHORT_TITLES[k],
+                       f"annotations[{k}].x": round((x0 + x1) / 2, 4),
+                       f"annotations[{k}].y": round(1 + 24 / plot, 4)})
+        data = fig.data[k]
+        small = [_SHORT_LABELS.get(label, label) for label in labels]
+        changes = {"x": small, "y": list(range(n)), "z": np.array(data.z, dtype=float).T.tolist(),
+                   "text": [list(line) for line in zip(*data.text)],
+                   "hovertemplate": "token %{y}<br>%{x} = %{text}<extra>" + title + "</extra>"}
+        traces[k] = changes
+        if k == 1:
+            hidden = fig.data[tokens_trace]
+            traces[tokens_trace] = dict(changes, z=np.array(hidden.z, dtype=float).T.tolist(),
+                                        text=[list(line) for line in zip(*hidden.text)])
+        for index in (k, tokens_trace) if k == 1 else (k,):
+            if fig.data[index].textfont.size < 11:
+                traces[index]["textfont.size"] = 8
+        x0 = x1 + gap
+    return traces, layout
 
 
 def _texts(ids: np.ndarray) -> list:
@@ -236,23 +303,37 @@ def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 
     rows = np.stack([mrope_axes(contiguous, "contiguous"), second])  # (2, dim/2)
     names = ("t", "h", "w")
     colors = [AXIS_COLORS[a] for a in names]
-    fig = new_figure(go.Heatmap(
-        z=rows.tolist(), y=[f"Qwen2-VL {contiguous}", f"Qwen3-VL {interleaved}"],
-        x=list(range(rows.shape[1])), text=[[names[v] for v in line] for line in rows],
-        texttemplate="%{text}" if rows.shape[1] <= 64 else None, textfont=dict(size=10),
-        colorscale=discrete_colorscale(colors), zmin=-0.5, zmax=2.5, showscale=False,
-        xgap=1, ygap=4, hovertemplate="slot %{x}: %{text}<extra>%{y}</extra>",
-    ))
+    labels = [f"Qwen2-VL: contiguous sections {contiguous}",
+              f"Qwen3-VL: interleaved {interleaved}"]
+    fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.3,
+                   subplot_titles=labels)
+    for row, (line, label) in enumerate(zip(rows, labels), start=1):
+        fig.add_trace(go.Heatmap(
+            z=[line.tolist()], y=[label.split(":")[0]], x=list(range(rows.shape[1])),
+            text=[[names[v] for v in line]],
+            texttemplate="%{text}" if rows.shape[1] <= 64 else None, textfont=dict(size=10),
+            colorscale=discrete_colorscale(colors), zmin=-0.5, zmax=2.5, showscale=False,
+            xgap=1, hovertemplate="slot %{x}: %{text}<extra>%{y}</extra>",
+        ), row, 1)
     for name, color in zip(names, colors):
         label = {"t": "t (time)", "h": "h (height)", "w": "w (width)"}[name]
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
                                  marker=dict(symbol="square", size=12, color=color)))
     fig.update_layout(**base_layout(
-        title="Which axis drives each frequency slot: contiguous blocks vs interleaved",
-        height=280,
-        margin=dict(l=170, r=30, t=90, b=60),
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.05, yanchor="bottom"),
-        xaxis=dict(title="frequency slot i (0 = fastest)", showgrid=False),
-        yaxis=dict(autorange="reversed", showgrid=False),
+        title="Frequency slots per axis",
+        height=300,
+        margin=dict(l=20, r=20, t=90, b=60),
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=0.85, yanchor="middle",
+                    yref="container"),
     ))
+    fig.for_each_annotation(lambda a: a.update(x=0, xanchor="left", font=dict(size=12)))
+    fig.update_traces(textfont_color=_CELL_INK, selector=dict(type="heatmap"))
+    fig.update_yaxes(showticklabels=False, showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    fig.update_xaxes(title_text="frequency slot i (0 = fastest)", row=2, col=1)
+    # a phone: letters do not fit 64 slots; the legend moves between the title and the rows
+    set_narrow(fig, {0: {"texttemplate": ""}, 1: {"texttemplate": ""}},
+               {"title.y": 0.98, "title.yanchor": "top",
+                "legend.x": 0, "legend.xanchor": "left", "legend.y": round(1 - 40 / 320, 4),
+                "margin.t": 110, "height": 320})
     return fig

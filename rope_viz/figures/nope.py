@@ -32,10 +32,12 @@ from rope_viz._validation import (
 from rope_viz.figures._style import (
     COS,
     KEY,
+    NEUTRAL,
     QUERY,
     SIN,
     base_layout,
     new_figure,
+    set_narrow,
     short_number,
     slider,
 )
@@ -50,7 +52,7 @@ from rope_viz.scaling import p_rope_frequencies
 __all__ = ["plot_marker_resolution", "plot_p_rope_spectrum"]
 
 #: One colour per floating-point format.
-FORMAT_COLORS = {"bfloat16": COS, "float16": KEY, "float32": SIN, "float64": "#555555"}
+FORMAT_COLORS = {"bfloat16": COS, "float16": KEY, "float32": SIN, "float64": "#CC79A7"}
 
 _GREY = "#8C8C8C"
 
@@ -146,7 +148,7 @@ def plot_p_rope_spectrum(
         marker=dict(color=COS, size=7, symbol="x"),
         hovertemplate="pair %{x}<br>0 turns<extra>removed</extra>",
     ))
-    fig.add_hline(y=0.25, line=dict(color="#444", width=1, dash="dot"))
+    fig.add_hline(y=0.25, line=dict(color=NEUTRAL, width=1.5, dash="dot"))
     fig.add_annotation(x=0, xref="x domain", xanchor="left", y=float(np.log10(0.25)),
                        yanchor="bottom", showarrow=False, font=dict(size=11),
                        text=f"a quarter turn: {quarter} of {dim // 2} RoPE pairs stay below")
@@ -157,8 +159,7 @@ def plot_p_rope_spectrum(
                           args=[{"x": parts["x"], "y": parts["y"], "name": parts["name"]},
                                 [1, 2]]))
     fig.update_layout(**base_layout(
-        title=(f"Turns across a {short_number(context)} context "
-               f"(dim {dim}, base {short_number(base)}), and what p-RoPE keeps"),
+        title="Turns per pair; what p-RoPE keeps",  # context, dim, base: caption
         height=540,
         margin=dict(l=80, r=30, t=70, b=190),
         xaxis=dict(title="pair index i (fast → slow)"),
@@ -180,7 +181,7 @@ def plot_marker_resolution(
     """How finely a NoPE model can count with a start marker, and where it stops.
 
     The marker code of position i is ``c_i = 1/(i+1)`` (:func:`rope_viz.marker_position_signal`);
-    neighbouring codes differ by ``1/((i+1)(i+2))``, the black curve (log-log, slope −2). Two
+    neighbouring codes differ by ``1/((i+1)(i+2))``, the grey curve (log-log, slope −2). Two
     things blur neighbours once the gap drops below them: the spacing of the numbers a format
     can store near ``c_i`` (:func:`rope_viz.representable_spacing`, one dashed curve per
     format, slope −1), and noise added to the code: nearest-code decoding fails when the noise
@@ -233,14 +234,14 @@ def plot_marker_resolution(
 
     fig = new_figure()
     fig.add_trace(go.Scatter(
-        x=positions.tolist(), y=_significant(gap), mode="lines", name="gap c_i − c_(i+1)",
-        line=dict(color="#222", width=3),
+        x=positions.tolist(), y=_significant(gap), mode="lines", name="gap cᵢ − cᵢ₊₁",
+        line=dict(color=NEUTRAL, width=3),
         hovertemplate="i = %{x:,}<br>gap %{y:.2e}<extra></extra>",
     ))
     for dtype in dtypes:
         fig.add_trace(go.Scatter(
             x=positions.tolist(), y=_significant(representable_spacing(code, dtype)),
-            mode="lines", name=f"{dtype}: spacing of numbers near c_i",
+            mode="lines", name=f"{dtype}: spacing of numbers near cᵢ",
             line=dict(color=FORMAT_COLORS[dtype], width=2, dash="dash"),
             hovertemplate="i = %{x:,}<br>spacing %{y:.2e}<extra>" + dtype + "</extra>",
         ))
@@ -264,7 +265,7 @@ def plot_marker_resolution(
              "name": [f"2 × noise, σ = {sigma:g}", "positions blur from here"]},
             noise_traces]))
     fig.update_layout(**base_layout(
-        title="Counting with a start marker: the gap between neighbours shrinks like 1/i²",
+        title="Marker gaps shrink like 1/i²",
         height=650,
         margin=dict(l=80, r=30, t=70, b=290),
         xaxis=dict(title="position i (log scale)", type="log", exponentformat="power"),

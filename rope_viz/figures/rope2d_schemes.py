@@ -16,8 +16,16 @@ from typing import Any
 import plotly.graph_objects as go
 
 from rope_viz._validation import check_dim, check_float, check_int_tuple, fail
-from rope_viz.figures._style import DIVERGING, base_layout, rounded, slider, subplots
-from rope_viz.figures.grid2d import check_patches
+from rope_viz.figures._style import (
+    DIVERGING,
+    base_layout,
+    rounded,
+    set_narrow,
+    slider,
+    stacked_layout,
+    subplots,
+)
+from rope_viz.figures.grid2d import PATCH_MARKER, check_patches
 from rope_viz.rope2d import ROPE2D_SCHEMES, rope2d_scores
 
 __all__ = ["plot_rope2d_schemes"]
@@ -103,7 +111,7 @@ def plot_rope2d_schemes(
     for col in range(1, 4):
         fig.add_trace(go.Scatter(
             x=[patches[0][1]], y=[patches[0][0]], mode="markers", showlegend=False,
-            marker=dict(symbol="x-thin", size=14, line=dict(width=3, color="black")),
+            marker=PATCH_MARKER,
             hoverinfo="skip", name="chosen patch",
         ), 1, col)
     steps = [
@@ -114,7 +122,7 @@ def plot_rope2d_schemes(
         for i, (r, c) in enumerate(patches)
     ]
     fig.update_layout(**base_layout(
-        title="Scores of one patch with every patch: only the split keeps a rigid, 2-D pattern",
+        title="Three 2-D schemes, one patch",  # the message is in the caption
         height=430,
         margin=dict(l=60, r=40, t=90, b=120),
         sliders=[slider(steps, prefix="chosen patch (row, column) ", y=-0.16)],
@@ -123,4 +131,23 @@ def plot_rope2d_schemes(
     fig.update_xaxes(title_text="column", constrain="domain")
     for col in (2, 3):
         fig.update_yaxes(scaleanchor=f"x{col}", title_text="", row=1, col=col)
+    set_narrow(fig, *_schemes_narrow(fig))
     return fig
+
+
+def _schemes_narrow(fig: go.Figure) -> tuple:
+    """Narrow-screen changes of :func:`plot_rope2d_schemes`: the three panels stacked, each
+    with its row axis title, and the colour bar beside the last panel."""
+    traces, layout = stacked_layout(fig, panel_height=240, gap=80, top=100, bottom=130)
+    plot = layout["height"] - fig.layout.margin.t - fig.layout.margin.b
+    layout["sliders[0].y"] = round(-40 / plot, 4)  # just under the last panel's axis title
+    for name in ("xaxis", "xaxis2", "xaxis3"):
+        layout[f"{name}.domain"] = [0, 0.8]  # room on the right for the colour bar
+    for name in ("yaxis2", "yaxis3"):
+        layout[f"{name}.title.text"] = "row"
+    for index in traces:
+        traces[index].update({"colorbar.x": 1.0, "colorbar.xanchor": "right",
+                              "colorbar.thickness": 14})
+    for i in range(3):  # subplot titles over the (narrower) panels
+        layout[f"annotations[{i}].x"] = 0.4
+    return traces, layout
