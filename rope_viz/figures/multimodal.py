@@ -219,7 +219,7 @@ def _positions_narrow(fig: go.Figure, panels: list, n: int, tokens_trace: int) -
               "legend.yanchor": "top"}
     traces = {}
     x0 = 0.0
-    for k, (title, ids, labels) in enumerate(panels):
+    for k, (title, _ids, labels) in enumerate(panels):
         axis = "" if k == 0 else str(k + 1)
         x1 = x0 + unit * len(labels)
         layout.update({f"xaxis{axis}.domain": [round(x0, 4), round(x1, 4)],

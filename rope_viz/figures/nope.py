@@ -37,8 +37,6 @@ from rope_viz.figures._style import (
     SIN,
     base_layout,
     new_figure,
-    set_narrow,
-    short_number,
     slider,
 )
 from rope_viz.nope import (
