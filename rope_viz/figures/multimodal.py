@@ -99,9 +99,11 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     plotly.graph_objects.Figure
         Four heatmap traces (1-D: one row; RoPE-Tie: x, y rows; RoPE-TV: x, y rows, plus z
         with a video; M-RoPE: t, h, w rows), or five with the Qwen2.5-VL panel, z the modality
-        code and text the ids, plus three invisible scatter traces for the modality legend; one
-        ``updatemenus`` entry with two buttons that restyle the RoPE-Tie trace's text
-        (integer spacing, shown first; image = wh tokens).
+        code and text the ids, plus three invisible scatter traces for the modality legend,
+        then a hidden heatmap of RoPE-Tie with the image counted as wh tokens; one
+        ``updatemenus`` entry with two buttons that show one of the two RoPE-Tie traces
+        (integer spacing, shown first; image = wh tokens). On a narrow screen the strips turn
+        on their side: tokens run down the page, one column per id.
 
     Raises
     ------
@@ -276,7 +278,7 @@ def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 
     Returns
     -------
     plotly.graph_objects.Figure
-        One heatmap trace (two rows: contiguous, interleaved) coloured by axis, plus three
+        Two one-row heatmaps (contiguous, interleaved) coloured by axis, plus three
         invisible scatter traces for the t/h/w legend.
 
     Raises
@@ -288,8 +290,8 @@ def plot_mrope_sections(contiguous: Any = (16, 24, 24), interleaved: Any = (24, 
     Examples
     --------
     >>> fig = plot_mrope_sections((2, 3, 3), (4, 2, 2))
-    >>> len(fig.data[0].z[0])
-    8
+    >>> len(fig.data[0].z[0]), len(fig.data[1].z[0])
+    (8, 8)
     """
     contiguous = check_int_tuple(contiguous, "contiguous", length=3, minimum=0)
     interleaved = check_int_tuple(interleaved, "interleaved", length=3, minimum=0)
