@@ -147,6 +147,8 @@ def check(named_figures: list, shots: Path | None = None) -> int:
                 path.write_text(_page([box for _, box in figures], width, theme))
                 page = browser.new_page(viewport={"width": viewport, "height": 900})
                 page.goto(path.as_uri())
+                page.evaluate("() => document.querySelectorAll('.rv-figure')"
+                              ".forEach(box => window.ropeViz.draw(box))")  # below the fold too
                 page.wait_for_function(
                     f"() => document.querySelectorAll('.rv-figure[data-rv-state=drawn]').length"
                     f" === {len(figures)}", timeout=60_000)

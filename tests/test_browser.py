@@ -5,6 +5,12 @@ Needs the built book (``python3 dev.py book``) and Chromium (Debian's ``chromium
 pages are served on 127.0.0.1 and every request elsewhere is blocked and reported, so a page
 that needs the network fails here.
 
+Figures (``div.rv-figure``) are drawn by ``book/_static/figures.js`` when they come near the
+screen; the tests draw them all (:meth:`LoadedPage.draw_figures`). The screen tests open every
+page with figures at phone (390 px) and laptop (1366 px) width, in light and dark mode, and
+check each figure with ``tests/figure_layout.py``: no text box overlaps another or leaves the
+figure.
+
 Run with ``pytest tests/test_browser.py``.
 """
 
@@ -18,6 +24,8 @@ import threading
 from pathlib import Path
 
 import pytest
+
+from figure_layout import FIGURE_PROBLEMS_JS
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -64,14 +72,20 @@ def browser():
         browser.close()
 
 
+FIGURE_PAGES = [p for p in PAGES if (HTML / p).exists() and 'class="rv-figure"' in (HTML / p).read_text()]
+SCREENS = [(width, scheme) for width in (390, 1366) for scheme in ("light", "dark")]
+
+
 class LoadedPage:
     """A page opened with every non-local request blocked, its errors collected."""
 
-    def __init__(self, browser, site: str, path: str):
+    def __init__(self, browser, site: str, path: str, *, width: int = 1280, scheme: str = "light",
+                 reduced_motion: str = "no-preference"):
         self.path = path
         self.blocked: list = []
         self.errors: list = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme,
+                                     reduced_motion=reduced_motion)
         self.page.route("**/*", self._route)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on("console", self._console)
@@ -81,6 +95,21 @@ class LoadedPage:
         self.page.evaluate(
             "() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise.then(() => true) : true"
         )
+
+    def draw_figures(self) -> int:
+        """Draw every figure on the page now (as scrolling would) and wait for them; their count."""
+        count = self.page.evaluate("""() => {
+            const boxes = [...document.querySelectorAll('div.rv-figure')];
+            boxes.forEach(box => window.ropeViz.draw(box));
+            return boxes.length;
+        }""")
+        if count:
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('div.rv-figure')]"
+                ".every(b => b.dataset.rvState === 'drawn' || b.dataset.rvState === 'failed')",
+                timeout=60_000)
+            self.page.wait_for_timeout(200)  # narrow-screen changes are applied after the draw
+        return count
 
     def _route(self, route):
         if route.request.url.startswith("http://127.0.0.1"):
@@ -104,6 +133,7 @@ def pages(browser, site):
     def open_once(path: str) -> LoadedPage:
         if path not in opened:
             opened[path] = LoadedPage(browser, site, path)
+            opened[path].draw_figures()
         return opened[path]
 
     yield open_once
@@ -149,8 +179,9 @@ def test_every_plotly_figure_draws(pages, path):
     page = pages(path).page
     result = page.evaluate(
         """() => {
-            const divs = [...document.querySelectorAll('.plotly-graph-div')];
-            return {total: divs.length, drawn: divs.filter(d => d.querySelector('svg.main-svg')).length};
+            const boxes = [...document.querySelectorAll('div.rv-figure')];
+            return {total: boxes.length,
+                    drawn: boxes.filter(b => b.querySelector('.rv-plot svg.main-svg')).length};
         }"""
     )
     assert result["drawn"] == result["total"], f"{path}: {result['total'] - result['drawn']} figures did not draw"
@@ -200,7 +231,7 @@ def wait_for_change(page, figure, before: str) -> str:
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_clicking_every_slider_changes_the_figure(pages, path):
     page = pages(path).page
-    figures = page.locator(".plotly-graph-div:has(g.slider-container)")
+    figures = page.locator(".rv-plot:has(g.slider-container)")
     if figures.count() == 0:
         pytest.skip(f"{path} has no slider")
     for index in range(figures.count()):
@@ -230,7 +261,7 @@ def test_some_chapter_has_a_play_button():
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_play_buttons_animate_the_figure(pages, path):
     page = pages(path).page
-    figures = page.locator(".plotly-graph-div:has(g.updatemenu-button:has-text('play'))")
+    figures = page.locator(".rv-plot:has(g.updatemenu-button:has-text('play'))")
     if figures.count() == 0:
         pytest.skip(f"{path} has no play button")
     for index in range(figures.count()):
@@ -246,7 +277,8 @@ def test_play_buttons_animate_the_figure(pages, path):
         assert after != before, f"{path}: figure {index}'s play button was pressed but nothing moved"
 
 
-ANIMATED_PAGES = ["book/binary_positions.html", "book/rope_derived.html"]
+ANIMATED_PAGES = [p for p in CHAPTER_PAGES
+                  if (HTML / p).exists() and '"method":"animate"' in (HTML / p).read_text()]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -261,8 +293,9 @@ def test_no_page_starts_an_animation_by_itself(path):
 @pytest.mark.parametrize("path", ANIMATED_PAGES)
 def test_animated_figures_stay_on_their_first_frame_until_asked(browser, site, path):
     loaded = LoadedPage(browser, site, path)  # a fresh page: other tests move the shared ones
+    loaded.draw_figures()
     page = loaded.page
-    read = """() => [...document.querySelectorAll('.plotly-graph-div')]
+    read = """() => [...document.querySelectorAll('.rv-plot')]
         .filter(gd => gd._transitionData && gd._transitionData._frames.length)
         .map(gd => (gd.layout.sliders || []).map(s => s.active || 0))"""
     first = page.evaluate(read)
@@ -272,3 +305,126 @@ def test_animated_figures_stay_on_their_first_frame_until_asked(browser, site, p
     loaded.close()
     assert later == first
     assert all(active == 0 for sliders in first for active in sliders[:1]), first
+
+
+# --- Screens: phone and laptop, light and dark -------------------------------------------
+
+
+@pytest.mark.parametrize("width,scheme", SCREENS)
+@pytest.mark.parametrize("path", FIGURE_PAGES)
+def test_figures_read_well_on_every_screen(browser, site, path, width, scheme):
+    """No text box in any figure overlaps another or leaves the figure; the page does not
+    scroll sideways; the figure has no background of its own (the page's shows through) and
+    its text takes the theme's colour."""
+    loaded = LoadedPage(browser, site, path, width=width, scheme=scheme)
+    try:
+        assert loaded.draw_figures() > 0
+        page = loaded.page
+        theme = page.evaluate("() => document.documentElement.dataset.theme")
+        assert theme == scheme, f"{path}: the page's theme is {theme}, the reader asked for {scheme}"
+        problems = []
+        for index, box in enumerate(page.query_selector_all("div.rv-figure")):
+            box.scroll_into_view_if_needed()
+            title = box.evaluate("b => b.getAttribute('aria-label')")
+            problems += [f"figure {index} ({title[:40]}): {p}" for p in box.evaluate(FIGURE_PROBLEMS_JS)]
+            colours = box.evaluate("""b => { const f = b.querySelector('.rv-plot')._fullLayout;
+                return [f.paper_bgcolor, f.plot_bgcolor, f.font.color]; }""")
+            ink = "#CED6DD" if scheme == "dark" else "#222222"
+            if colours != ["rgba(0,0,0,0)", "rgba(0,0,0,0)", ink]:
+                problems.append(f"figure {index} ({title[:40]}): colours {colours} do not follow the {scheme} theme")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            problems.append(f"the page scrolls sideways by {overflow} px")
+        assert not problems, f"{path} at {width} px, {scheme}:\n" + "\n".join(problems)
+    finally:
+        loaded.close()
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p not in FIGURE_PAGES])
+def test_pages_without_figures_do_not_scroll_sideways_on_a_phone(browser, site, path):
+    loaded = LoadedPage(browser, site, path, width=390)
+    try:
+        overflow = loaded.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at 390 px"
+    finally:
+        loaded.close()
+
+
+def test_figures_follow_the_theme_switch_after_load(browser, site):
+    """Flipping the theme (the switch sets data-theme on <html>) recolours drawn figures."""
+    path = "book/rope_derived.html"
+    loaded = LoadedPage(browser, site, path, scheme="light")
+    try:
+        loaded.draw_figures()
+        page = loaded.page
+        ink = "() => [...document.querySelectorAll('.rv-plot')].map(g => g._fullLayout.font.color)"
+        assert set(page.evaluate(ink)) == {"#222222"}
+        page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+        page.wait_for_function("() => [...document.querySelectorAll('.rv-plot')]"
+                               ".every(g => g._fullLayout.font.color === '#CED6DD')", timeout=10_000)
+    finally:
+        loaded.close()
+
+
+def test_reduced_motion_leaves_a_slider_and_no_play_button(browser, site):
+    path = ANIMATED_PAGES[0] if ANIMATED_PAGES else pytest.skip("no animation in the book")
+    loaded = LoadedPage(browser, site, path, reduced_motion="reduce")
+    try:
+        loaded.draw_figures()
+        page = loaded.page
+        animated = page.locator(".rv-plot:has(g.slider-container)")
+        assert animated.count() > 0
+        assert page.locator(".rv-plot g.updatemenu-button:has-text('play')").count() == 0
+    finally:
+        loaded.close()
+
+
+def test_plotly_js_is_not_a_blocking_script():
+    """plotly.js (4.7 MB) is fetched by figures.js, never by a <script> tag in the page."""
+    for path in FIGURE_PAGES:
+        text = (HTML / path).read_text()
+        assert "plotly.min.js" not in text, f"{path} links plotly.js directly"
+        assert "_static/figures.js" in text, f"{path} does not load figures.js"
+
+
+def test_figures_far_below_the_fold_wait_until_scrolled_near(browser, site):
+    path = max(FIGURE_PAGES, key=lambda p: (HTML / p).read_text().count('class="rv-figure"'))
+    loaded = LoadedPage(browser, site, path, width=1366)
+    try:
+        page = loaded.page
+        page.wait_for_timeout(500)
+        states = page.evaluate("() => [...document.querySelectorAll('div.rv-figure')]"
+                               ".map(b => [b.getBoundingClientRect().top, b.dataset.rvState || ''])")
+        far = [state for top, state in states if top > 4000]
+        assert far and all(state == "" for state in far), states
+        last = page.query_selector_all("div.rv-figure")[-1]
+        last.scroll_into_view_if_needed()
+        page.wait_for_function("b => b.dataset.rvState === 'drawn'", arg=last, timeout=30_000)
+    finally:
+        loaded.close()
+
+
+def _first_paint_ms(browser, url: str) -> float:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
+               else route.abort())
+    page.goto(url, wait_until="load")
+    page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+    value = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    page.close()
+    return value
+
+
+def test_figure_pages_paint_first_about_as_fast_as_plain_pages(browser, site):
+    """First contentful paint of the page with the most figures against a page without any,
+    medians of five loads each, interleaved in one run (a ratio, not a time: machines differ)."""
+    import statistics
+
+    heavy = max(FIGURE_PAGES, key=lambda p: (HTML / p).stat().st_size)
+    plain = "book/bibliography.html"
+    times = {heavy: [], plain: []}
+    for _ in range(5):
+        for path in times:
+            times[path].append(_first_paint_ms(browser, f"{site}/{path}"))
+    ratio = statistics.median(times[heavy]) / statistics.median(times[plain])
+    assert ratio <= 1.5, f"{heavy} first paints {ratio:.2f}x later than {plain}: {times}"
