@@ -721,7 +721,7 @@ def plot_step_distances(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 16)
                         controls: bool = True) -> go.Figure:
     """Distance between the codes of k and k + Δ, against k: binary jumps, sinusoidal is flat.
 
-    Grey bars: the binary code with ``bits`` bits, |p(k + Δ) − p(k)| (for Δ = 1 this is
+    Grey: the binary code with ``bits`` bits, |p(k + Δ) − p(k)| (for Δ = 1 this is
     sqrt(t(k) + 1), t(k) the trailing ones of k: a spike at every carry). Green: the sinusoidal
     code of ``dim`` components, whose distance depends on Δ alone. Calls
     :func:`rope_viz.step_distances`, :func:`rope_viz.binary_encoding` and
@@ -745,7 +745,7 @@ def plot_step_distances(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 16)
     Returns
     -------
     plotly.graph_objects.Figure
-        A bar trace (binary) and a line (sinusoidal), and a slider with a step per offset made
+        Two scatter traces (binary points, sinusoidal line) and a slider with a step per offset made
         from :func:`step_distances_changes`.
 
     Raises
@@ -759,9 +759,10 @@ def plot_step_distances(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 16)
     states = [_step_state(positions, offset, bits, dim, base) for offset in shown]
     ks = list(range(positions))
     fig = new_figure()
-    fig.add_trace(go.Bar(x=ks, **states[0][0][0], marker=dict(color=NEUTRAL, line_width=0),
-                         name=f"binary, {bits} bits",
-                         hovertemplate="k = %{x}: %{y:.3f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=ks, **states[0][0][0], mode="lines+markers",
+                             line=dict(color=NEUTRAL, width=1), marker=dict(color=NEUTRAL, size=5),
+                             name=f"binary, {bits} bits",
+                             hovertemplate="k = %{x}: %{y:.3f}<extra></extra>"))
     fig.add_trace(go.Scatter(x=ks, **states[0][0][1], mode="lines", line=dict(color=SIN, width=3),
                              name=f"sinusoidal, {dim} components",
                              hovertemplate="k = %{x}: %{y:.3f}<extra></extra>"))
@@ -770,7 +771,6 @@ def plot_step_distances(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 16)
     fig.update_layout(**base_layout(
         title="Distance from the code of k to k + Δ",
         height=400,
-        bargap=0.15,
         sliders=[slider(steps, prefix="offset Δ = ", y=-0.2)] if controls else [],
         margin=dict(l=70, r=30, t=100, b=130 if controls else 60),
         legend=dict(orientation="h", x=0.0, y=1.02, xanchor="left", yanchor="bottom"),

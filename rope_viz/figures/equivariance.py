@@ -264,11 +264,11 @@ def plot_attention_shuffle(
     fig.update_xaxes(tickvals=list(range(n)), ticktext=words, title_text="attends to", tickangle=0)
     fig.update_yaxes(tickvals=list(range(n)), ticktext=words, autorange="reversed")
     fig.update_yaxes(title_text="word", row=1, col=1)
-    traces, layout = stacked_layout(fig, panel_height=260, gap=125, top=85,
+    traces, layout = stacked_layout(fig, panel_height=260, gap=135, top=85,
                                     bottom=190 if controls else 90)
     if controls:
         plot = layout["height"] - 80 - 110
         layout["sliders[0].y"] = round(layout["yaxis2.domain"][0] - 80 / plot, 4)
-    layout.update({"yaxis2.title.text": "word", "xaxis.tickangle": -40, "xaxis2.tickangle": -40})
+    layout.update({"yaxis2.title.text": "word", "xaxis.tickangle": -90, "xaxis2.tickangle": -90})
     set_narrow(fig, traces, layout)
     return fig
