@@ -702,7 +702,7 @@ def step_distances_changes(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 
     Returns
     -------
     tuple
-        ``({0: {"y": binary}, 1: {"y": sinusoidal}}, {})``: the distances |p(k + Δ) − p(k)|.
+        ``({0: {"y": binary}, 1: {"y": sinusoidal}}, {})``: the distances ``|p(k + Δ) − p(k)|``.
 
     Raises
     ------
@@ -721,7 +721,7 @@ def plot_step_distances(positions: int = 128, offsets: Any = (1, 2, 3, 4, 8, 16)
                         controls: bool = True) -> go.Figure:
     """Distance between the codes of k and k + Δ, against k: binary jumps, sinusoidal is flat.
 
-    Grey: the binary code with ``bits`` bits, |p(k + Δ) − p(k)| (for Δ = 1 this is
+    Grey: the binary code with ``bits`` bits, ``|p(k + Δ) − p(k)|`` (for Δ = 1 this is
     sqrt(t(k) + 1), t(k) the trailing ones of k: a spike at every carry). Green: the sinusoidal
     code of ``dim`` components, whose distance depends on Δ alone. Calls
     :func:`rope_viz.step_distances`, :func:`rope_viz.binary_encoding` and
