@@ -143,7 +143,7 @@ def plot_hierarchical_distances(
     """Distances between the n² codes of a table of n rows extended by Su's decomposition.
 
     Positions i·n + j and i'·n + j' of the extension lie
-    |α/(1 − α)·(p_i − p_i') + (p_j − p_j')| apart (p the trained table), so the picture is an
+    ``|α/(1 − α)·(p_i − p_i') + (p_j − p_j')|`` apart (p the trained table), so the picture is an
     n × n grid of blocks: the blocks on the diagonal repeat the trained table's distances
     exactly (the dotted square), and a block off the diagonal adds the block digits' distance,
     weighted by α/(1 − α). A small α makes positions j and n + j nearly the same code (dark
