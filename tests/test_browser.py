@@ -329,6 +329,14 @@ def test_figures_read_well_on_every_screen(browser, site, path, width, scheme):
             problems += [f"figure {index} ({title[:40]}): {p}" for p in box.evaluate(FIGURE_PROBLEMS_JS)]
             colours = box.evaluate("""b => { const f = b.querySelector('.rv-plot')._fullLayout;
                 return [f.paper_bgcolor, f.plot_bgcolor, f.font.color]; }""")
+            cards = box.evaluate("""b => { // any box around the figure painted other than the page
+                const page = getComputedStyle(document.body).backgroundColor, cards = [];
+                for (let n = b; n && n !== document.body; n = n.parentElement) {
+                    const c = getComputedStyle(n).backgroundColor;
+                    if (c !== page && c !== 'rgba(0, 0, 0, 0)') cards.push(`${n.className}: ${c}`);
+                }
+                return cards; }""")
+            problems += [f"figure {index} ({title[:40]}): sits on a card: {card}" for card in cards]
             ink = "#CED6DD" if scheme == "dark" else "#222222"
             if colours != ["rgba(0,0,0,0)", "rgba(0,0,0,0)", ink]:
                 problems.append(f"figure {index} ({title[:40]}): colours {colours} do not follow the {scheme} theme")
