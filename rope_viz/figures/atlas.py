@@ -277,7 +277,7 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
         height=1700,
         margin=dict(l=70, r=20, t=130, b=40),
         hovermode="closest",
-        legend=dict(orientation="h", x=0.0, y=-0.03, xanchor="left", yanchor="top",
+        legend=dict(orientation="h", x=0.0, y=-0.05, xanchor="left", yanchor="top",
                     font=dict(size=11), itemclick="toggle", itemdoubleclick="toggleothers"),
     )
     if controls:
@@ -302,7 +302,8 @@ def plot_model_atlas(rows: Any = None, *, show: Any = None, presets: Mapping | N
                      exponentformat="power", dtick=1, row=2, col=1)
     fig.update_yaxes(title_text="base", type="log", exponentformat="power", dtick=1,
                      row=2, col=1)
-    fig.update_xaxes(title_text="head dim", range=[0, heads], row=3, col=1)
+    # from a little below 0, so the two axes' "0" labels do not meet at the corner
+    fig.update_xaxes(title_text="head dim", range=[-0.05 * heads, heads], row=3, col=1)
     fig.update_yaxes(title_text="rotated dims", range=[0, heads], row=3, col=1)
     fig.update_xaxes(title_text="pair i ÷ (d/2)", range=[0, 1], row=4, col=1)
     stretches = np.concatenate([np.asarray(r["stretch"], dtype=float) for r in rows])
