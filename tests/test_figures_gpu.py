@@ -94,3 +94,14 @@ def test_narrow_changes_exist_with_and_without_controls():
 def test_bad_inputs(call, kind, needle):
     with pytest.raises(kind, match=needle):
         call()
+
+
+def test_time_axis_labels_only_one_two_five_steps():
+    """On a range under a few decades plotly labels every minor step (2, 3, …, 9), and the
+    labels collide on a phone; the figure picks 1, 2, 5 × 10ᵏ itself."""
+    from rope_viz.figures.gpu import plot_attention_timing
+
+    rows = [dict(length=n, naive_ms=3 + n / 1000, sdpa_ms=2.5 + n / 1200) for n in (128, 256, 512, 1024)]
+    ticks = plot_attention_timing(rows).layout.yaxis.tickvals
+    assert ticks and all(f"{v:g}"[0] in "125" for v in ticks)
+    assert min(ticks) <= 2.5 + 128 / 1200 and max(ticks) >= 3 + 1024 / 1000

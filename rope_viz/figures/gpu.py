@@ -121,8 +121,22 @@ def plot_attention_timing(rows: Any, *, title: str = "Attention time against len
     ))
     fig.update_xaxes(type="log", title_text="sequence length T (tokens)", dtick=math.log10(2)
                      if t1 / t0 <= 64 else None)
-    fig.update_yaxes(type="log", title_text="median time (ms)")
+    times = [float(v) for trace in fig.data for v in trace.y if v is not None and v > 0]
+    fig.update_yaxes(type="log", title_text="median time (ms)", **_log_ticks(min(times), max(times)))
     return fig
+
+
+def _log_ticks(low: float, high: float) -> dict:
+    """Tick values 1, 2, 5 × 10ᵏ spanning [low, high] on a log axis: plotly's own ticks on a
+    range under a few decades label every minor step (2, 3, …, 9), which collide."""
+    values = [m * 10.0**k for k in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+              for m in (1, 2, 5)]
+    below = max((v for v in values if v <= low), default=values[0])
+    above = min((v for v in values if v >= high), default=values[-1])
+    ticks = [v for v in values if below <= v <= above]
+    if len(ticks) > 8:  # several decades: powers of ten only
+        ticks = [v for v in ticks if math.isclose(math.log10(v), round(math.log10(v)))]
+    return dict(tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])
 
 
 def _memory(lengths: tuple, batch: int, num_heads: int, head_size: int, dtype: str) -> dict:
