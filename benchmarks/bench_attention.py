@@ -29,7 +29,12 @@ import torch
 
 import rope_viz
 from rope_viz.timing import ATTENTION_COLUMNS as COLUMNS
-from rope_viz.timing import attention_results, attention_timing, format_table, save_attention_results
+from rope_viz.timing import (
+    attention_results,
+    attention_timing,
+    format_table,
+    save_attention_results,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16,

@@ -24,7 +24,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from figure_layout import FIGURE_PROBLEMS_JS
 
 ROOT = Path(__file__).resolve().parents[1]

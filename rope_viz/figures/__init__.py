@@ -8,8 +8,12 @@ titles) in the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`; the
 frames and the live widgets of :mod:`rope_viz.widgets` are all made from these.
 """
 
-from rope_viz.figures.atlas import atlas_presets, model_atlas_changes, plot_model_atlas
-from rope_viz.figures.atlas import plot_atlas_base_context
+from rope_viz.figures.atlas import (
+    atlas_presets,
+    model_atlas_changes,
+    plot_atlas_base_context,
+    plot_model_atlas,
+)
 from rope_viz.figures.context import (
     plot_base_feasibility,
     plot_config_decay,
@@ -34,7 +38,11 @@ from rope_viz.figures.equivariance import (
     plot_permutation_equivariance,
 )
 from rope_viz.figures.experiments import plot_length_generalization, plot_loss_and_accuracy
-from rope_viz.figures.gpu import attention_memory_changes, plot_attention_memory, plot_attention_timing
+from rope_viz.figures.gpu import (
+    attention_memory_changes,
+    plot_attention_memory,
+    plot_attention_timing,
+)
 from rope_viz.figures.grid2d import plot_rope2d_maps, rope2d_maps_changes
 from rope_viz.figures.learned import (
     hierarchical_distances_changes,

@@ -22,7 +22,16 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import check_array, check_dim, check_generator, check_int, fail
 from rope_viz.decay import abel_content_factor, empirical_decay, long_range_decay, rope_scores
-from rope_viz.figures._style import KEY, NEUTRAL, QUERY, base_layout, rounded, short_number, slider, subplots
+from rope_viz.figures._style import (
+    KEY,
+    NEUTRAL,
+    QUERY,
+    base_layout,
+    rounded,
+    short_number,
+    slider,
+    subplots,
+)
 
 __all__ = ["plot_decay_envelope"]
 

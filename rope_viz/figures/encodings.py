@@ -46,7 +46,6 @@ from rope_viz.absolute import (
 from rope_viz.figures._style import (
     COS,
     DIVERGING,
-    ENCODING_COLORS,
     KEY,
     NEUTRAL,
     SIN,

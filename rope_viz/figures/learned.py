@@ -23,8 +23,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import check_array, check_bool, check_choice, check_dim, check_float, \
-    check_int, fail
+from rope_viz._validation import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_dim,
+    check_float,
+    check_int,
+    fail,
+)
 from rope_viz.absolute import (
     append_untrained_rows,
     code_cosines,

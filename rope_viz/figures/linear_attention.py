@@ -26,13 +26,13 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     check_bool,
-    check_int_tuple,
-    fail,
     check_choice,
     check_dim,
     check_float,
     check_generator,
     check_int,
+    check_int_tuple,
+    fail,
 )
 from rope_viz.figures._style import (
     COS,
