@@ -90,3 +90,56 @@ def test_widget_cells_show_nothing_in_static_pages(path):
             tags = cell.get("metadata", {}).get("tags", [])
             assert "remove-output" in tags, f"{path.name}: widget cell {index} needs the tag remove-output"
             assert "skip-execution" in tags, f"{path.name}: widget cell {index} needs the tag skip-execution"
+
+
+# --- Figures: numbered, captioned, referred to; exercises in one style ----------------------
+
+GALLERIES = {"gallery.ipynb", "gallery_rope.ipynb", "gallery_scale.ipynb"}
+
+
+def figure_cells(notebook: dict) -> list:
+    """Code cells that draw a figure in the static page (widget cells excluded)."""
+    cells = []
+    for cell in code_cells(notebook):
+        source = "".join(cell["source"])
+        tags = cell.get("metadata", {}).get("tags", [])
+        if re.search(r"\bplot_\w+\(", source) and "remove-output" not in tags and "remove-cell" not in tags:
+            cells.append(cell)
+    return cells
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_figure_has_a_name_a_caption_and_a_reference(path):
+    notebook = load(path)
+    text = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    for cell in figure_cells(notebook):
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        source = "".join(cell["source"])[:80]
+        assert figure.get("name", "").startswith("fig-"), f"{path.name}: figure cell {source!r} has no name"
+        assert len(figure.get("caption", "")) > 40, f"{path.name}: {figure['name']} has no real caption"
+        assert "\n\n" not in figure["caption"], f"{path.name}: {figure['name']}'s caption is not one paragraph"
+        assert f"{{numref}}`{figure['name']}`" in text, f"{path.name}: nothing refers to {figure['name']}"
+
+
+def test_figure_names_are_unique_across_the_book():
+    names = [c["metadata"]["mystnb"]["figure"]["name"] for p in CHAPTERS for c in figure_cells(load(p))
+             if c.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if p.name not in GALLERIES], ids=lambda p: p.name)
+def test_every_chapter_has_at_least_two_figures(path):
+    assert len(figure_cells(load(path))) >= 2, f"{path.name} has fewer than two figures"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_exercises_use_the_one_style(path):
+    """``**1.**`` paragraphs, each solution in a dropdown admonition titled Solution."""
+    text = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    if "## Exercises" not in text:
+        return
+    exercises = text.split("## Exercises", 1)[1]
+    assert re.search(r"^\*\*1\.\*\* ", exercises, re.M), f"{path.name}: exercises are not **1.** paragraphs"
+    assert "{dropdown}" not in exercises, f"{path.name}: a solution uses {{dropdown}}, not the admonition"
+    solutions = exercises.count(":::{admonition} Solution")
+    assert solutions and solutions == exercises.count(":class: dropdown"), f"{path.name}: solutions not hidden"
