@@ -46,6 +46,15 @@ def figure_box(fig_dict: dict) -> str:
             f'style="min-height:{height}px"><script type="application/json">{text}</script></div>')
 
 
+def themes_script() -> str:
+    """``_static/figure_themes.js``: the light and dark templates and the narrow width, for figures.js."""
+    from rope_viz.figures._style import NARROW_WIDTH, THEMES
+
+    themes = {name: template.to_plotly_json() for name, template in THEMES.items()}
+    themes["narrowWidth"] = NARROW_WIDTH
+    return "window.ROPE_VIZ_THEMES = " + json.dumps(themes, separators=(",", ":")) + ";\n"
+
+
 class StaticDivRenderer(MimetypeRenderer):
     """Render a figure as a box that ``figures.js`` draws (no plotly.js, no inline script)."""
 

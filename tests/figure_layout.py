@@ -103,17 +103,15 @@ def _page(boxes: list, width: int, theme: str) -> str:
     import plotly
 
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    from rope_viz.figures._style import NARROW_WIDTH, THEMES
+    from rope_viz._book import themes_script
 
-    themes = {name: template.to_plotly_json() for name, template in THEMES.items()}
-    themes["narrowWidth"] = NARROW_WIDTH
     background = "#14181e" if theme == "dark" else "#ffffff"
     return f"""<!doctype html><html data-theme="{theme}"><head><meta charset="utf-8">
 <style>body {{ margin: 0; background: {background}; --pst-color-background: {background}; }}
 main {{ width: {width}px; margin: 16px; }} .rv-figure {{ margin: 0 0 40px; }}
 {(static / "book.css").read_text()}</style>
 <script src="file://{plotly_js}"></script>
-<script>window.ROPE_VIZ_THEMES = {json.dumps(themes)};</script>
+<script>{themes_script()}</script>
 <script src="file://{static / 'figures.js'}"></script></head>
 <body><main>{''.join(boxes)}</main></body></html>"""
 

@@ -18,7 +18,6 @@ an extra static path, so they land in ``_build/html/_static/vendor/``.
 from __future__ import annotations
 
 import filecmp
-import json
 import shutil
 from pathlib import Path
 
@@ -69,11 +68,9 @@ def _gather(app: Sphinx) -> None:
     for part in MATHJAX_PARTS:
         if (es5 / part).exists():
             _copy_tree(es5 / part, assets / MATHJAX_DIR / part)
-    from rope_viz.figures._style import NARROW_WIDTH, THEMES
+    from rope_viz._book import themes_script
 
-    themes = {name: template.to_plotly_json() for name, template in THEMES.items()}
-    themes["narrowWidth"] = NARROW_WIDTH
-    text = "window.ROPE_VIZ_THEMES = " + json.dumps(themes, separators=(",", ":")) + ";\n"
+    text = themes_script()
     target = assets / THEMES_JS
     if not target.exists() or target.read_text() != text:
         target.write_text(text)
