@@ -4,27 +4,29 @@ What this module holds
 ----------------------
 One ``*_widget`` function per movable figure in :mod:`rope_viz.figures`. Each returns an
 ``ipywidgets.VBox`` of core controls (``IntSlider``, ``FloatSlider``, ``FloatLogSlider``,
-``Dropdown``, ``Checkbox``) above an ``Output`` in which the plotly figure is redrawn whenever a
-control changes (``ipywidgets.interactive_output``). The box's ``figure`` attribute holds the
-figure shown.
+``Dropdown``, ``Checkbox``) above a ``FigureView``, a small anywidget that draws the plotly
+figure in the page (``rope_viz/figure_view.js``). The box's ``figure`` attribute holds the
+figure shown, ``controls`` the controls by name and ``view`` the ``FigureView``.
 
 A widget is its controls plus two public functions of the figure module: the figure is drawn
 once by its ``plot_*`` function with ``controls=False`` (no sliders, buttons or animation
-frames are built: the controls above replace them), and every move applies the figure's
-``*_changes`` function (data, names, colours, titles: the ``(traces, layout)`` shape of
-:mod:`rope_viz.figures._style`) to the figure kept. The static figure's slider steps and
-frames come from the same functions, so a widget and a figure agree by construction, and a
-moved widget shows what ``plot_*(..., controls=False)`` draws from scratch for the same
-values. Building a plotly figure takes tens of milliseconds, updating one a few
-(``benchmarks/bench_widgets.py`` prints the times, and the time to open each widget).
+frames are built: the controls above replace them) and sent to the page whole; every move
+applies the figure's ``*_changes`` function (data, names, colours, titles: the
+``(traces, layout)`` shape of :mod:`rope_viz.figures._style`) to the figure kept, and sends
+the page only the traces and layout that changed, which it redraws with ``Plotly.react``. The
+static figure's slider steps and frames come from the same functions, so a widget and a figure
+agree by construction, and a moved widget shows what ``plot_*(..., controls=False)`` draws
+from scratch for the same values. ``benchmarks/bench_widgets.py`` times the kernel's side of a
+move; ``benchmarks/bench_live_widgets.py`` times key press to pixels in a real JupyterLab.
 
 Widgets that draw random vectors take the figure's ``rng`` and pass it on: an int seed gives
 the same draws on every move (the package's rng contract, :mod:`rope_viz._validation`).
 
-These need a live kernel (Jupyter, Binder, Colab). They use core widgets only, so they work
-with ipywidgets 7.7 (Colab) and 8, and they never use ``go.FigureWidget``. In the static book
-the figures move with their own plotly sliders instead. ipywidgets is imported inside each
-function, so ``import rope_viz`` works without it.
+These need a live kernel (JupyterLab, Notebook 7, classic Notebook, Binder, Colab). anywidget
+runs the view with ipywidgets 7.7 (classic Notebook, Colab) and 8; plotly.js travels with the
+first view a kernel makes (never from the network), and a page that already has ``Plotly``
+uses its own. In the static book the figures move with their own plotly sliders instead.
+ipywidgets and anywidget are imported on first use, so ``import rope_viz`` works without them.
 
 Values given to a ``*_widget`` function that fall outside a control's range are clamped to
 the range (the controls themselves clamp what a reader types).
@@ -33,6 +35,7 @@ the range (the controls themselves clamp what a reader types).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,7 +77,17 @@ RANGES = {
     "factor": (1.0, 64.0),
     "n": (4, 128),
     "grid_base": (2.0, 1e4),
+    "shuffle": (0, 100),
+    "seed": (0, 100),
+    "alpha": (0.05, 0.95),
+    "head_size": (2, 512),
+    "num_heads": (1, 128),
+    "batch": (1, 64),
+    "capacity_gb": (8.0, 256.0),
 }
+
+
+_ESM_PATH = Path(__file__).with_name("figure_view.js")
 
 
 def _ipywidgets():
@@ -95,34 +108,155 @@ def _clamp(value: float, name: str) -> float:
     return float(min(max(value, low), high))
 
 
+def _view_class():
+    """The :class:`FigureView` class, made on first use (anywidget is imported only then)."""
+    global _FigureView
+    if _FigureView is None:
+        _FigureView = _make_view_class()
+    return _FigureView
+
+
+_FigureView = None  # the class, once made
+
+
+def _make_view_class():
+    try:
+        import anywidget
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "rope_viz widgets need anywidget (>= 0.9) and a live kernel: pip install "
+            "'anywidget>=0.9'. In the static book the figures move with their own sliders instead."
+        ) from error
+    import traitlets
+
+    from rope_viz._book import PLOT_CONFIG
+    from rope_viz.figures._style import THEMES
+
+    themes = {name: template.to_plotly_json() for name, template in THEMES.items()}
+
+    class FigureView(anywidget.AnyWidget):
+        """A plotly figure in a live kernel that redraws from the changes a move makes.
+
+        The whole figure is sent once, when the view is made (the ``_figure`` trait, JSON
+        text). After that :meth:`apply` sends only the traces and layout a move changed, as
+        one message, and the page redraws with ``Plotly.react``
+        (``rope_viz/figure_view.js``). plotly.js travels with the first view a kernel makes
+        (``_plotly_js``), or is sent when a page without it asks; a page that already has
+        ``Plotly`` (classic Notebook, Colab) uses its own. The figure follows JupyterLab's
+        light or dark theme. ``benchmarks/bench_live_widgets.py`` measures key press to
+        pixels.
+        """
+
+        _esm = _ESM_PATH
+        _figure = traitlets.Unicode("{}").tag(sync=True)
+        _themes = traitlets.Dict().tag(sync=True)
+        _config = traitlets.Dict().tag(sync=True)
+        _plotly_js = traitlets.Unicode("").tag(sync=True)
+        _first_made = False
+
+        def __init__(self, figure, **kwargs):
+            import plotly.graph_objects as go
+
+            if not isinstance(figure, go.Figure):
+                fail("figure", "a plotly Figure", figure, kind=TypeError)
+            source = ""
+            if not FigureView._first_made:
+                FigureView._first_made = True
+                source = _plotly_source()
+            super().__init__(_figure=_figure_json(figure), _themes=themes,
+                             _config=dict(PLOT_CONFIG), _plotly_js=source, **kwargs)
+            self.figure = figure
+            self._moved = False
+            self.on_msg(self._answer)
+
+        def show(self, figure) -> None:
+            """Show another figure: the whole figure is sent."""
+            self.figure = figure
+            self._moved = False
+            self._figure = _figure_json(figure)
+
+        def apply(self, traces: dict, layout: dict | None = None) -> None:
+            """Apply ``(traces, layout)`` changes to the figure and send only what changed."""
+            from plotly.io.json import to_json_plotly
+
+            from rope_viz.figures._style import apply_changes
+
+            apply_changes(self.figure, traces, layout)
+            self._moved = True
+            data = self.figure.data
+            payload = {"traces": {int(i): data[int(i)].to_plotly_json() for i in traces},
+                       "layout": _layout_json(self.figure) if layout else None}
+            self.send({"type": "changes", "json": to_json_plotly(payload)})
+
+        def _answer(self, _widget, content, _buffers):
+            kind = content.get("type") if isinstance(content, dict) else None
+            if kind == "ready" and self._moved:
+                self.send({"type": "figure", "json": _figure_json(self.figure)})
+            elif kind == "plotly.js?":
+                self.send({"type": "plotly.js", "source": _plotly_source()})
+
+    return FigureView
+
+
+def _plotly_source() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _layout_json(figure) -> dict:
+    layout = figure.layout.to_plotly_json()
+    layout.pop("template", None)  # the page supplies its theme's template
+    return layout
+
+
+def _figure_json(figure) -> str:
+    from plotly.io.json import to_json_plotly
+
+    return to_json_plotly({"data": [trace.to_plotly_json() for trace in figure.data],
+                           "layout": _layout_json(figure)})
+
+
+def __getattr__(name: str):
+    # FigureView is made on first use, so that ``import rope_viz`` imports no widget library.
+    if name == "FigureView":
+        return _view_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _assemble(controls: dict, draw: Callable[..., Any], changes: Callable[..., tuple]):
-    """Controls in a row above an Output that shows the figure, updated on every change.
+    """Controls in rows above a ``FigureView`` that redraws on every change.
 
     The first drawing is ``draw(**values)``, a ``plot_*(..., controls=False)`` figure (no
-    sliders, buttons or frames are built). After that the same figure is kept and each move
-    applies ``changes(**values)``, the figure module's public ``*_changes`` function
-    (``(traces, layout)``, see :func:`rope_viz.figures._style.apply_changes`): rebuilding a
-    plotly figure costs far more than recomputing its numbers.
+    sliders, buttons or frames are built), sent whole once. After that the same figure is kept
+    and each move applies ``changes(**values)``, the figure module's public ``*_changes``
+    function (``(traces, layout)``, see :func:`rope_viz.figures._style.apply_changes`), and
+    sends the page only the traces and layout that changed: rebuilding a plotly figure costs
+    far more than recomputing its numbers, and re-sending it far more than its changes.
+    An error in a move is shown in a small output below the figure.
     """
-    from rope_viz.figures._style import apply_changes
-
     widgets = _ipywidgets()
-    from IPython.display import display
 
-    box = widgets.VBox()
-    box.figure = None
+    def values():
+        return {name: control.value for name, control in controls.items()}
 
-    def update(**values):
-        if box.figure is None:
-            box.figure = draw(**values)
-        else:
-            apply_changes(box.figure, *changes(**values))
-        display(box.figure)
+    view = _view_class()(draw(**values()))
+    errors = widgets.Output()
 
-    output = widgets.interactive_output(update, controls)
+    def update(_change=None):
+        with errors:  # an exception is shown here, not lost in the kernel's log
+            if errors.outputs:
+                errors.clear_output()
+            view.apply(*changes(**values()))
+
+    for control in controls.values():
+        control.observe(update, names="value")
     rows = list(controls.values())
-    box.children = [widgets.HBox(rows[:3]), *([widgets.HBox(rows[3:])] if rows[3:] else []), output]
+    box = widgets.VBox([widgets.HBox(rows[:3]), *([widgets.HBox(rows[3:])] if rows[3:] else []),
+                        view, errors])
     box.controls = controls
+    box.view = view
+    box.figure = view.figure
     return box
 
 
@@ -701,7 +835,8 @@ def config_report_widget(config: Any = None):
     Returns
     -------
     ipywidgets.VBox
-        The box (``.controls["config"]`` is the ``Textarea``) above an ``Output``. After each
+        The box (``.controls["config"]`` is the ``Textarea``) above an ``Output`` for the
+        summary or the error and, once a config is read, a ``FigureView``. After each
         change ``.report`` holds the :class:`rope_viz.ConfigReport` (``None`` on an error),
         ``.figure`` the figure (``None`` on an error) and ``.error`` the error text
         (``None`` when the config was read).
@@ -728,13 +863,12 @@ def config_report_widget(config: Any = None):
     else:
         fail("config", "a config dict or its JSON text", config, kind=TypeError)
     widgets = _ipywidgets()
-    from IPython.display import display
-
     area = widgets.Textarea(value=text, description="config.json", continuous_update=False,
                             layout=widgets.Layout(width="100%", height="220px"), style=_style())
     output = widgets.Output()
     box = widgets.VBox([area, output])
     box.controls = {"config": area}
+    box.view = None
 
     def update(change=None):
         box.report = box.figure = box.error = None
@@ -756,11 +890,15 @@ def config_report_widget(config: Any = None):
                     box.error = f"The config cannot be read: {error}"
         output.clear_output(wait=True)
         with output:
-            if box.error:
-                print(box.error)
-            else:
-                print(repr(box.report))
-                display(box.figure)
+            print(box.error or repr(box.report))
+        if box.figure is None:
+            box.children = [area, output]
+            return
+        if box.view is None:
+            box.view = _view_class()(box.figure)
+        else:
+            box.view.show(box.figure)  # another config: a new figure, sent whole
+        box.children = [area, output, box.view]
 
     area.observe(update, names="value")
     update()
