@@ -100,7 +100,13 @@ export default {
     };
     await draw();
     model.on("change:_rv", redraw);
+    // Follow a theme switch after the figure is drawn (JupyterLab's Settings > Theme).
+    const themes = new MutationObserver(redraw);
+    if (document.body) {
+      themes.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+    }
     return () => {
+      themes.disconnect();
       model.off("change:_rv", redraw);
       Plotly.purge(box);
     };
