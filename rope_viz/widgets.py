@@ -244,10 +244,12 @@ def _assemble(controls: dict, draw: Callable[..., Any], changes: Callable[..., t
     errors = widgets.Output()
 
     def update(_change=None):
-        with errors:  # an exception is shown here, not lost in the kernel's log
-            if errors.outputs:
-                errors.clear_output()
+        if errors.outputs:
+            errors.outputs = ()
+        try:
             view.apply(*changes(**values()))
+        except Exception as error:  # shown under the figure, not lost in the kernel's log
+            errors.append_stderr(f"{type(error).__name__}: {error}\n")
 
     for control in controls.values():
         control.observe(update, names="value")
