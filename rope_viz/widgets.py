@@ -61,6 +61,10 @@ __all__ = [
     "relative_biases_widget",
     "rope2d_maps_widget",
     "config_report_widget",
+    "attention_shuffle_widget",
+    "hierarchical_distances_widget",
+    "linear_attention_cost_widget",
+    "attention_memory_widget",
 ]
 
 #: Ranges of the controls, (min, max); the documented contract the tests check.
@@ -905,3 +909,302 @@ def config_report_widget(config: Any = None):
     area.observe(update, names="value")
     update()
     return box
+
+def _shuffle_order(n: int, shuffle: int) -> tuple:
+    """Word order number ``shuffle`` of n words: 0 is the sentence as written, any other
+    number a random permutation seeded by it (the same number, the same order)."""
+    if shuffle == 0:
+        return tuple(range(n))
+    return tuple(int(i) for i in np.random.default_rng(shuffle).permutation(n))
+
+
+def attention_shuffle_widget(tokens: Any = "the dog chased another dog", *, shuffle: int = 1,
+                             seed: int = 0, num_heads: int = 2, dim: int = 16):
+    """Live :func:`rope_viz.figures.plot_attention_shuffle`: any word order, any random layer.
+
+    Parameters
+    ----------
+    tokens : str or sequence of str
+        The sentence (2 to 12 words; a string is split on whitespace).
+    shuffle : int
+        Initial word order, clamped to [0, 100]: 0 reads the sentence as written, any other
+        number reads it in a random order drawn from that number (the same number always
+        gives the same order).
+    seed : int
+        Initial seed of the embeddings and of the layer's weights, clamped to [0, 100].
+    num_heads : int
+        Initial number of heads, one of 1, 2, 4, 8 that divides ``dim``.
+    dim : int
+        Embedding size (positive, even).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        An ``IntSlider`` "word order", an ``IntSlider`` "layer seed", a ``Dropdown`` "heads"
+        and the figure; each move applies
+        :func:`rope_viz.figures.equivariance.attention_shuffle_changes` for the one order shown
+        (and the colour scale's top, which :func:`~rope_viz.figures.plot_attention_shuffle`
+        sets from the weights shown).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``tokens``, ``shuffle``, ``seed``, ``num_heads`` or ``dim``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.equivariance import attention_patterns
+    from rope_viz.figures.equivariance import attention_shuffle_changes, plot_attention_shuffle
+
+    if isinstance(tokens, str):
+        tokens = tokens.split()
+    if isinstance(tokens, (str, bytes)) or not isinstance(tokens, (list, tuple)) \
+            or not all(isinstance(t, str) for t in tokens):
+        fail("tokens", "a sentence string or a list of words", tokens, kind=TypeError)
+    if not 2 <= len(tokens) <= 12:
+        fail("tokens", "2 to 12 words", len(tokens))
+    tokens = tuple(tokens)
+    shuffle = check_int(shuffle, "shuffle")
+    seed = check_int(seed, "seed")
+    dim = check_dim(dim)
+    heads = [h for h in (1, 2, 4, 8) if dim % h == 0]
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    if num_heads not in heads:
+        fail("num_heads", f"one of {heads} (a divisor of dim = {dim})", num_heads)
+    widgets = _ipywidgets()
+    controls = {
+        "shuffle": widgets.IntSlider(value=int(_clamp(shuffle, "shuffle")),
+                                     min=RANGES["shuffle"][0], max=RANGES["shuffle"][1],
+                                     description="word order", style=_style()),
+        "seed": widgets.IntSlider(value=int(_clamp(seed, "seed")), min=RANGES["seed"][0],
+                                  max=RANGES["seed"][1], description="layer seed",
+                                  style=_style()),
+        "num_heads": widgets.Dropdown(options=heads, value=num_heads, description="heads"),
+    }
+
+    def arguments(shuffle, seed, num_heads):
+        order = _shuffle_order(len(tokens), int(_clamp(shuffle, "shuffle")))
+        return dict(tokens=tokens, orders=[order], dim=dim, num_heads=int(num_heads),
+                    rng=int(_clamp(seed, "seed")))
+
+    def changes(**values):
+        given = arguments(**values)
+        traces, layout = attention_shuffle_changes(**given, order=0)
+        # the figure's colour scale ends at the largest weight shown, in either panel
+        top = max(float(attention_patterns(**given, with_positions=placed).max())
+                  for placed in (False, True))
+        for index in (0, 1):
+            traces[index]["zmax"] = top
+        return traces, layout
+
+    return _assemble(controls,
+                     lambda **values: plot_attention_shuffle(**arguments(**values),
+                                                             controls=False),
+                     changes)
+
+
+#: α values of :func:`hierarchical_distances_widget`'s slider: 0.05 … 0.95 without 0.5.
+ALPHAS = tuple(round(0.05 * k, 2) for k in range(1, 20) if k != 10)
+
+
+def hierarchical_distances_widget(n: int = 8, *, dim: int = 64, base: float = 10000.0,
+                                  alpha: float = 0.4):
+    """Live :func:`rope_viz.figures.plot_hierarchical_distances` for any α of Su's extension.
+
+    Parameters
+    ----------
+    n : int
+        Rows of the stand-in trained table (2 to 16); the extension has n² positions.
+    dim : int
+        Width of the table (positive, even).
+    base : float
+        Base of the sinusoidal stand-in table (> 1).
+    alpha : float
+        Initial α, in (0, 1); the slider starts at the nearest of 0.05, 0.1, …, 0.95
+        (0.5 left out: the decomposition needs α ≠ 1/2).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``SelectionSlider`` "α" over :data:`ALPHAS` and the figure; each move applies
+        :func:`rope_viz.figures.learned.hierarchical_distances_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``n``, ``dim``, ``base`` or ``alpha``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures.learned import hierarchical_distances_changes, plot_hierarchical_distances
+
+    n = check_int(n, "n", minimum=2, maximum=16)
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0, strict=True)
+    alpha = check_float(alpha, "alpha", minimum=0.0, strict=True)
+    if alpha >= 1.0:
+        fail("alpha", "a number in (0, 1)", alpha)
+    widgets = _ipywidgets()
+    start = min(ALPHAS, key=lambda a: abs(a - alpha))
+    controls = {
+        "alpha": widgets.SelectionSlider(options=[(f"{a:g}", a) for a in ALPHAS], value=start,
+                                         description="α", layout=_layout(widgets, "420px")),
+    }
+
+    def nearest(alpha):
+        return min(ALPHAS, key=lambda a: abs(a - alpha))
+
+    def draw(alpha):
+        return plot_hierarchical_distances(n, dim=dim, base=base, alphas=(nearest(alpha),),
+                                           alpha=nearest(alpha), controls=False)
+
+    def changes(alpha):
+        return hierarchical_distances_changes(nearest(alpha), n=n, dim=dim, base=base)
+
+    return _assemble(controls, draw, changes)
+
+
+def linear_attention_cost_widget(dim: int = 64, *, max_length: int = 65536):
+    """Live :func:`rope_viz.figures.plot_linear_attention_cost` for any head size.
+
+    Parameters
+    ----------
+    dim : int
+        Initial head size d = d_v (even), clamped to [2, 512].
+    max_length : int
+        Largest sequence length drawn (>= 16).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        An ``IntSlider`` "head size d = dᵥ" (step 2) and the figure; each move applies
+        :func:`rope_viz.figures.linear_attention.linear_attention_cost_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``dim`` or ``max_length``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures.linear_attention import (
+        linear_attention_cost_changes,
+        plot_linear_attention_cost,
+    )
+
+    dim = check_dim(dim)
+    max_length = check_int(max_length, "max_length", minimum=16)
+    widgets = _ipywidgets()
+    low, high = RANGES["head_size"]
+    controls = {
+        "dim": widgets.IntSlider(value=int(_clamp(dim, "head_size")), min=low, max=high, step=2,
+                                 description="head size d = dᵥ", style=_style(),
+                                 layout=_layout(widgets, "420px")),
+    }
+
+    def size(dim):
+        return int(_clamp(dim, "head_size")) // 2 * 2
+
+    def draw(dim):
+        return plot_linear_attention_cost(size(dim), dims=(size(dim),), max_length=max_length,
+                                          controls=False)
+
+    def changes(dim):
+        return linear_attention_cost_changes(size(dim), max_length=max_length)
+
+    return _assemble(controls, draw, changes)
+
+
+def attention_memory_widget(*, num_heads: int = 32, batch: int = 1, dtype: str = "bfloat16",
+                            capacity_gb: float = 80.0, head_size: int = 128,
+                            lengths: Any = None):
+    """Live :func:`rope_viz.figures.plot_attention_memory`: heads, batch, dtype and GPU size.
+
+    Parameters
+    ----------
+    num_heads : int
+        Initial number of heads, clamped to [1, 128].
+    batch : int
+        Initial batch size, clamped to [1, 64].
+    dtype : str
+        Initial dtype of q, k, v and the scores: ``"float32"`` or ``"bfloat16"``.
+    capacity_gb : float
+        Initial GPU memory in GB (10⁹ bytes), clamped to [8, 256].
+    head_size : int
+        Size of each head (>= 1).
+    lengths : iterable of int, optional
+        Sequence lengths drawn (default: the figure's, 256 … 131,072).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``Dropdown`` "dtype", ``IntSlider`` controls "heads" and "batch", a ``FloatSlider``
+        "GPU memory (GB)" and the figure; each move applies
+        :func:`rope_viz.figures.gpu.attention_memory_changes`, and moves the GPU line, its
+        note and the byte axis's range as the figure drawn for those sizes has them.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``num_heads``, ``batch``, ``dtype``, ``capacity_gb``, ``head_size`` or
+        ``lengths``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    import math
+
+    from rope_viz._validation import check_choice
+    from rope_viz.figures.gpu import (
+        DEFAULT_LENGTHS,
+        ITEMSIZES,
+        attention_memory_changes,
+        plot_attention_memory,
+    )
+
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    batch = check_int(batch, "batch", minimum=1)
+    dtype = check_choice(dtype, "dtype", tuple(ITEMSIZES))
+    capacity_gb = check_float(capacity_gb, "capacity_gb", minimum=0.0, strict=True)
+    head_size = check_int(head_size, "head_size", minimum=1)
+    lengths = check_int_tuple(DEFAULT_LENGTHS if lengths is None else lengths, "lengths",
+                              minimum=1)
+    if len(lengths) < 2:
+        fail("lengths", "at least two lengths", lengths)
+    widgets = _ipywidgets()
+    controls = {
+        "dtype": widgets.Dropdown(options=list(ITEMSIZES), value=dtype, description="dtype"),
+        "num_heads": widgets.IntSlider(value=int(_clamp(num_heads, "num_heads")),
+                                       min=RANGES["num_heads"][0], max=RANGES["num_heads"][1],
+                                       description="heads"),
+        "batch": widgets.IntSlider(value=int(_clamp(batch, "batch")), min=RANGES["batch"][0],
+                                   max=RANGES["batch"][1], description="batch"),
+        "capacity_gb": widgets.FloatSlider(value=_clamp(capacity_gb, "capacity_gb"),
+                                           min=RANGES["capacity_gb"][0],
+                                           max=RANGES["capacity_gb"][1], step=1.0,
+                                           description="GPU memory (GB)", style=_style()),
+    }
+
+    def arguments(dtype, num_heads, batch, capacity_gb):
+        return dict(lengths=lengths, batch=int(_clamp(batch, "batch")),
+                    num_heads=int(_clamp(num_heads, "num_heads")), head_size=head_size,
+                    capacity_gb=_clamp(capacity_gb, "capacity_gb"))
+
+    def changes(dtype, **values):
+        given = arguments(dtype, **values)
+        traces, layout = attention_memory_changes(dtype, **given)
+        # what the sizes set beyond the dtype: the GPU line, its note, the byte axis's range
+        # (the figure fixes it to hold both dtypes' curves and the GPU line)
+        capacity = given["capacity_gb"] * 1e9
+        both = [attention_memory_changes(d, **given)[0] for d in ITEMSIZES]
+        low = min(min(t[2]["y"]) for t in both)
+        high = max(max(max(t[0]["y"]) for t in both), capacity)
+        traces[3] = {"y": [capacity, capacity], "name": f"{given['capacity_gb']:g} GB GPU"}
+        layout.update({"annotations[0].y": math.log10(capacity),
+                       "yaxis.range": [math.log10(low) - 0.3, math.log10(high) + 0.3]})
+        return traces, layout
+
+    return _assemble(controls,
+                     lambda dtype, **values: plot_attention_memory(dtype=dtype,
+                                                                   **arguments(dtype, **values),
+                                                                   controls=False),
+                     changes)
