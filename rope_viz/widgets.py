@@ -910,6 +910,7 @@ def config_report_widget(config: Any = None):
     update()
     return box
 
+
 def _shuffle_order(n: int, shuffle: int) -> tuple:
     """Word order number ``shuffle`` of n words: 0 is the sentence as written, any other
     number a random permutation seeded by it (the same number, the same order)."""
