@@ -65,6 +65,9 @@ __all__ = [
     "hierarchical_distances_widget",
     "linear_attention_cost_widget",
     "attention_memory_widget",
+    "p_rope_spectrum_widget",
+    "multimodal_positions_widget",
+    "length_generalization_widget",
 ]
 
 #: Ranges of the controls, (min, max); the documented contract the tests check.
@@ -88,6 +91,11 @@ RANGES = {
     "num_heads": (1, 128),
     "batch": (1, 64),
     "capacity_gb": (8.0, 256.0),
+    "p": (0.0, 1.0),
+    "context": (64, 1048576),
+    "image_side": (1, 6),
+    "frames": (1, 4),
+    "seconds": (0.5, 4.0),
 }
 
 
@@ -1209,3 +1217,198 @@ def attention_memory_widget(*, num_heads: int = 32, batch: int = 1, dtype: str =
                                                                    **arguments(dtype, **values),
                                                                    controls=False),
                      changes)
+
+
+def p_rope_spectrum_widget(dim: int = 128, *, base: float = 500000.0, context: int = 8192,
+                           p: float = 0.75):
+    """Live :func:`rope_viz.figures.plot_p_rope_spectrum` for any p, base, context and size.
+
+    Parameters
+    ----------
+    dim : int
+        Initial rotary dimension, one of 32, 64, 128, 256.
+    base : float
+        Initial RoPE base, clamped to [2, 1e7].
+    context : int
+        Initial context length, clamped to [64, 1048576].
+    p : float
+        Initial fraction of pairs p-RoPE keeps, clamped to [0, 1].
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``FloatSlider`` "p (fraction kept)", a ``FloatLogSlider`` "base", a
+        ``FloatLogSlider`` "context" (rounded to whole tokens), a ``Dropdown`` "head dim" and
+        the figure; each move applies :func:`rope_viz.figures.nope.p_rope_spectrum_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``base``, ``context`` or ``p``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures.nope import p_rope_spectrum_changes, plot_p_rope_spectrum
+
+    dims = (32, 64, 128, 256)
+    dim = check_dim(dim)
+    if dim not in dims:
+        fail("dim", f"one of {dims}", dim)
+    base = check_float(base, "base", minimum=1.0)
+    context = check_int(context, "context", minimum=2)
+    p = check_float(p, "p")
+    widgets = _ipywidgets()
+    controls = {
+        "p": widgets.FloatSlider(value=_clamp(p, "p"), min=RANGES["p"][0], max=RANGES["p"][1],
+                                 step=1 / 128, readout_format=".3f",
+                                 description="p (fraction kept)", style=_style(),
+                                 layout=_layout(widgets, "420px")),
+        "base": _log_slider(widgets, base, "base", "base", continuous_update=False),
+        "context": _log_slider(widgets, context, "context", "context",
+                               continuous_update=False, readout_format=".0f"),
+        "dim": widgets.Dropdown(options=list(dims), value=dim, description="head dim"),
+    }
+
+    def arguments(p, base, context, dim):
+        return dict(dim=dim, base=_clamp(base, "base"),
+                    context=int(round(_clamp(context, "context"))))
+
+    def draw(p, **values):
+        return plot_p_rope_spectrum(**arguments(p, **values), ps=(_clamp(p, "p"),),
+                                    controls=False)
+
+    def changes(p, **values):
+        return p_rope_spectrum_changes(**arguments(p, **values), p=_clamp(p, "p"))
+
+    return _assemble(controls, draw, changes)
+
+
+def multimodal_positions_widget(image: Any = (4, 4), *, frames: int = 2,
+                                second_per_grid_t: float = 1.0,
+                                tokens_per_second: float = 2.0):
+    """Live :func:`rope_viz.figures.plot_multimodal_positions`: resize the image, add frames.
+
+    The sequence is that of :data:`rope_viz.figures.multimodal.DEFAULT_SEGMENTS` (three text
+    tokens, an image, two text tokens, a 2 x 3 video, two text tokens), with the image's
+    rows and columns, the video's frames and the seconds per temporal patch on controls;
+    the fifth panel (Qwen2.5-VL's absolute time) is always drawn.
+
+    Parameters
+    ----------
+    image : (int, int)
+        Initial image size in patches (rows, columns), each clamped to [1, 6].
+    frames : int
+        Initial number of video frames (temporal patches), clamped to [1, 4].
+    second_per_grid_t : float
+        Initial seconds per temporal patch, clamped to [0.5, 4].
+    tokens_per_second : float
+        Temporal ids per second (> 0).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``IntSlider`` controls "image rows", "image columns" and "video frames", a
+        ``FloatSlider`` "s per frame" (step 0.5) and the figure; each move applies
+        :func:`rope_viz.figures.multimodal.multimodal_positions_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad ``image``, ``frames``, ``second_per_grid_t`` or ``tokens_per_second``.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures.multimodal import (
+        multimodal_positions_changes,
+        plot_multimodal_positions,
+    )
+
+    rows, columns = check_int_tuple(image, "image", length=2, minimum=1)
+    frames = check_int(frames, "frames", minimum=1)
+    second_per_grid_t = check_float(second_per_grid_t, "second_per_grid_t", minimum=0.0)
+    tokens_per_second = check_float(tokens_per_second, "tokens_per_second", minimum=0.0)
+    widgets = _ipywidgets()
+    low, high = RANGES["image_side"]
+    controls = {
+        "rows": widgets.IntSlider(value=int(_clamp(rows, "image_side")), min=low, max=high,
+                                  description="image rows", style=_style()),
+        "columns": widgets.IntSlider(value=int(_clamp(columns, "image_side")), min=low,
+                                     max=high, description="image columns", style=_style()),
+        "frames": widgets.IntSlider(value=int(_clamp(frames, "frames")),
+                                    min=RANGES["frames"][0], max=RANGES["frames"][1],
+                                    description="video frames", style=_style()),
+        "seconds": widgets.FloatSlider(value=_clamp(second_per_grid_t, "seconds"),
+                                       min=RANGES["seconds"][0], max=RANGES["seconds"][1],
+                                       step=0.5, description="s per frame", style=_style()),
+    }
+
+    def arguments(rows, columns, frames, seconds):
+        segments = [("text", 3),
+                    ("image", (1, int(_clamp(rows, "image_side")),
+                               int(_clamp(columns, "image_side")))),
+                    ("text", 2), ("video", (int(_clamp(frames, "frames")), 2, 3)), ("text", 2)]
+        return dict(segments=segments, spatial_merge_size=1,
+                    second_per_grid_t=_clamp(seconds, "seconds"),
+                    tokens_per_second=tokens_per_second)
+
+    return _assemble(controls,
+                     lambda **values: plot_multimodal_positions(**arguments(**values),
+                                                                controls=False),
+                     lambda **values: multimodal_positions_changes(**arguments(**values),
+                                                                   controls=False))
+
+
+def length_generalization_widget(result: Any, *, task: str | None = None, shown: Any = None):
+    """Live :func:`rope_viz.figures.plot_length_generalization`: pick the task and the encodings.
+
+    Nothing is trained on a move: the widget redraws the accuracies already in ``result``.
+
+    Parameters
+    ----------
+    result : rope_viz.experiments.ShootoutResult
+        What :func:`rope_viz.run_shootout` returned.
+    task : str, optional
+        Initial task (default: the first of ``result.tasks``).
+    shown : sequence of str, optional
+        Initial encodings drawn (default: all); the others stay in the legend, greyed.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``Dropdown`` "task", a ``SelectMultiple`` "encodings" (ctrl- or shift-click to pick
+        several) and the figure; each move applies
+        :func:`rope_viz.figures.experiments.length_generalization_changes`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``result`` that is not a ShootoutResult, a task it does not hold, or ``shown``
+        naming an encoding it does not hold.
+    ImportError
+        When ipywidgets is not installed.
+    """
+    from rope_viz.figures.experiments import (
+        length_generalization_changes,
+        plot_length_generalization,
+    )
+
+    # the changes function checks result, task and shown, with the figure's messages
+    length_generalization_changes(result, task=task, shown=shown)
+    task = result.tasks[0] if task is None else task
+    shown = tuple(result.encodings) if shown is None else tuple(shown)
+    widgets = _ipywidgets()
+    controls = {
+        "task": widgets.Dropdown(options=list(result.tasks), value=task, description="task"),
+        "shown": widgets.SelectMultiple(options=list(result.encodings), value=shown,
+                                        rows=min(len(result.encodings), 8),
+                                        description="encodings"),
+    }
+
+    def draw(task, shown):
+        return plot_length_generalization(result, task=task, shown=tuple(shown),
+                                          controls=False)
+
+    def changes(task, shown):
+        return length_generalization_changes(result, task=task, shown=tuple(shown))
+
+    return _assemble(controls, draw, changes)

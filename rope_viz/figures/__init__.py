@@ -37,7 +37,11 @@ from rope_viz.figures.equivariance import (
     plot_attention_shuffle,
     plot_permutation_equivariance,
 )
-from rope_viz.figures.experiments import plot_length_generalization, plot_loss_and_accuracy
+from rope_viz.figures.experiments import (
+    length_generalization_changes,
+    plot_length_generalization,
+    plot_loss_and_accuracy,
+)
 from rope_viz.figures.gpu import (
     attention_memory_changes,
     plot_attention_memory,
@@ -55,8 +59,16 @@ from rope_viz.figures.linear_attention import (
     plot_linear_attention_cost,
     plot_linear_attention_weights,
 )
-from rope_viz.figures.multimodal import plot_mrope_sections, plot_multimodal_positions
-from rope_viz.figures.nope import plot_marker_resolution, plot_p_rope_spectrum
+from rope_viz.figures.multimodal import (
+    multimodal_positions_changes,
+    plot_mrope_sections,
+    plot_multimodal_positions,
+)
+from rope_viz.figures.nope import (
+    p_rope_spectrum_changes,
+    plot_marker_resolution,
+    plot_p_rope_spectrum,
+)
 from rope_viz.figures.pairings import plot_pairings
 from rope_viz.figures.rope2d_schemes import plot_rope2d_schemes
 from rope_viz.figures.rotation import plot_rope_rotation, rope_rotation_changes
@@ -85,6 +97,7 @@ __all__ = [
     "plot_encoding_heatmaps",
     "encoding_heatmaps_changes",
     "plot_length_generalization",
+    "length_generalization_changes",
     "plot_loss_and_accuracy",
     "plot_bits_to_waves",
     "bits_to_waves_changes",
@@ -128,8 +141,10 @@ __all__ = [
     "rope2d_maps_changes",
     "plot_rope2d_schemes",
     "plot_multimodal_positions",
+    "multimodal_positions_changes",
     "plot_mrope_sections",
     "plot_p_rope_spectrum",
+    "p_rope_spectrum_changes",
     "plot_marker_resolution",
     "plot_attention_timing",
     "plot_attention_memory",

@@ -5,6 +5,9 @@ What this module holds
 - :func:`plot_length_generalization`: accuracy against evaluation length, one line per
   encoding (mean over seeds, error bars one standard deviation), a dashed line at chance,
   one button per task.
+- :func:`length_generalization_changes`: everything the task and the encodings shown set in
+  that figure (the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`); its
+  buttons and :func:`rope_viz.widgets.length_generalization_widget` apply it.
 
 The numbers come from :func:`rope_viz.run_shootout`; this module draws, it computes nothing.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import fail
+from rope_viz._validation import check_bool, fail
 from rope_viz.figures._style import (
     COS,
     NEUTRAL,
@@ -27,7 +30,8 @@ from rope_viz.figures._style import (
     set_narrow,
 )
 
-__all__ = ["plot_length_generalization", "plot_loss_and_accuracy", "SCHEME_STYLES"]
+__all__ = ["plot_length_generalization", "length_generalization_changes",
+           "plot_loss_and_accuracy", "SCHEME_STYLES"]
 
 #: colour, dash and marker of each encoding's line (scaled RoPE shares RoPE's blue family);
 #: markers differ too, so that lines stay apart without colour and where points coincide
@@ -48,7 +52,84 @@ _TASK_TITLES = {
 }
 
 
-def plot_length_generalization(result, *, task: str | None = None) -> go.Figure:
+def _check_result(result):
+    from rope_viz.experiments import ShootoutResult
+
+    if not isinstance(result, ShootoutResult):
+        fail("result", "a ShootoutResult from rope_viz.run_shootout", result, kind=TypeError)
+    return result
+
+
+def _check_shown(result, shown) -> tuple:
+    """The encodings drawn (default: all of ``result.encodings``), checked."""
+    if shown is None:
+        return tuple(result.encodings)
+    if isinstance(shown, str) or not all(isinstance(e, str) for e in shown):
+        fail("shown", "a sequence of encoding names", shown, kind=TypeError)
+    shown = tuple(shown)
+    unknown = [e for e in shown if e not in result.encodings]
+    if unknown:
+        fail("shown", f"encodings of the result ({', '.join(result.encodings)})", shown)
+    return shown
+
+
+def length_generalization_changes(result, *, task: str | None = None,
+                                  shown=None) -> tuple:
+    """Everything a task and the encodings shown set in :func:`plot_length_generalization`.
+
+    Parameters
+    ----------
+    result : rope_viz.experiments.ShootoutResult
+        What :func:`rope_viz.run_shootout` returned.
+    task : str, optional
+        A task of ``result.tasks`` (default: the first).
+    shown : sequence of str, optional
+        The encodings drawn (default: all); the others stay in the legend, greyed
+        (``visible="legendonly"``: a click on the legend shows them).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`, for a figure of
+        one task's traces (as drawn with ``controls=False``): each encoding's mean accuracy
+        (trace i: ``y``, ``error_y_array``, ``visible``) and the chance line (the last trace:
+        ``y``); the layout sets the title.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``result`` that is not a ShootoutResult, a task it does not hold, or
+        ``shown`` naming an encoding it does not hold.
+
+    Examples
+    --------
+    >>> from rope_viz.experiments import QUICK_SETTINGS, ShootoutResult
+    >>> import numpy as np
+    >>> result = ShootoutResult(settings=QUICK_SETTINGS, tasks=("lookback",),
+    ...                         encodings=("rope",), lengths=(16, 32),
+    ...                         accuracy={"lookback": {"rope": np.array([[0.9, 0.5]])}},
+    ...                         chance={"lookback": 0.0625})
+    >>> traces, layout = length_generalization_changes(result)
+    >>> traces[0]["y"], traces[1]["y"], layout["title.text"]
+    ([0.9, 0.5], [0.0625, 0.0625], 'Lookback, trained at n ≤ 16')
+    """
+    result = _check_result(result)
+    task = result.tasks[0] if task is None else task
+    if task not in result.tasks:
+        fail("task", f"one of {', '.join(map(repr, result.tasks))}", task)
+    shown = _check_shown(result, shown)
+    traces = {}
+    for index, enc in enumerate(result.encodings):
+        mean, std = result.mean(task, enc), result.std(task, enc)
+        traces[index] = {"y": rounded(mean), "error_y_array": rounded(np.nan_to_num(std)),
+                         "visible": True if enc in shown else "legendonly"}
+    traces[len(result.encodings)] = {"y": [result.chance[task]] * 2}
+    layout = {"title.text": f"{_TASK_TITLES[task]}, trained at n ≤ {result.settings.train_length}"}
+    return traces, layout
+
+
+def plot_length_generalization(result, *, task: str | None = None, shown=None,
+                               controls: bool = True) -> go.Figure:
     """Accuracy against evaluation length for every encoding, one button per task.
 
     Parameters
@@ -57,55 +138,69 @@ def plot_length_generalization(result, *, task: str | None = None) -> go.Figure:
         What :func:`rope_viz.run_shootout` returned.
     task : str, optional
         The task shown first (default: the first of ``result.tasks``).
+    shown : sequence of str, optional
+        The encodings drawn (default: all); the others stay in the legend, greyed.
+    controls : bool
+        Draw the task buttons (default). ``False``: no buttons, and only the traces of
+        ``task``.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        ``len(tasks) * (len(encodings) + 1)`` traces (the last of each task is chance);
-        lines stop where a scheme cannot run (a learned table) and the probe has points at
-        the training length only.
-    """
-    from rope_viz.experiments import ShootoutResult
+        ``len(tasks) * (len(encodings) + 1)`` traces (the last of each task is chance), or
+        ``len(encodings) + 1`` without controls; lines stop where a scheme cannot run (a
+        learned table) and the probe has points at the training length only. The numbers
+        are those of :func:`length_generalization_changes`.
 
-    if not isinstance(result, ShootoutResult):
-        fail("result", "a ShootoutResult from rope_viz.run_shootout", result, kind=TypeError)
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``result`` that is not a ShootoutResult, a task it does not hold, a bad
+        ``shown`` or ``controls``.
+    """
+    result = _check_result(result)
     tasks = result.tasks
     first = tasks[0] if task is None else task
     if first not in tasks:
         fail("task", f"one of {', '.join(map(repr, tasks))}", task)
+    controls = check_bool(controls, "controls")
+    if not controls:
+        tasks = (first,)
+    per_task_changes = {t: length_generalization_changes(result, task=t, shown=shown)
+                        for t in tasks}
     lengths = np.asarray(result.lengths)
     L = result.settings.train_length
     fig = new_figure()
     per_task = len(result.encodings) + 1
     for t in tasks:
-        visible = t == first
-        for enc in result.encodings:
+        numbers = per_task_changes[t][0]
+        for index, enc in enumerate(result.encodings):
             color, dash, symbol = SCHEME_STYLES[enc]
-            mean, std = result.mean(t, enc), result.std(t, enc)
+            visible = numbers[index]["visible"] if t == first else False
             fig.add_trace(go.Scatter(
-                x=lengths.tolist(), y=rounded(mean), name=enc, visible=visible,
+                x=lengths.tolist(), y=numbers[index]["y"], name=enc, visible=visible,
                 mode="lines+markers", line=dict(color=color, dash=dash, width=2.5),
                 marker=dict(size=12 if symbol.endswith("open") else 8, symbol=symbol,
                             line=dict(width=2, color=color)),
-                error_y=dict(type="data", array=rounded(np.nan_to_num(std)),
-                                                  visible=True, thickness=1.2),
+                error_y=dict(type="data", array=numbers[index]["error_y_array"],
+                             visible=True, thickness=1.2),
                 hovertemplate=f"{enc}<br>n=%{{x}}<br>accuracy %{{y:.2f}}<extra></extra>",
             ))
         fig.add_trace(go.Scatter(
-            x=[lengths.min(), lengths.max()], y=[result.chance[t]] * 2, name="chance",
-            visible=visible, mode="lines", line=dict(color=NEUTRAL, dash="dash", width=1),
+            x=[lengths.min(), lengths.max()], y=numbers[per_task - 1]["y"], name="chance",
+            visible=t == first, mode="lines", line=dict(color=NEUTRAL, dash="dash", width=1),
             hoverinfo="skip",
         ))
     menu = []
     for i, t in enumerate(tasks):
+        numbers, layout = per_task_changes[t]
         mask = [False] * (len(tasks) * per_task)
-        mask[i * per_task:(i + 1) * per_task] = [True] * per_task
-        menu.append(dict(label=t, method="update", args=[
-            {"visible": mask}, {"title.text": f"{_TASK_TITLES[t]}, trained at n ≤ {L}"}
-        ]))
+        mask[i * per_task:(i + 1) * per_task] = [numbers[j].get("visible", True)
+                                                 for j in range(per_task)]
+        menu.append(dict(label=t, method="update", args=[{"visible": mask}, layout]))
     fig.update_layout(**base_layout(
-        title=f"{_TASK_TITLES[first]}, trained at n ≤ {L}", height=460,
-        updatemenus=[buttons(menu, active=tasks.index(first), y=1.02)],
+        title=per_task_changes[first][1]["title.text"], height=460,
+        updatemenus=[buttons(menu, active=tasks.index(first), y=1.02)] if controls else [],
         legend=dict(title="encoding"),
     ))
     fig.update_layout(margin=dict(t=110))
@@ -117,7 +212,6 @@ def plot_length_generalization(result, *, task: str | None = None) -> go.Figure:
                             "legend.xanchor": "left", "legend.yanchor": "top",
                             "legend.title.text": "", "height": 600, "margin.b": 200})
     return fig
-
 
 
 def plot_loss_and_accuracy(result, *, task: str = "lookback") -> go.Figure:

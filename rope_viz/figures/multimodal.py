@@ -5,6 +5,10 @@ What this module holds
 ----------------------
 - :func:`plot_multimodal_positions`: a token strip coloured by modality, with each token's
   ids under flattened 1-D positions, Su's RoPE-Tie and RoPE-TV, and M-RoPE (Qwen2-VL).
+- :func:`multimodal_positions_changes`: everything the sequence (grid sizes, frames, time
+  step) sets in that figure, in the ``(traces, layout)`` shape of
+  :mod:`rope_viz.figures._style`; :func:`rope_viz.widgets.multimodal_positions_widget`
+  applies it.
 - :func:`plot_mrope_sections`: the frequency slots driven by t, h and w under Qwen2-VL's
   contiguous sections and Qwen3-VL's interleaving.
 
@@ -20,10 +24,11 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rope_viz._validation import check_int_tuple, fail
+from rope_viz._validation import check_bool, check_int_tuple, fail
 from rope_viz.figures._style import (
     AXIS_COLORS,
     MODALITY_COLORS,
+    apply_changes,
     base_layout,
     discrete_colorscale,
     set_narrow,
@@ -37,7 +42,8 @@ from rope_viz.multidim import (
     rope_tv_position_ids,
 )
 
-__all__ = ["plot_multimodal_positions", "plot_mrope_sections", "DEFAULT_SEGMENTS"]
+__all__ = ["plot_multimodal_positions", "multimodal_positions_changes", "plot_mrope_sections",
+           "DEFAULT_SEGMENTS"]
 
 #: A short sequence with every modality: text, a 4 x 4 image, text, a 2-frame 2 x 3 video, text.
 DEFAULT_SEGMENTS = (
@@ -59,7 +65,8 @@ def _format(value: float) -> str:
 def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
                               spatial_merge_size: int = 1,
                               second_per_grid_t: float | None = None,
-                              tokens_per_second: float = 2.0) -> go.Figure:
+                              tokens_per_second: float = 2.0,
+                              controls: bool = True) -> go.Figure:
     """Position ids of a text-image-video sequence under four schemes, token by token.
 
     Each column is one token, coloured by modality (text grey, image orange, video blue);
@@ -93,6 +100,9 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         panel (see :func:`rope_viz.mrope_position_ids`).
     tokens_per_second : float
         Temporal ids per second for that panel (2 in the released Qwen2.5-VL configs).
+    controls : bool
+        Draw the two RoPE-Tie buttons (default). ``False``: no buttons; the figure shows the
+        integer spacing.
 
     Returns
     -------
@@ -109,7 +119,8 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     ------
     ValueError, TypeError
         For malformed ``segments``, an image with t != 1, a bad ``spatial_merge_size``,
-        ``second_per_grid_t`` or ``tokens_per_second`` (as the math functions raise).
+        ``second_per_grid_t``, ``tokens_per_second`` (as the math functions raise) or
+        ``controls``.
 
     Examples
     --------
@@ -117,6 +128,60 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
     >>> len(fig.data[0].z[0])
     6
     """
+    controls = check_bool(controls, "controls")
+    panels, kinds, tokens_ids = _id_panels(segments, spatial_merge_size, second_per_grid_t,
+                                           tokens_per_second)
+    traces, layout = multimodal_positions_changes(
+        segments, spatial_merge_size=spatial_merge_size, second_per_grid_t=second_per_grid_t,
+        tokens_per_second=tokens_per_second, controls=controls)
+    fig = subplots(rows=len(panels), cols=1,
+                   vertical_spacing=0.3 / len(panels),
+                   row_heights=[len(labels) for _, _, labels in panels],
+                   subplot_titles=[title for title, _, _ in panels])
+    colors = [MODALITY_COLORS[m] for m in _MODALITIES]
+
+    def strip(**extra) -> go.Heatmap:
+        # the numbers (z, x, y, text, size, hover) come from multimodal_positions_changes
+        return go.Heatmap(
+            texttemplate="%{text}", textfont=dict(color=_CELL_INK),
+            colorscale=discrete_colorscale(colors),
+            zmin=-0.5, zmax=len(colors) - 0.5, showscale=False, xgap=1, ygap=1, **extra)
+
+    for row in range(1, len(panels) + 1):
+        fig.add_trace(strip(), row, 1)
+        fig.update_yaxes(autorange="reversed", type="category", showgrid=False, row=row, col=1)
+        fig.update_xaxes(type="linear", showticklabels=row == len(panels), showgrid=False,
+                         zeroline=False, row=row, col=1)
+    for modality, color in zip(_MODALITIES, colors):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
+                                 marker=dict(symbol="square", size=12, color=color)))
+    # RoPE-Tie with the image counted as wh tokens: a hidden copy of trace 1 the buttons show
+    fig.add_trace(strip(visible=False), 2, 1)
+    tokens_trace = len(fig.data) - 1
+    buttons = [dict(label=label, method="restyle", args=[{"visible": shown}, [1, tokens_trace]])
+               for shown, label in (([True, False], "RoPE-Tie: s = w + 1, t = h + 1"),
+                                    ([False, True], "RoPE-Tie: image = wh tokens"))]
+    words = {4: "Four", 5: "Five"}
+    menus = [dict(type="buttons", direction="right", buttons=buttons, active=0,
+                  showactive=True, x=0.0, xanchor="left", y=1.06, yanchor="bottom",
+                  pad=dict(t=0, b=0), font=dict(size=11))]
+    fig.update_layout(**base_layout(
+        title=f"{words[len(panels)]} ways to number one sequence",
+        height=580 if len(panels) == 4 else 720,
+        margin=dict(l=90, r=30, t=150, b=60),
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.06, yanchor="bottom"),
+        updatemenus=menus if controls else [],
+    ))
+    fig.update_xaxes(title_text="token (sequence order)", row=len(panels), col=1)
+    apply_changes(fig, traces, layout)
+    return fig
+
+
+def _id_panels(segments: Any, spatial_merge_size: int, second_per_grid_t: float | None,
+               tokens_per_second: float) -> tuple:
+    """``(panels, kinds, tokens_ids)`` of :func:`plot_multimodal_positions`: ``(title, ids,
+    row labels)`` per panel, each token's modality code ``(n,)``, and RoPE-Tie's ids with the
+    image counted as wh tokens ``(2, n)``."""
     flat = flat_position_ids(segments, spatial_merge_size)  # (n,)
     mrope = mrope_position_ids(segments, spatial_merge_size)  # (3, n)
     tv = rope_tv_position_ids(segments, spatial_merge_size)  # (2 or 3, n)
@@ -148,50 +213,75 @@ def plot_multimodal_positions(segments: Any = DEFAULT_SEGMENTS, *,
         panels.append((f"M-RoPE, absolute time (Qwen2.5-VL, {second_per_grid_t:g} s per "
                        f"temporal patch, {tokens_per_second:g} ids/s)", timed.astype(float),
                        ["t", "h", "w"]))
-    fig = subplots(rows=len(panels), cols=1,
-                   vertical_spacing=0.3 / len(panels),
-                   row_heights=[len(labels) for _, _, labels in panels],
-                   subplot_titles=[title for title, _, _ in panels])
-    colors = [MODALITY_COLORS[m] for m in _MODALITIES]
+    return panels, kinds, ties["tokens"]
 
-    def strip(title: str, ids: np.ndarray, labels: list, **extra) -> go.Heatmap:
-        z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
-        z[np.isnan(ids)] = np.nan  # blank where the scheme gives no id
-        whole = np.allclose(ids[~np.isnan(ids)] % 1, 0)
-        return go.Heatmap(
-            z=z.tolist(), y=labels, x=list(range(n)), text=_texts(ids), texttemplate="%{text}",
-            textfont=dict(size=11 if whole else 9, color=_CELL_INK),
-            colorscale=discrete_colorscale(colors),
-            zmin=-0.5, zmax=len(colors) - 0.5, showscale=False, xgap=1, ygap=1,
-            hovertemplate="token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>", **extra)
 
-    for row, (title, ids, labels) in enumerate(panels, start=1):
-        fig.add_trace(strip(title, ids, labels), row, 1)
-        fig.update_yaxes(autorange="reversed", type="category", showgrid=False, row=row, col=1)
-        fig.update_xaxes(type="linear", showticklabels=row == len(panels), showgrid=False,
-                         zeroline=False, row=row, col=1)
-    for modality, color in zip(_MODALITIES, colors):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=modality,
-                                 marker=dict(symbol="square", size=12, color=color)))
-    # RoPE-Tie with the image counted as wh tokens: a hidden copy of trace 1 the buttons show
-    fig.add_trace(strip(panels[1][0], ties["tokens"], panels[1][2], visible=False), 2, 1)
-    tokens_trace = len(fig.data) - 1
-    buttons = [dict(label=label, method="restyle", args=[{"visible": shown}, [1, tokens_trace]])
-               for shown, label in (([True, False], "RoPE-Tie: s = w + 1, t = h + 1"),
-                                    ([False, True], "RoPE-Tie: image = wh tokens"))]
-    words = {4: "Four", 5: "Five"}
-    fig.update_layout(**base_layout(
-        title=f"{words[len(panels)]} ways to number one sequence",
-        height=580 if len(panels) == 4 else 720,
-        margin=dict(l=90, r=30, t=150, b=60),
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.06, yanchor="bottom"),
-        updatemenus=[dict(type="buttons", direction="right", buttons=buttons, active=0,
-                          showactive=True, x=0.0, xanchor="left", y=1.06, yanchor="bottom",
-                          pad=dict(t=0, b=0), font=dict(size=11))],
-    ))
-    fig.update_xaxes(title_text="token (sequence order)", row=len(panels), col=1)
-    set_narrow(fig, *_positions_narrow(fig, panels, n, tokens_trace))
-    return fig
+def _strip_numbers(title: str, ids: np.ndarray, labels: list, kinds: np.ndarray) -> dict:
+    """What a sequence sets in one id strip: ``z`` (modality code, blank where the scheme
+    gives no id), ``x``, ``y``, the ids as ``text``, their size and the hover text."""
+    z = np.tile(kinds, (ids.shape[0], 1)).astype(float)  # (rows, n)
+    z[np.isnan(ids)] = np.nan  # blank where the scheme gives no id
+    whole = np.allclose(ids[~np.isnan(ids)] % 1, 0)
+    return {"z": z.tolist(), "y": list(labels), "x": list(range(len(kinds))),
+            "text": _texts(ids), "textfont_size": 11 if whole else 9,
+            "hovertemplate": "token %{x}<br>%{y} = %{text}<extra>" + title + "</extra>"}
+
+
+def multimodal_positions_changes(segments: Any = DEFAULT_SEGMENTS, *,
+                                 spatial_merge_size: int = 1,
+                                 second_per_grid_t: float | None = None,
+                                 tokens_per_second: float = 2.0,
+                                 controls: bool = True) -> tuple:
+    """Everything a sequence sets in :func:`plot_multimodal_positions`: ids, cells, titles.
+
+    The changes keep the figure's panels: apply them to a figure drawn for a sequence of the
+    same kind (with a video, or without one, as the RoPE-TV panel has a third row only with a
+    video) and with ``second_per_grid_t`` given, or not, in both (the fifth panel). Grid
+    sizes, frame counts, text lengths and the time step may all change.
+
+    Parameters
+    ----------
+    segments, spatial_merge_size, second_per_grid_t, tokens_per_second
+        As in :func:`plot_multimodal_positions`.
+    controls : bool
+        Whether the figure has the RoPE-Tie buttons, which its phone layout moves (as
+        :func:`plot_multimodal_positions` was drawn; a widget's figure has none).
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: for every id
+        strip (traces 0 to 3, or 4, and the hidden RoPE-Tie trace after the three legend
+        traces) its ``z``, ``x``, ``y``, ``text``, ``textfont_size`` and ``hovertemplate``;
+        the layout sets the panel titles and ``meta`` (the phone layout, which depends on
+        the number of tokens; see :func:`rope_viz.figures._style.set_narrow`).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_multimodal_positions`, and for a ``controls`` that is not a bool.
+
+    Examples
+    --------
+    >>> traces, layout = multimodal_positions_changes([("text", 2), ("image", (1, 2, 2))])
+    >>> traces[3]["text"][0]
+    ['0', '1', '2', '2', '2', '2']
+    """
+    controls = check_bool(controls, "controls")
+    panels, kinds, tokens_ids = _id_panels(segments, spatial_merge_size, second_per_grid_t,
+                                           tokens_per_second)
+    traces = {k: _strip_numbers(title, ids, labels, kinds)
+              for k, (title, ids, labels) in enumerate(panels)}
+    tokens_trace = len(panels) + len(_MODALITIES)
+    traces[tokens_trace] = _strip_numbers(panels[1][0], tokens_ids, panels[1][2], kinds)
+    layout = {f"annotations[{k}].text": title for k, (title, _, _) in enumerate(panels)}
+    narrow_traces, narrow_layout = _positions_narrow(traces, panels, len(kinds), tokens_trace)
+    if not controls:  # no buttons: the phone layout has none to move
+        narrow_layout = {key: value for key, value in narrow_layout.items()
+                         if not key.startswith("updatemenus")}
+    layout["meta"] = {"narrow": {"traces": {str(k): v for k, v in narrow_traces.items()},
+                                 "layout": narrow_layout}}
+    return traces, layout
 
 
 #: Ids on the modality-coloured cells: dark on the light grey, orange and blue of every theme.
@@ -201,9 +291,10 @@ _SHORT_TITLES = ("1-D", "Tie", "TV", "M-RoPE", "Qwen2.5")
 _SHORT_LABELS = {"position": "n", "x (row)": "x", "y (column)": "y", "z (frame)": "z"}
 
 
-def _positions_narrow(fig: go.Figure, panels: list, n: int, tokens_trace: int) -> tuple:
+def _positions_narrow(strips: dict, panels: list, n: int, tokens_trace: int) -> tuple:
     """Narrow-screen changes of :func:`plot_multimodal_positions`: the strips turned on
-    their side (tokens down the page, one column per id), panels side by side."""
+    their side (tokens down the page, one column per id), panels side by side. ``strips``
+    are the strips' numbers (:func:`_strip_numbers`, by trace index)."""
     width = 358 - 40 - 14  # px of plot on a phone (figures.js caps the side margins)
     top, row_px = 150, 17
     plot = n * row_px
@@ -234,18 +325,19 @@ def _positions_narrow(fig: go.Figure, panels: list, n: int, tokens_trace: int) -
                        f"annotations[{k}].text": _SHORT_TITLES[k],
                        f"annotations[{k}].x": round((x0 + x1) / 2, 4),
                        f"annotations[{k}].y": round(1 + 24 / plot, 4)})
-        data = fig.data[k]
+        data = strips[k]
         small = [_SHORT_LABELS.get(label, label) for label in labels]
-        changes = {"x": small, "y": list(range(n)), "z": np.array(data.z, dtype=float).T.tolist(),
-                   "text": [list(line) for line in zip(*data.text)],
+        changes = {"x": small, "y": list(range(n)),
+                   "z": np.array(data["z"], dtype=float).T.tolist(),
+                   "text": [list(line) for line in zip(*data["text"])],
                    "hovertemplate": "token %{y}<br>%{x} = %{text}<extra>" + title + "</extra>"}
         traces[k] = changes
         if k == 1:
-            hidden = fig.data[tokens_trace]
-            traces[tokens_trace] = dict(changes, z=np.array(hidden.z, dtype=float).T.tolist(),
-                                        text=[list(line) for line in zip(*hidden.text)])
+            hidden = strips[tokens_trace]
+            traces[tokens_trace] = dict(changes, z=np.array(hidden["z"], dtype=float).T.tolist(),
+                                        text=[list(line) for line in zip(*hidden["text"])])
         for index in (k, tokens_trace) if k == 1 else (k,):
-            if fig.data[index].textfont.size < 11:
+            if strips[index]["textfont_size"] < 11:
                 traces[index]["textfont.size"] = 8
         x0 = x1 + gap
     return traces, layout

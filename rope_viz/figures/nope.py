@@ -8,6 +8,9 @@ What this module holds
 - :func:`plot_p_rope_spectrum`: for each pair, the number of turns it makes across the
   context (log scale) under RoPE, with the pairs that p-RoPE keeps and the pairs it removes;
   a slider for ``p``, the fraction kept.
+- :func:`p_rope_spectrum_changes`: everything ``p``, the base, the context and the size set
+  in that figure (the ``(traces, layout)`` shape of :mod:`rope_viz.figures._style`); its
+  slider steps and :func:`rope_viz.widgets.p_rope_spectrum_widget` apply it.
 
 Codes come from :func:`rope_viz.marker_position_signal` and
 :func:`rope_viz.representable_spacing`; frequencies from :func:`rope_viz.rope_frequencies`
@@ -23,6 +26,7 @@ import plotly.graph_objects as go
 
 from rope_viz._validation import (
     check_array,
+    check_bool,
     check_choice,
     check_dim,
     check_float,
@@ -47,7 +51,7 @@ from rope_viz.nope import (
 from rope_viz.rope import rope_frequencies
 from rope_viz.scaling import p_rope_frequencies
 
-__all__ = ["plot_marker_resolution", "plot_p_rope_spectrum"]
+__all__ = ["plot_marker_resolution", "plot_p_rope_spectrum", "p_rope_spectrum_changes"]
 
 #: One colour per floating-point format.
 FORMAT_COLORS = {"bfloat16": COS, "float16": KEY, "float32": SIN, "float64": "#CC79A7"}
@@ -60,12 +64,68 @@ def _significant(values) -> list:
     return [float(f"{v:.4g}") for v in np.asarray(values, dtype=float)]
 
 
+def p_rope_spectrum_changes(dim: int = 128, *, base: float = 500000.0, context: int = 8192,
+                            p: float = 0.75) -> tuple:
+    """Everything ``p``, the base, the context and the size set in :func:`plot_p_rope_spectrum`.
+
+    Parameters
+    ----------
+    dim : int
+        Rotary dimension (positive, even).
+    base : float
+        RoPE base (> 1).
+    context : int
+        Context length in tokens (>= 2).
+    p : float
+        Fraction of the pairs p-RoPE keeps, in [0, 1].
+
+    Returns
+    -------
+    tuple
+        ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: RoPE's turns per
+        pair (trace 0: ``x``, ``y``), the pairs p-RoPE keeps (trace 1) and those it removes,
+        drawn along the bottom (trace 2), each with ``x``, ``y`` and ``name``; the layout sets
+        the text of the quarter-turn line.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ``dim``, ``base``, ``context`` or ``p``.
+
+    Examples
+    --------
+    >>> traces, layout = p_rope_spectrum_changes(16, p=0.5)
+    >>> traces[1]["name"], len(traces[2]["x"])
+    ('p-RoPE, p = 0.5: 4 pairs rotate', 4)
+    """
+    dim = check_dim(dim)
+    base = check_float(base, "base", minimum=1.0)
+    context = check_int(context, "context", minimum=2)
+    p = check_float(p, "p", minimum=0.0, strict=False, maximum=1.0)
+    pairs = np.arange(dim // 2)
+    turns = context * rope_frequencies(dim, base) / (2 * np.pi)  # (dim/2,)
+    floor = _significant([turns.min() / 4])[0]  # where removed pairs are drawn on the log axis
+    quarter = int(np.sum(turns < 0.25))
+    kept = p_rope_frequencies(dim, base, p) > 0  # (dim/2,) bool
+    traces = {
+        0: {"x": pairs.tolist(), "y": _significant(turns)},
+        1: {"x": pairs[kept].tolist(), "y": _significant(turns[kept]),
+            "name": f"p-RoPE, p = {p:g}: {int(kept.sum())} pairs rotate"},
+        2: {"x": pairs[~kept].tolist(), "y": [floor] * int(np.sum(~kept)),
+            "name": f"removed: {int(np.sum(~kept))} pairs with θ = 0, never rotated"},
+    }
+    layout = {"annotations[0].text":
+              f"a quarter turn: {quarter} of {dim // 2} RoPE pairs stay below"}
+    return traces, layout
+
+
 def plot_p_rope_spectrum(
     dim: int = 128,
     *,
     base: float = 500000.0,
     context: int = 8192,
     ps: Any = (1.0, 0.75, 0.5, 0.25),
+    controls: bool = True,
 ) -> go.Figure:
     """Turns per pair across the context under RoPE, and the pairs p-RoPE keeps or removes.
 
@@ -76,7 +136,8 @@ def plot_p_rope_spectrum(
     frequency of the rest to zero (vermillion crosses along the bottom: never rotated). The
     slider sets ``p``.
 
-    Calls :func:`rope_viz.rope_frequencies` and :func:`rope_viz.p_rope_frequencies`.
+    Calls :func:`rope_viz.rope_frequencies` and :func:`rope_viz.p_rope_frequencies`; the
+    numbers are those of :func:`p_rope_spectrum_changes`.
 
     Parameters
     ----------
@@ -88,6 +149,9 @@ def plot_p_rope_spectrum(
         Context length in tokens (>= 2).
     ps : sequence of float
         Values of ``p`` on the slider, each in [0, 1].
+    controls : bool
+        Draw the slider (default). ``False``: no slider; the figure shows ``p = 0.75`` if it
+        is among ``ps``, else ``ps[0]``.
 
     Returns
     -------
@@ -99,7 +163,7 @@ def plot_p_rope_spectrum(
     Raises
     ------
     ValueError, TypeError
-        For bad ``dim``, ``base``, ``context`` or ``ps``.
+        For bad ``dim``, ``base``, ``context``, ``ps`` or ``controls``.
 
     Examples
     --------
@@ -112,60 +176,45 @@ def plot_p_rope_spectrum(
     context = check_int(context, "context", minimum=2)
     values = check_array(ps, "ps", ndim=1, nonempty=True, minimum=0, maximum=1,
                          what="a non-empty sequence of numbers in [0, 1]")
+    controls = check_bool(controls, "controls")
     ps = tuple(float(v) for v in values)
     start = ps.index(0.75) if 0.75 in ps else 0
+    if not controls:
+        ps, start = ps[start:start + 1], 0
 
-    pairs = np.arange(dim // 2)
-    turns = context * rope_frequencies(dim, base) / (2 * np.pi)  # (dim/2,)
-    floor = _significant([turns.min() / 4])[0]  # where removed pairs are drawn on the log axis
-    quarter = int(np.sum(turns < 0.25))
-
-    def split(p: float) -> dict:
-        kept = p_rope_frequencies(dim, base, p) > 0  # (dim/2,) bool
-        return dict(
-            x=[pairs[kept].tolist(), pairs[~kept].tolist()],
-            y=[_significant(turns[kept]), [floor] * int(np.sum(~kept))],
-            name=[f"p-RoPE, p = {p:g}: {int(kept.sum())} pairs rotate",
-                  f"removed: {int(np.sum(~kept))} pairs with θ = 0, never rotated"],
-        )
-
-    first = split(ps[start])
+    per_p = [p_rope_spectrum_changes(dim, base=base, context=context, p=p) for p in ps]
+    first, layout = per_p[start]
     fig = new_figure()
     fig.add_trace(go.Scatter(
-        x=pairs.tolist(), y=_significant(turns), mode="lines", name="RoPE: every pair rotates",
-        line=dict(color=_GREY, width=2),
-        hovertemplate="pair %{x}<br>%{y:.3g} turns<extra>RoPE</extra>",
+        mode="lines", line=dict(color=_GREY, width=2), name="RoPE: every pair rotates",
+        hovertemplate="pair %{x}<br>%{y:.3g} turns<extra>RoPE</extra>", **first[0],
     ))
     fig.add_trace(go.Scatter(
-        x=first["x"][0], y=first["y"][0], mode="markers", name=first["name"][0],
-        marker=dict(color=QUERY, size=6),
-        hovertemplate="pair %{x}<br>%{y:.3g} turns<extra>kept</extra>",
+        mode="markers", marker=dict(color=QUERY, size=6),
+        hovertemplate="pair %{x}<br>%{y:.3g} turns<extra>kept</extra>", **first[1],
     ))
     fig.add_trace(go.Scatter(
-        x=first["x"][1], y=first["y"][1], mode="markers", name=first["name"][1],
-        marker=dict(color=COS, size=7, symbol="x"),
-        hovertemplate="pair %{x}<br>0 turns<extra>removed</extra>",
+        mode="markers", marker=dict(color=COS, size=7, symbol="x"),
+        hovertemplate="pair %{x}<br>0 turns<extra>removed</extra>", **first[2],
     ))
     fig.add_hline(y=0.25, line=dict(color=NEUTRAL, width=1.5, dash="dot"))
     fig.add_annotation(x=0, xref="x domain", xanchor="left", y=float(np.log10(0.25)),
                        yanchor="bottom", showarrow=False, font=dict(size=11),
-                       text=f"a quarter turn: {quarter} of {dim // 2} RoPE pairs stay below")
-    steps = []
-    for p in ps:
-        parts = split(p)
-        steps.append(dict(method="restyle", label=f"{p:g}",
-                          args=[{"x": parts["x"], "y": parts["y"], "name": parts["name"]},
-                                [1, 2]]))
+                       text=layout["annotations[0].text"])
+    steps = [dict(method="restyle", label=f"{p:g}",
+                  args=[{key: [traces[i][key] for i in (1, 2)] for key in ("x", "y", "name")},
+                        [1, 2]])
+             for p, (traces, _) in zip(ps, per_p)]
     fig.update_layout(**base_layout(
         title="Turns per pair; what p-RoPE keeps",  # context, dim, base: caption
         height=540,
-        margin=dict(l=80, r=30, t=70, b=190),
+        margin=dict(l=80, r=30, t=70, b=190 if controls else 130),
         xaxis=dict(title="pair index i (fast → slow)"),
         yaxis=dict(title="turns across the context (log scale)", type="log",
                    exponentformat="power"),
         legend=dict(orientation="v", x=0.0, y=-0.17, xanchor="left", yanchor="top"),
         sliders=[slider(steps, prefix="p (fraction of pairs kept) = ", active=start,
-                        y=-0.42)],
+                        y=-0.42)] if controls else [],
     ))
     return fig
 
