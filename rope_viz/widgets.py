@@ -1160,7 +1160,6 @@ def attention_memory_widget(*, num_heads: int = 32, batch: int = 1, dtype: str =
     ImportError
         When ipywidgets is not installed.
     """
-    import math
 
     from rope_viz._validation import check_choice
     from rope_viz.figures.gpu import (
@@ -1199,18 +1198,7 @@ def attention_memory_widget(*, num_heads: int = 32, batch: int = 1, dtype: str =
                     capacity_gb=_clamp(capacity_gb, "capacity_gb"))
 
     def changes(dtype, **values):
-        given = arguments(dtype, **values)
-        traces, layout = attention_memory_changes(dtype, **given)
-        # what the sizes set beyond the dtype: the GPU line, its note, the byte axis's range
-        # (the figure fixes it to hold both dtypes' curves and the GPU line)
-        capacity = given["capacity_gb"] * 1e9
-        both = [attention_memory_changes(d, **given)[0] for d in ITEMSIZES]
-        low = min(min(t[2]["y"]) for t in both)
-        high = max(max(max(t[0]["y"]) for t in both), capacity)
-        traces[3] = {"y": [capacity, capacity], "name": f"{given['capacity_gb']:g} GB GPU"}
-        layout.update({"annotations[0].y": math.log10(capacity),
-                       "yaxis.range": [math.log10(low) - 0.3, math.log10(high) + 0.3]})
-        return traces, layout
+        return attention_memory_changes(dtype, **arguments(dtype, **values))
 
     return _assemble(controls,
                      lambda dtype, **values: plot_attention_memory(dtype=dtype,

@@ -188,7 +188,9 @@ def attention_memory_changes(
     -------
     tuple
         ``(traces, layout)`` in the shape of :mod:`rope_viz.figures._style`: the three memory
-        lines, the marker where S and P fill the GPU, and the annotation that names the length.
+        lines, the GPU line, the marker where S and P fill the GPU, the annotation that names
+        the length, and the byte axis's range (which holds both dtypes, so the dtype buttons
+        leave it still).
 
     Raises
     ------
@@ -200,15 +202,24 @@ def attention_memory_changes(
     memory = _memory(lengths, batch, num_heads, head_size, dtype)
     crossing = _crossing(batch, num_heads, dtype, capacity_gb)
     shown = float(f"{crossing:.3g}")
+    capacity = capacity_gb * 1e9
+    # The byte axis holds both dtypes' curves and the GPU line, so switching dtype keeps it.
+    both = [_memory(lengths, batch, num_heads, head_size, d) for d in ITEMSIZES]
+    low = min(min(m["fused"]) for m in both)
+    high = max(max(max(m["naive"]) for m in both), capacity)
     traces = {
         0: {"y": memory["naive"]},
         1: {"y": memory["qkvo"]},
         2: {"y": memory["fused"]},
-        4: {"x": [round(crossing, 1)], "y": [capacity_gb * 1e9]},
+        3: {"y": [capacity, capacity], "name": f"{capacity_gb:g} GB GPU"},
+        4: {"x": [round(crossing, 1)], "y": [capacity]},
     }
     layout = {
         "annotations[0].x": round(math.log10(crossing), 4),
+        "annotations[0].y": math.log10(capacity),
         "annotations[0].text": f"S and P fill {capacity_gb:g} GB<br>at T ≈ {shown:,.0f}",
+        # Fixed: plotly would otherwise widen the axis to hold the note's text.
+        "yaxis.range": [math.log10(low) - 0.3, math.log10(high) + 0.3],
     }
     return traces, layout
 
@@ -285,15 +296,12 @@ def plot_attention_memory(
                           arrowcolor=NEUTRAL, xanchor="right", align="right",
                           font=dict(size=12))],
     ))
-    # Fixed ranges: plotly would otherwise widen the axes to hold the note's text.
-    memory = [_memory(lengths, batch, num_heads, head_size, d) for d in ITEMSIZES]
-    low = min(min(m["fused"]) for m in memory)
-    high = max(max(max(m["naive"]) for m in memory), capacity_gb * 1e9)
+    # Fixed ranges: plotly would otherwise widen the axes to hold the note's text (the byte
+    # axis's range comes with the changes below).
     pad = 0.03 * math.log10(x[-1] / x[0])
     fig.update_xaxes(type="log", title_text="sequence length T (tokens)", dtick=math.log10(4),
                      tickformat=",d", range=[math.log10(x[0]) - pad, math.log10(x[-1]) + pad])
-    fig.update_yaxes(type="log", title_text="bytes", exponentformat="SI", dtick=2,
-                     range=[math.log10(low) - 0.3, math.log10(high) + 0.3])
+    fig.update_yaxes(type="log", title_text="bytes", exponentformat="SI", dtick=2)
     apply_changes(fig, *attention_memory_changes(
         dtype, lengths=lengths, batch=batch, num_heads=num_heads, head_size=head_size,
         capacity_gb=capacity_gb))
