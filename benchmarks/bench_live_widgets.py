@@ -85,7 +85,7 @@ def bench_notebook(browser, lab, notebook: str, moves: int, only: set[str], log)
         for index, widget in enumerate(page.list_widgets()):
             if only and widget["widget"] not in only:
                 continue
-            if not page.wait_drawn(index):
+            if not widget["drawn"]:
                 log(f"  {widget['widget']}: figure not drawn after running the cell")
             for control in widget["controls"]:
                 page.move(index, control, 0)  # warm-up, not counted

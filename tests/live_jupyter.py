@@ -170,8 +170,15 @@ _PAGE_SCRIPT = r"""
       if (live.armed && live.t0 === null) live.t0 = performance.now();
     }, true);
   }
-  // The drawn figure: every plotly SVG inside the widget's box, as one string.
-  live.signature = (root) => [...root.querySelectorAll('svg.main-svg')].map(s => s.outerHTML).join('\n');
+  // The drawn figure: every plotly SVG inside the widget's box, as one string. WebGL traces
+  // (3-D scenes) draw on a canvas that cannot be read back, so for those the data plotly
+  // holds for them stands in (a sample of each coordinate array), checked at every frame.
+  const sample = (a) => a && a.length !== undefined ? `${a.length}:${a[0]}:${a[a.length >> 1]}:${a[a.length - 1]}` : '';
+  live.webgl = (root) => [...root.querySelectorAll('.js-plotly-plot')].map(gd => (gd._fullData || [])
+    .filter(t => /3d$|gl$|^mesh|^surface|^cone/.test(t.type || ''))
+    .map(t => [t.x, t.y, t.z].map(sample).join(',')).join(';')).join('|');
+  live.signature = (root) => [...root.querySelectorAll('svg.main-svg')].map(s => s.outerHTML).join('\n')
+    + '\n' + live.webgl(root);
   live.complete = (root) => {
     const svgs = [...root.querySelectorAll('svg.main-svg')];
     return svgs.length > 0 && svgs.every(s => s.childElementCount > 0)
@@ -193,7 +200,7 @@ _PAGE_SCRIPT = r"""
       const now = performance.now();
       if (live.t0 !== null) {
         frames += 1;
-        if (dirty) {
+        if (dirty || root.querySelector('.gl-container canvas')) {
           dirty = false;
           if (live.complete(root) && live.signature(root) !== before) {
             live.armed = false; observer.disconnect();
@@ -314,9 +321,18 @@ class LivePage:
             }""", timeout=timeout * 1000, polling=250)
         return time.monotonic() - start
 
-    def list_widgets(self) -> list[dict]:
-        """Every live widget cell: ``{widget, cell, controls: [{id, kind, label}]}``, in notebook order."""
+    def list_widgets(self, timeout: float = 60.0) -> list[dict]:
+        """Every live widget cell: ``{widget, cell, drawn, controls: [{id, kind, label}]}``, in notebook order.
+
+        Each widget is scrolled into view and its figure waited for (``drawn``: whether it
+        came within ``timeout`` seconds) before its controls are listed: widget views render
+        after their cell has run.
+        """
+        found = self.page.evaluate(_LIST_WIDGETS, WIDGET_CALL.pattern)
+        drawn = [self.wait_drawn(index, timeout) for index in range(len(found))]
         self.widgets = self.page.evaluate(_LIST_WIDGETS, WIDGET_CALL.pattern)
+        for widget, ok in zip(self.widgets, drawn):
+            widget["drawn"] = ok
         return self.widgets
 
     def widget_selector(self, index: int) -> str:
@@ -341,7 +357,7 @@ class LivePage:
         """Move one control once and time it: ``{ms, bytes, frames}`` (``ms`` None when the figure did not change).
 
         Sliders get the keyboard (focus the handle, ArrowRight on even ``step``, ArrowLeft on
-        odd), dropdowns the next (even) or previous (odd) option, checkboxes a click, text
+        odd, the other way at the end of the range), dropdowns the next (even) or previous (odd) option, checkboxes a click, text
         areas a changed number (the first ``rope_theta``, doubled or halved) and a Tab.
         """
         page = self.page
@@ -356,13 +372,22 @@ class LivePage:
                              lambda m: f"{m.group(1)}{float(m.group(2)) * factor:g}", text, count=1)
             area.fill(changed if changed != text else text + " ")
         elif kind == "slider":
-            box.locator(".noUi-handle, .ui-slider-handle").first.focus()
+            handle = box.locator(".noUi-handle, .ui-slider-handle").first
+            handle.focus()
+            # ipywidgets 8's handle states its range (ipywidgets 7's does not): turn at an end.
+            low, now, high = (handle.get_attribute(f"aria-value{n}") for n in ("min", "now", "max"))
+            right = step % 2 == 0
+            if None not in (low, now, high):
+                if right and float(now) >= float(high):
+                    right = False
+                elif not right and float(now) <= float(low):
+                    right = True
         self.wait_idle()
         self.received_bytes = 0
         page.evaluate("([s, t]) => window.__live.arm(s, t)",
                       [f'[data-live-widget="{index}"]', timeout * 1000])
         if kind == "slider":
-            page.keyboard.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+            page.keyboard.press("ArrowRight" if right else "ArrowLeft")
         elif kind == "dropdown":
             select = box.locator("select")
             options = select.locator("option").count()
