@@ -75,19 +75,24 @@ export default {
     model.send({ type: "ready" });
   },
 
-  async render({ model, el }) {
+  render({ model, el }) {
+    // render returns at once and draws when plotly.js is at hand: ipywidgets 7 shows no part of
+    // a widget (its sliders included) until every view's render has finished.
     const box = document.createElement("div");
     box.className = "rope-viz-figure";
+    box.style.minHeight = `${(model.get("_rv").figure.layout || {}).height || 450}px`;
     el.appendChild(box);
-    const Plotly = await plotly(model);
     const config = model.get("_config");
+    let Plotly = null;
     let pending = null;
+    let closed = false;
     const draw = () => {
       const figure = model.get("_rv").figure;
       const layout = Object.assign({}, figure.layout, { template: theme(model) });
       return Plotly.react(box, figure.data, layout, config);
     };
     const redraw = () => {
+      if (!Plotly || closed) return;
       // Coalesce moves that arrive while a drawing is under way: draw the latest once.
       if (pending) { pending.again = true; return; }
       pending = { again: false };
@@ -98,17 +103,21 @@ export default {
       };
       Promise.resolve(draw()).then(finish, finish);
     };
-    await draw();
     model.on("change:_rv", redraw);
-    // Follow a theme switch after the figure is drawn (JupyterLab's Settings > Theme).
+    // Follow a theme switch (JupyterLab's Settings > Theme).
     const themes = new MutationObserver(redraw);
     if (document.body) {
       themes.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
     }
+    plotly(model).then((loaded) => {
+      Plotly = loaded;
+      redraw();
+    });
     return () => {
+      closed = true;
       themes.disconnect();
       model.off("change:_rv", redraw);
-      Plotly.purge(box);
+      if (Plotly) Plotly.purge(box);
     };
   },
 };

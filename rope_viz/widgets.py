@@ -253,15 +253,16 @@ def _assemble(controls: dict, draw: Callable[..., Any], changes: Callable[..., t
         return {name: control.value for name, control in controls.items()}
 
     view = _view_class()(draw(**values()))
-    errors = widgets.Output()
+    # An HTML line, not an Output: classic Notebook's Output model fails to load under
+    # widgetsnbextension 3.6.10, and takes the whole box with it.
+    errors = widgets.HTML("")
 
     def update(_change=None):
-        if errors.outputs:
-            errors.outputs = ()
+        errors.value = ""
         try:
             view.apply(*changes(**values()))
         except Exception as error:  # shown under the figure, not lost in the kernel's log
-            errors.append_stderr(f"{type(error).__name__}: {error}\n")
+            errors.value = _message(f"{type(error).__name__}: {error}")
 
     for control in controls.values():
         control.observe(update, names="value")
@@ -272,6 +273,13 @@ def _assemble(controls: dict, draw: Callable[..., Any], changes: Callable[..., t
     box.view = view
     box.figure = view.figure
     return box
+
+
+def _message(text: str) -> str:
+    """``text`` as the HTML of a widgets.HTML line, kept as written."""
+    import html
+
+    return f"<pre style='white-space:pre-wrap;margin:0'>{html.escape(text)}</pre>"
 
 
 def _layout(widgets, width: str = "320px"):
@@ -849,7 +857,7 @@ def config_report_widget(config: Any = None):
     Returns
     -------
     ipywidgets.VBox
-        The box (``.controls["config"]`` is the ``Textarea``) above an ``Output`` for the
+        The box (``.controls["config"]`` is the ``Textarea``) above an ``HTML`` line for the
         summary or the error and, once a config is read, a ``FigureView``. After each
         change ``.report`` holds the :class:`rope_viz.ConfigReport` (``None`` on an error),
         ``.figure`` the figure (``None`` on an error) and ``.error`` the error text
@@ -879,7 +887,7 @@ def config_report_widget(config: Any = None):
     widgets = _ipywidgets()
     area = widgets.Textarea(value=text, description="config.json", continuous_update=False,
                             layout=widgets.Layout(width="100%", height="220px"), style=_style())
-    output = widgets.Output()
+    output = widgets.HTML("")  # the summary or the error (no Output: see _assemble)
     box = widgets.VBox([area, output])
     box.controls = {"config": area}
     box.view = None
@@ -902,9 +910,7 @@ def config_report_widget(config: Any = None):
                 except (TypeError, ValueError) as error:
                     box.report = None
                     box.error = f"The config cannot be read: {error}"
-        output.clear_output(wait=True)
-        with output:
-            print(box.error or repr(box.report))
+        output.value = _message(box.error or repr(box.report))
         if box.figure is None:
             box.children = [area, output]
             return
