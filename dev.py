@@ -9,8 +9,8 @@ All three create a virtual environment in ``.venv`` (Python packages from ``requ
 and ``pyproject.toml``) and reuse it on a second run; ``test`` also installs Debian's Chromium
 for the browser test when it is missing (as root, with apt-get). Extra arguments after
 ``test`` or ``unit`` go to pytest (``python3 dev.py unit -k rope``). ``unit`` leaves out the
-tests that need the built book (the chapter and browser checks) and the lint, so it starts
-testing at once; ``test`` is what CI runs. Only the standard library is used here, so this runs
+tests that need the built book (the chapter and browser checks), the live-kernel tests (they
+start JupyterLab and classic Notebook) and the lint, so it starts testing at once; ``test`` is what CI runs. Only the standard library is used here, so this runs
 on a bare Python.
 """
 
@@ -265,8 +265,10 @@ def command_book(_args: list) -> None:
     say("then open http://127.0.0.1:8000/")
 
 
-# The tests that read the built book (_build/html and the executed chapters): `unit` skips them.
-BOOK_TESTS = ("tests/test_book_notebooks.py", "tests/test_browser.py")
+# The tests that read the built book (_build/html and the executed chapters), and the ones that
+# drive a live JupyterLab or classic Notebook from Chromium (minutes): `unit` skips them.
+BOOK_TESTS = ("tests/test_book_notebooks.py", "tests/test_browser.py",
+              "tests/test_live_kernel.py", "tests/test_live_classic.py")
 
 
 def pytest_command(args: list, *, unit: bool = False) -> list:
