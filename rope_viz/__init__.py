@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os as _os
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # --- math layer ---
 from rope_viz.absolute import (
