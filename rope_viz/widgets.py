@@ -150,13 +150,14 @@ def _make_view_class():
         """A plotly figure in a live kernel that redraws from the changes a move makes.
 
         The whole figure is sent once, when the view is made (the ``_figure`` trait, JSON
-        text). After that :meth:`apply` sends only the traces and layout a move changed, as
-        one message, and the page redraws with ``Plotly.react``
-        (``rope_viz/figure_view.js``). plotly.js travels with the first view a kernel makes
-        (``_plotly_js``), or is sent when a page without it asks; a page that already has
-        ``Plotly`` (classic Notebook, Colab) uses its own. The figure follows JupyterLab's
-        light or dark theme. ``benchmarks/bench_live_widgets.py`` measures key press to
-        pixels.
+        text). After that :meth:`apply` sends, as one message, only the traces and the layout
+        whose JSON differs from what the page holds, and the page redraws with
+        ``Plotly.react`` (``rope_viz/figure_view.js``); traces it is not sent keep their
+        identity there, so plotly does not redraw them. plotly.js travels with the first view
+        a kernel makes (``_plotly_js``), or is sent when a page without it asks; a page that
+        already has ``Plotly`` (classic Notebook, Colab) uses its own. The figure follows
+        JupyterLab's light or dark theme. ``benchmarks/bench_live_widgets.py`` measures key
+        press to pixels.
         """
 
         _esm = _ESM_PATH
@@ -175,35 +176,60 @@ def _make_view_class():
             if not FigureView._first_made:
                 FigureView._first_made = True
                 source = _plotly_source()
-            super().__init__(_figure=_figure_json(figure), _themes=themes,
+            self._hold(figure)
+            super().__init__(_figure=self._whole(), _themes=themes,
                              _config=dict(PLOT_CONFIG), _plotly_js=source, **kwargs)
-            self.figure = figure
             self._moved = False
             self.on_msg(self._answer)
 
-        def show(self, figure) -> None:
-            """Show another figure: the whole figure is sent."""
+        def _hold(self, figure) -> None:
+            """Keep ``figure`` and the JSON of each trace and of the layout, as the page has it."""
             self.figure = figure
-            self._moved = False
-            self._figure = _figure_json(figure)
+            self._traces = [_json(trace.to_plotly_json()) for trace in figure.data]
+            self._layout = _json(_layout_json(figure))
+
+        def _whole(self) -> str:
+            return '{"data":[' + ",".join(self._traces) + '],"layout":' + self._layout + "}"
+
+        def show(self, figure) -> None:
+            """Show another figure: only what differs is sent when it has as many traces."""
+            if len(figure.data) != len(self.figure.data):
+                self._hold(figure)
+                self._moved = False
+                self._figure = self._whole()
+                return
+            self.figure = figure
+            self._send_differences(range(len(figure.data)), layout=True)
 
         def apply(self, traces: dict, layout: dict | None = None) -> None:
             """Apply ``(traces, layout)`` changes to the figure and send only what changed."""
-            from plotly.io.json import to_json_plotly
-
             from rope_viz.figures._style import apply_changes
 
             apply_changes(self.figure, traces, layout)
+            self._send_differences(traces, layout=bool(layout))
+
+        def _send_differences(self, indices, *, layout: bool) -> None:
+            changed = {}
+            for index in map(int, indices):
+                text = _json(self.figure.data[index].to_plotly_json())
+                if text != self._traces[index]:
+                    changed[index] = self._traces[index] = text
+            layout_text = "null"
+            if layout:
+                text = _json(_layout_json(self.figure))
+                if text != self._layout:
+                    layout_text = self._layout = text
+            if not changed and layout_text == "null":
+                return
             self._moved = True
-            data = self.figure.data
-            payload = {"traces": {int(i): data[int(i)].to_plotly_json() for i in traces},
-                       "layout": _layout_json(self.figure) if layout else None}
-            self.send({"type": "changes", "json": to_json_plotly(payload)})
+            traces = ",".join(f'"{index}":{text}' for index, text in changed.items())
+            self.send({"type": "changes",
+                       "json": '{"traces":{' + traces + '},"layout":' + layout_text + "}"})
 
         def _answer(self, _widget, content, _buffers):
             kind = content.get("type") if isinstance(content, dict) else None
             if kind == "ready" and self._moved:
-                self.send({"type": "figure", "json": _figure_json(self.figure)})
+                self.send({"type": "figure", "json": self._whole()})
             elif kind == "plotly.js?":
                 self.send({"type": "plotly.js", "source": _plotly_source()})
 
@@ -219,14 +245,25 @@ def _plotly_source() -> str:
 def _layout_json(figure) -> dict:
     layout = figure.layout.to_plotly_json()
     layout.pop("template", None)  # the page supplies its theme's template
+    # The phone layout (_style.set_narrow) is for the static book's figures.js; a notebook's
+    # output is not a phone page, and a changed layout makes Plotly.react draw everything again.
+    meta = {key: value for key, value in (layout.pop("meta", None) or {}).items()
+            if key != "narrow"}
+    if meta:
+        layout["meta"] = meta
     return layout
 
 
-def _figure_json(figure) -> str:
+def _json(value) -> str:
     from plotly.io.json import to_json_plotly
 
-    return to_json_plotly({"data": [trace.to_plotly_json() for trace in figure.data],
-                           "layout": _layout_json(figure)})
+    return to_json_plotly(value)
+
+
+def _figure_json(figure) -> str:
+    """The JSON a view sends for the whole of ``figure`` (its template left to the page)."""
+    return _json({"data": [trace.to_plotly_json() for trace in figure.data],
+                  "layout": _layout_json(figure)})
 
 
 def __getattr__(name: str):

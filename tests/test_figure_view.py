@@ -115,3 +115,23 @@ def test_the_front_end_ships_with_the_package():
     source = Path(W._ESM_PATH).read_text()
     assert "export default" in source and "Plotly.react" in source
     assert "http" not in source.replace("https://html.spec", "")  # nothing from the network
+
+
+def test_a_move_that_changes_nothing_sends_nothing_and_unchanged_traces_stay_home():
+    fig = go.Figure([go.Scatter(y=[1, 2, 3]), go.Scatter(y=[4, 5, 6])])
+    view = W.FigureView(fig)
+    sent = _capture(view)
+    view.apply({0: {"y": [1, 2, 3]}, 1: {"y": [4, 5, 6]}})
+    assert sent == []
+    view.apply({0: {"y": [1, 2, 3]}, 1: {"y": [9, 9, 9]}})
+    assert list(json.loads(sent[0]["json"])["traces"]) == ["1"]
+
+
+def test_showing_a_figure_of_the_same_shape_sends_only_its_differences():
+    view = W.FigureView(go.Figure([go.Scatter(y=[1, 2]), go.Bar(y=[3, 4])]))
+    sent = _capture(view)
+    view.show(go.Figure([go.Scatter(y=[1, 2]), go.Bar(y=[5, 6])]))
+    assert list(json.loads(sent[0]["json"])["traces"]) == ["1"]
+    other = go.Figure([go.Scatter(y=[7])])
+    view.show(other)  # another shape: sent whole, as the view's _figure
+    assert json.loads(view._figure)["data"][0]["y"] == [7] and len(sent) == 1

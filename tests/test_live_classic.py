@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -35,6 +34,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from live_jupyter import chromium_path, free_port, launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = ROOT / "_build" / "live-classic-env"
@@ -57,10 +57,6 @@ CELLS = [
 ]
 WIDGET_CELLS = (1, 2, 3)
 STATIC_CELL = 4
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("ROPE_VIZ_CHROMIUM") or shutil.which("chromium")
 
 
 def purelib(python: Path) -> Path:
@@ -100,12 +96,6 @@ def classic_env() -> Path:
             pytest.skip(f"could not make the classic Notebook environment: {result.stderr.strip()[-500:]}")
     stamp.write_text(stamp_text)
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -196,9 +186,7 @@ def classic_run(tmp_path_factory):
         route_.abort()
 
     with classic_notebook(python, folder) as (url, token, _log), sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(),
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                           "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.on("console", lambda m: m.type == "error" and run["errors"].append(m.text[:300]))
