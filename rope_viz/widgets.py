@@ -319,6 +319,18 @@ def _message(text: str) -> str:
     return f"<pre style='white-space:pre-wrap;margin:0'>{html.escape(text)}</pre>"
 
 
+#: Head dimensions offered by the widgets' "head dim" drop-downs.
+HEAD_DIMS = (32, 64, 128, 256)
+
+
+def _head_dim(dim) -> int:
+    """``dim`` checked as one of :data:`HEAD_DIMS`."""
+    dim = check_dim(dim)
+    if dim not in HEAD_DIMS:
+        fail("dim", f"one of {HEAD_DIMS}", dim)
+    return dim
+
+
 def _layout(widgets, width: str = "320px"):
     return widgets.Layout(width=width)
 
@@ -659,10 +671,7 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     """
     from rope_viz.figures.decay import long_range_decay_changes, plot_long_range_decay
 
-    dims = (32, 64, 128, 256)
-    dim = check_dim(dim)
-    if dim not in dims:
-        fail("dim", f"one of {dims}", dim)
+    dim = _head_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     max_distance = check_int(max_distance, "max_distance", minimum=2)
     log_x = check_bool(log_x, "log_x")
@@ -671,7 +680,7 @@ def long_range_decay_widget(*, dim: int = 128, base: float = 10000.0, max_distan
     widgets = _ipywidgets()
     controls = {
         "base": _log_slider(widgets, base, "decay_base", "base", continuous_update=False),
-        "dim": widgets.Dropdown(options=list(dims), value=dim, description="head dim"),
+        "dim": widgets.Dropdown(options=list(HEAD_DIMS), value=dim, description="head dim"),
         "max_distance": widgets.IntSlider(value=int(_clamp(max_distance, "max_distance")),
                                           min=RANGES["max_distance"][0],
                                           max=RANGES["max_distance"][1],
@@ -1281,10 +1290,7 @@ def p_rope_spectrum_widget(dim: int = 128, *, base: float = 500000.0, context: i
     """
     from rope_viz.figures.nope import p_rope_spectrum_changes, plot_p_rope_spectrum
 
-    dims = (32, 64, 128, 256)
-    dim = check_dim(dim)
-    if dim not in dims:
-        fail("dim", f"one of {dims}", dim)
+    dim = _head_dim(dim)
     base = check_float(base, "base", minimum=1.0)
     context = check_int(context, "context", minimum=2)
     p = check_float(p, "p")
@@ -1297,7 +1303,7 @@ def p_rope_spectrum_widget(dim: int = 128, *, base: float = 500000.0, context: i
         "base": _log_slider(widgets, base, "base", "base", continuous_update=False),
         "context": _log_slider(widgets, context, "context", "context",
                                continuous_update=False, readout_format=".0f"),
-        "dim": widgets.Dropdown(options=list(dims), value=dim, description="head dim"),
+        "dim": widgets.Dropdown(options=list(HEAD_DIMS), value=dim, description="head dim"),
     }
 
     def arguments(p, base, context, dim):

@@ -12,14 +12,13 @@ Run with ``pytest tests/test_widgets_chapters_b.py``.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import plotly.io as pio
 import pytest
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
+
+from test_widgets import _as_json, _assert_same  # noqa: E402
 
 from rope_viz import figures as F  # noqa: E402
 from rope_viz import widgets as W  # noqa: E402
@@ -43,26 +42,6 @@ def _result() -> ShootoutResult:
 
 
 RESULT = _result()
-
-
-def _as_json(fig) -> dict:
-    return json.loads(pio.to_json(fig))
-
-
-def _assert_same(a, b, path="figure") -> None:
-    """Equal JSON trees; numbers to 1e-9."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        assert a.keys() == b.keys(), f"{path}: keys {sorted(a.keys() ^ b.keys())}"
-        for key in a:
-            _assert_same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list) and isinstance(b, list):
-        assert len(a) == len(b), f"{path}: lengths {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert a == pytest.approx(b, rel=1e-9, abs=1e-9), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 # --- p-RoPE ----------------------------------------------------------------------------------
