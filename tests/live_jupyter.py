@@ -69,6 +69,36 @@ def widget_chapters() -> list[str]:
     return found
 
 
+def wait_for_server(process, url: str, token: str, log_path: Path, name: str,
+                    timeout: float) -> None:
+    """Wait until the Jupyter server ``process`` answers on ``url``; raise if it exits or stalls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n"
+                               f"{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} did not answer on {url} within {timeout} s:\n"
+                               f"{log_path.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
+def stop_server(process) -> None:
+    """Stop a server started with subprocess.Popen: terminate, then kill after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -135,28 +165,10 @@ def jupyter_lab(*, startup_timeout: float = 120.0, notebooks: dict[str, dict] | 
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + startup_timeout
-            while True:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log.read()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"JupyterLab did not answer on {url} within {startup_timeout} s")
-                time.sleep(0.3)
+            wait_for_server(process, url, token, tmp / "server.log", "JupyterLab", startup_timeout)
             yield Lab(url, token, root, process)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)
             log.close()
 
 

@@ -28,13 +28,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from live_jupyter import chromium_path, free_port, launch_chromium
+from live_jupyter import chromium_path, free_port, launch_chromium, stop_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = ROOT / "_build" / "live-classic-env"
@@ -119,27 +118,10 @@ def classic_notebook(python: Path, folder: Path):
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"classic Notebook exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"classic Notebook did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
+        wait_for_server(process, url, token, log_path, "classic Notebook", 60)
         yield url, token, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 def notebook_json() -> dict:
