@@ -14,7 +14,8 @@ Each idea has one home, a module named for what it holds (the table is in the RE
 (position-only schemes, distance = query − key), ``relative_logits`` (content meets
 relative embeddings), ``attention`` (numpy), ``rope_attention`` (torch), ``equivariance``,
 ``nope``, ``multidim``, ``mla`` (decoupled RoPE in latent attention), ``rope2d``,
-``linear_attention``, ``precision``, ``tiny_model``, ``experiments``, ``timing``. Argument
+``linear_attention``, ``precision``, ``extrapolation`` (Su's length-extrapolation techniques),
+``tiny_model``, ``experiments``, ``timing``. Argument
 checks and the one random-number contract (``rng``: an int seed or a numpy Generator) live in
 ``rope_viz._validation``.
 
@@ -294,9 +295,14 @@ _LAZY = dict.fromkeys(
     ["POSITION_SCHEMES", "TinyConfig", "TinyTransformer"],
     "rope_viz.tiny_model",
 ) | dict.fromkeys(
-    ["TASKS", "ENCODINGS", "QUICK_SETTINGS", "FULL_SETTINGS", "ExperimentSettings",
-     "ShootoutResult", "make_batch", "train_model", "evaluate_model", "run_shootout"],
+    ["TASKS", "ENCODINGS", "QUICK_SETTINGS", "MEDIUM_SETTINGS", "FULL_SETTINGS",
+     "ExperimentSettings", "ShootoutResult", "Technique", "TECHNIQUES", "RACE_ENCODINGS",
+     "technique_parameters", "technique_changes", "make_batch", "train_model",
+     "evaluate_model", "run_shootout", "save_result", "load_result", "stored_race"],
     "rope_viz.experiments",
+) | dict.fromkeys(
+    ["logn_scale", "window_mask", "key_norm", "rerope_scores", "rope_scores_at"],
+    "rope_viz.extrapolation",
 )
 
 

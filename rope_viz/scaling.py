@@ -10,6 +10,8 @@ What this module holds
   - ``default``: RoPE's θ_i = b^(−2i/d);
   - ``linear``: position interpolation (Chen et al. 2023);
   - ``ntk-aware``: the NTK-aware base b·s^(d/(d−2)) (bloc97 2023; kexue.fm/archives/9675);
+  - ``ntk-mixed``: Su's NTK-RoPE-mixed, a mixed radix that stretches every pair, the slow ones
+    most (kexue.fm/archives/9706);
   - ``dynamic``: dynamic NTK, the same base change with a length-dependent factor;
   - ``yarn``: YaRN (Peng et al. 2023), with the ramp of :func:`yarn_ramp`;
   - ``llama3``: Llama 3.1's rule (Meta's ``apply_scaling``);
@@ -18,8 +20,8 @@ What this module holds
   - ``proportional``: Hugging Face's name for p-RoPE over the whole head, divided by a factor
     (Gemma 4); LongRoPE also takes Phi-3.5-MoE's ``short_mscale`` / ``long_mscale``.
 
-  :data:`ROPE_TYPES` is the registry's keys. ``ntk-aware`` and ``p-rope`` are the book's
-  rules that Hugging Face does not name; the others are Hugging Face's rope types, with its
+  :data:`ROPE_TYPES` is the registry's keys. ``ntk-aware``, ``ntk-mixed`` and ``p-rope`` are
+  the book's rules that Hugging Face does not name; the others are Hugging Face's rope types, with its
   parameter names, defaults and numbers.
 - :func:`scaled_frequencies`: ``(inv_freq, attention_factor)`` for any rope_type; it checks
   the common arguments and the parameter names against the rule, then calls it.
@@ -29,7 +31,8 @@ What this module holds
 - :func:`beta_digits`: the base-β reading of a position (β = b^(2/d)).
 - :func:`rerope_relative_positions` and :func:`leaky_rerope_relative_positions`: ReRoPE's
   relative positions, exact inside a window and capped (or compressed by 1/k) beyond it
-  (kexue.fm/archives/9708).
+  (kexue.fm/archives/9708); with k < 1, the stretched positions that inverse Leaky ReRoPE
+  trains on (kexue.fm/archives/9728).
 - :class:`RopeSettings` and :func:`rope_settings_from_config`: the RoPE settings a model's own
   rotary embedding uses, read out of its Hugging Face ``config.json`` (4.x as released, or 5.x
   ``to_dict()``), per layer type where layers differ. Families and keys read, each checked
@@ -61,7 +64,10 @@ References
 - Ding et al. 2024, LongRoPE, arXiv:2402.13753 (``longrope``).
 - Barbero et al. 2024, Round and Round We Go!, arXiv:2410.06205 (``p-rope``).
 - 苏剑林. Transformer升级之路:10、RoPE是一种β进制编码. kexue.fm/archives/9675 (2023).
+- 苏剑林. Transformer升级之路:11、将β进制位置进行到底. kexue.fm/archives/9706 (2023)
+  (``ntk-mixed``).
 - 苏剑林. Transformer升级之路:12、无限外推的ReRoPE?. kexue.fm/archives/9708 (2023).
+- 苏剑林. Transformer升级之路:13、逆用Leaky ReRoPE. kexue.fm/archives/9728 (2023).
 - Hugging Face transformers ``modeling_rope_utils.ROPE_INIT_FUNCTIONS`` (the registry's model,
   and the cross-check in ``tests/test_scaling.py``).
 """
@@ -407,6 +413,28 @@ def _ntk_aware(dim: int, base: float, *, factor: float) -> tuple[np.ndarray, flo
     return rope_frequencies(dim, ntk_aware_base(base, factor, dim)), 1.0
 
 
+def _ntk_mixed(dim: int, base: float, *, factor: float, b: float = 0.625) -> tuple[np.ndarray, float]:
+    """NTK-RoPE-mixed: pair m (1-based) turns at θ_m = β^−(m−1) / exp(a·m^b), a = ln(s)/(d/2)^b.
+
+    Su reads RoPE as a base-β number (β = base^(2/d)) and gives digit m its own radix βλ_m,
+    with λ_1·λ_2·…·λ_m = exp(a·m^b): the product over all d/2 digits is the factor s, so the
+    slowest pair is divided by exactly s, and λ_1 ≥ λ_2 ≥ … ≥ 1, so the fast digits take more
+    of the stretch than a plain change of base gives them. ``b = 1`` is his NTK-RoPE-fixed
+    (every θ_m divided by λ^m, λ = s^(2/d)); ``b = 0`` divides every pair by s (position
+    interpolation). ``b = 0.625`` is the value his search found (eq. 75-82 of the post).
+
+    Source: 苏剑林, Transformer升级之路:11、将β进制位置进行到底, kexue.fm/archives/9706 (2023).
+    """
+    factor = check_float(factor, "factor", minimum=1.0, strict=False)
+    b = check_float(b, "b", minimum=0.0, strict=False)
+    if b > 1.0:
+        fail("b", "a number between 0 and 1", b, "λ_m ≥ 1 needs 0 ≤ b ≤ 1 (kexue.fm/archives/9706)")
+    half = dim // 2
+    m = np.arange(1, half + 1, dtype=np.float64)  # the post's digit index, 1-based
+    a = math.log(factor) / half ** b  # a·(d/2)^b = ln s
+    return rope_frequencies(dim, base) * np.exp(-a * m ** b), 1.0
+
+
 def _dynamic(
     dim: int, base: float, *, factor: float, max_position_embeddings: int, seq_len: int | None = None
 ) -> tuple[np.ndarray, float]:
@@ -646,6 +674,7 @@ FREQUENCY_RULES: Mapping[str, FrequencyRule] = MappingProxyType({
         FrequencyRule("default", _default),
         FrequencyRule("linear", _linear),
         FrequencyRule("ntk-aware", _ntk_aware, huggingface=False),
+        FrequencyRule("ntk-mixed", _ntk_mixed, huggingface=False),
         FrequencyRule("dynamic", _dynamic),
         FrequencyRule("yarn", _yarn),
         FrequencyRule("llama3", _llama3),
@@ -678,14 +707,16 @@ def scaled_frequencies(
         Rotary dimension (positive, even): ``head_dim * partial_rotary_factor``.
     base : float
         RoPE base (``rope_theta``), > 1.
-    rope_type : {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3", "longrope", "p-rope", "proportional"}
-        The rule (:data:`ROPE_TYPES`). ``"ntk-aware"`` and ``"p-rope"`` are the book's rules
+    rope_type : {"default", "linear", "ntk-aware", "ntk-mixed", "dynamic", "yarn", "llama3", "longrope", "p-rope", "proportional"}
+        The rule (:data:`ROPE_TYPES`). ``"ntk-aware"``, ``"ntk-mixed"`` and ``"p-rope"`` are the book's rules
         that Hugging Face does not name; M-RoPE's multimodal split is in :mod:`rope_viz.multidim`.
     **params
         The rule's parameters (``FREQUENCY_RULES[rope_type].required`` and ``.defaults``):
 
         - ``linear``: ``factor`` (required); θ_i / factor (position interpolation).
         - ``ntk-aware``: ``factor`` (required); the base becomes base·factor^(d/(d−2)).
+        - ``ntk-mixed``: ``factor`` (required, ≥ 1), ``b`` (0.625); θ_m / exp(a·m^b) for the
+          1-based pair m, a = ln(factor)/(d/2)^b (Su's NTK-RoPE-mixed).
         - ``dynamic``: ``factor`` and ``max_position_embeddings`` (required), ``seq_len``
           (default ``max_position_embeddings``); base' = base·(factor·L/max − (factor − 1))^(d/(d−2))
           with L = max(seq_len, max_position_embeddings).
@@ -757,6 +788,9 @@ def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray
     """Leaky ReRoPE's relative positions: exact inside the window, slope 1/k beyond it.
 
     For the query−key distance d = i − j: ``d`` if ``|d| < w``, else ``sign(d)·(w + (|d| − w)/k)``.
+    With k > 1 (kexue.fm/archives/9708) far distances are compressed, at inference, so that
+    they stay inside the trained range; with k < 1 they are stretched: inverse Leaky ReRoPE
+    (kexue.fm/archives/9728) trains on these positions and then runs plain RoPE.
     The lower triangle (j <= i) is what a causal model uses; RoPE is then applied with these
     distances in place of i − j (which needs the attention scores computed per distance, not
     by rotating q and k once).
@@ -768,8 +802,8 @@ def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray
     window : int
         The window w (>= 1) inside which positions are left as they are.
     k : float
-        Compression beyond the window (>= 1); k = 1 gives plain RoPE's i − j, large k
-        approaches ReRoPE.
+        Compression beyond the window (> 0); k = 1 gives plain RoPE's i − j, large k
+        approaches ReRoPE, k < 1 stretches (inverse Leaky ReRoPE trains with k = 1/16).
 
     Returns
     -------
@@ -792,7 +826,7 @@ def leaky_rerope_relative_positions(n: int, window: int, k: float) -> np.ndarray
     """
     n = check_int(n, "n", minimum=1)
     window = check_int(window, "window", minimum=1)
-    k = check_float(k, "k", minimum=1.0, strict=False)
+    k = check_float(k, "k", minimum=0.0)
     d = relative_position_matrix(n).astype(np.float64)  # (n, n): i − j, the house sign
     far = np.abs(d) >= window
     compressed = np.sign(d) * (window + (np.abs(d) - window) / k)

@@ -37,16 +37,19 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from rope_viz._validation import check_choice, check_dim, check_float, check_int, fail
+from rope_viz._validation import check_bool, check_choice, check_dim, check_float, check_int, fail
 from rope_viz.absolute import sinusoidal_encoding
+from rope_viz.extrapolation import key_norm, logn_scale, rerope_scores, window_mask
 from rope_viz.relative import alibi_bias, relative_position_matrix, t5_relative_buckets
 from rope_viz.rope import apply_rope
-from rope_viz.rope_attention import merge_heads, naive_attention, split_heads
+from rope_viz.rope_attention import merge_heads, split_heads
 from rope_viz.scaling import scaled_frequencies
 
 __all__ = ["POSITION_SCHEMES", "TinyConfig", "CausalSelfAttention", "TinyTransformer"]
@@ -68,6 +71,12 @@ class TinyConfig:
     t5_num_buckets: int = 32  # T5 buckets (causal: all of them for keys at or before the query)
     t5_max_distance: int = 128  # distance at which T5's last bucket starts
     mlp_ratio: int = 4  # hidden width of the MLP, in multiples of d_model
+    # Su's length-extrapolation switches that a model is trained with (kexue.fm/archives/...):
+    qk_bias: bool = True  # bias of the q and k projections, added before RoPE (9577)
+    key_norm: bool = False  # KeyNorm: logits q·k/|k|, with no 1/sqrt(hs) (9859)
+    logn_length: int = 0  # > 0: logits of query i times ln(i+1)/ln(logn_length) in full layers (9444)
+    window: int = 0  # > 0: every layer but the last sees its last `window` tokens (HWFA, 9603)
+    nope_last_layer: bool = False  # the last layer has no RoPE (HWFA's full layer, 9603)
 
     def __post_init__(self):
         check_int(self.vocab_size, "vocab_size", minimum=2)
@@ -80,6 +89,16 @@ class TinyConfig:
         check_int(self.t5_num_buckets, "t5_num_buckets", minimum=2)
         check_int(self.t5_max_distance, "t5_max_distance", minimum=2)
         check_int(self.mlp_ratio, "mlp_ratio", minimum=1)
+        for name in ("qk_bias", "key_norm", "nope_last_layer"):
+            check_bool(getattr(self, name), name)
+        check_int(self.logn_length, "logn_length", minimum=0)
+        if self.logn_length == 1:
+            fail("logn_length", "0 (off) or a training length of at least 2", 1)
+        check_int(self.window, "window", minimum=0)
+        if (self.window or self.nope_last_layer) and self.position != "rope":
+            fail("window" if self.window else "nope_last_layer",
+                 "left at its default unless position='rope' (HWFA's layers are RoPE layers)",
+                 self.window or self.nope_last_layer)
         if self.d_model % self.num_heads:
             fail("d_model", f"a multiple of num_heads ({self.num_heads})", self.d_model)
         if self.position == "rope":
@@ -94,11 +113,13 @@ class TinyConfig:
 
 
 class CausalSelfAttention(nn.Module):
-    """Multi-head causal self-attention with an optional logit bias and optional RoPE.
+    """Multi-head causal self-attention with an optional logit bias, RoPE and Su's switches.
 
-    Split into heads, RoPE on q and k (Hugging Face's rotate_half pairing), then
-    :func:`rope_viz.naive_attention` with the causal mask and the scheme's logit bias, merge
-    heads, output projection.
+    Split into heads, (KeyNorm on k), RoPE on q and k (Hugging Face's rotate_half pairing) or
+    ReRoPE's two passes (:func:`rope_viz.rerope_scores`), 1/√hs (1 under KeyNorm), (log n
+    factor per query), the scheme's logit bias, the mask of keys each query sees (causal,
+    maybe windowed), softmax, merge heads, output projection: :func:`rope_viz.naive_attention`
+    with the steps that ReRoPE and the window need in between.
     """
 
     def __init__(self, config: TinyConfig):
@@ -106,18 +127,41 @@ class CausalSelfAttention(nn.Module):
         self.config = config
         self.qkv = nn.Linear(config.d_model, 3 * config.d_model)
         self.proj = nn.Linear(config.d_model, config.d_model)
+        # without q/k bias (Su 9577's "w/o bias" arm) those bias entries are multiplied by 0:
+        # they get no gradient and stay at their initial 0; the v bias is kept
+        mask = torch.ones(3 * config.d_model)
+        if not config.qk_bias:
+            mask[:2 * config.d_model] = 0.0
+        self.register_buffer("bias_mask", mask, persistent=False)
 
-    def forward(self, x, bias=None, rope=None):
-        """x: (B, T, C); bias: (nh, T, T) or None; rope: (inv_freq, attention_factor) or None."""
+    def forward(self, x, bias=None, rope=None, *, allowed=None, query_scale=None, rerope=None):
+        """x: (B, T, C); bias: (nh, T, T) or None; rope: (inv_freq, attention_factor) or None;
+        allowed: (T, T) bool, the keys each query sees (None: causal); query_scale: (T, 1)
+        factors on each query's logits or None; rerope: (window, k) or None."""
         B, T, C = x.shape
-        q, k, v = (split_heads(t, self.config.num_heads)  # each (B, T, C) -> (B, nh, T, hs)
-                   for t in self.qkv(x).split(C, dim=2))
-        if rope is not None:
+        config = self.config
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias * self.bias_mask)  # (B, T, 3C)
+        q, k, v = (split_heads(t, config.num_heads) for t in qkv.split(C, dim=2))  # (B, nh, T, hs)
+        if config.key_norm:
+            k = key_norm(k)  # (B, nh, T, hs), each key of length 1 (RoPE keeps lengths)
+        scale = 1.0 if config.key_norm else 1.0 / math.sqrt(config.head_size)
+        q = q * scale if query_scale is None else q * (scale * query_scale)  # (B, nh, T, hs)
+        if rope is None:
+            scores = q @ k.transpose(-2, -1)  # (B, nh, T, T)
+        else:
             inv_freq, factor = rope
-            # pair i = dims (i, i + hs/2) turned by +t*theta_i (Hugging Face's rotate_half form)
-            q = apply_rope(q, T, pairing="half", inv_freq=inv_freq) * factor  # (B, nh, T, hs)
-            k = apply_rope(k, T, pairing="half", inv_freq=inv_freq) * factor  # (B, nh, T, hs)
-        y = naive_attention(q, k, v, causal=True, bias=bias)  # (B, nh, T, hs); bias (nh, T, T)
+            if rerope is None:  # pair i = dims (i, i + hs/2) turned by +t*theta_i
+                q = apply_rope(q, T, pairing="half", inv_freq=inv_freq) * factor
+                k = apply_rope(k, T, pairing="half", inv_freq=inv_freq) * factor
+                scores = q @ k.transpose(-2, -1)  # (B, nh, T, T)
+            else:  # distances beyond the window replaced, by two passes
+                scores = rerope_scores(q * factor, k * factor, *rerope, inv_freq=inv_freq)
+        if bias is not None:
+            scores = scores + bias  # (B, nh, T, T); bias (nh, T, T)
+        if allowed is None:
+            allowed = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
+        scores = scores.masked_fill(~allowed, float("-inf"))  # (B, nh, T, T)
+        y = scores.softmax(dim=-1) @ v  # (B, nh, T, hs): each row of weights sums to 1
         return self.proj(merge_heads(y))  # (B, T, C)
 
 
@@ -134,8 +178,8 @@ class Block(nn.Module):
             nn.Linear(config.d_model, hidden), nn.GELU(), nn.Linear(hidden, config.d_model)
         )
 
-    def forward(self, x, bias=None, rope=None):
-        x = x + self.attn(self.ln1(x), bias, rope)  # (B, T, C)
+    def forward(self, x, bias=None, rope=None, **attention):
+        x = x + self.attn(self.ln1(x), bias, rope, **attention)  # (B, T, C)
         return x + self.mlp(self.ln2(x))  # (B, T, C)
 
 
@@ -197,6 +241,11 @@ class TinyTransformer(nn.Module):
             self._constants[key] = build()
         return self._constants[key]
 
+    def _window(self, window: int, T: int, device):
+        """The (T, T) bool mask of :func:`rope_viz.window_mask`, cached."""
+        return self._constant(("window", window), T, device, lambda: torch.as_tensor(
+            window_mask(T, window), device=device))
+
     def _attention_bias(self, T: int, device):
         """The (nh, T, T) logit bias of ALiBi or T5, else None."""
         config = self.config
@@ -231,8 +280,37 @@ class TinyTransformer(nn.Module):
                                               **params)
         return inv_freq, float(factor)
 
-    def forward(self, idx, rope_scaling: dict | None = None):
-        """idx: (B, T) int64 token ids -> logits (B, T, vocab_size)."""
+    def _check_rerope(self, rerope):
+        """(window, k) from a ``rerope`` dict {"window": w, "k": k} (k default ∞: ReRoPE)."""
+        if rerope is None:
+            return None
+        if self.config.position != "rope":
+            fail("rerope", "None for a model without RoPE", rerope)
+        if not isinstance(rerope, dict):
+            fail("rerope", 'a dict {"window": w, "k": k}', rerope, kind=TypeError)
+        unknown = sorted(set(rerope) - {"window", "k"})
+        if unknown or "window" not in rerope:
+            fail("rerope", 'a dict with "window" and optionally "k"', rerope)
+        window = check_int(rerope["window"], "rerope['window']", minimum=1)
+        k = rerope.get("k", math.inf)
+        if k != math.inf:
+            k = check_float(k, "rerope['k']", minimum=0.0)
+        return window, k
+
+    def forward(self, idx, rope_scaling: dict | None = None, *, rerope: dict | None = None,
+                logn: int | None = None, window: int | None = None):
+        """idx: (B, T) int64 token ids -> logits (B, T, vocab_size).
+
+        The keywords change the model for this call only (Su's inference-time techniques;
+        ``rerope`` with k < 1 is also how inverse Leaky ReRoPE trains):
+
+        - ``rope_scaling``: a dict of :func:`rope_viz.scaled_frequencies` keywords.
+        - ``rerope``: ``{"window": w, "k": k}``: ReRoPE (k left out, kexue.fm/archives/9708) or
+          Leaky ReRoPE in every full (not windowed) RoPE layer, by two attention passes.
+        - ``logn``: a training length L: each query's logits times max(1, ln(i+1)/ln L) in
+          every full layer (9706's log n†); not with a model trained with ``logn_length``.
+        - ``window``: every layer sees only its last ``window`` tokens (9431).
+        """
         if not torch.is_tensor(idx) or idx.dtype != torch.long or idx.dim() != 2:
             fail("idx", "a (B, T) torch.long tensor of token ids", idx, kind=TypeError)
         B, T = idx.shape
@@ -244,6 +322,14 @@ class TinyTransformer(nn.Module):
                 "(a relative scheme such as 'rope', 'alibi' or 't5' can run longer)"
             )
         rope = self._rope(rope_scaling)
+        rerope = self._check_rerope(rerope)
+        if logn is not None:
+            logn = check_int(logn, "logn", minimum=2)
+            if config.logn_length:
+                fail("logn", "None for a model trained with a log n factor", logn,
+                     f"this model has logn_length={config.logn_length}")
+        if window is not None:
+            window = check_int(window, "window", minimum=1)
         x = self.tok_emb(idx)  # (B, T, C)
         if config.position == "learned":
             x = x + self.pos_emb(torch.arange(T, device=idx.device))  # (T, C) broadcast over B
@@ -251,7 +337,17 @@ class TinyTransformer(nn.Module):
             x = x + self._constant("sinusoidal", T, idx.device, lambda: torch.as_tensor(
                 sinusoidal_encoding(T, config.d_model), dtype=x.dtype, device=idx.device))  # (T, C)
         bias = self._attention_bias(T, idx.device)  # (nh, T, T) or None
-        for block in self.blocks:
-            x = block(x, bias, rope)  # (B, T, C)
+        scale_length, clip = (config.logn_length, False) if config.logn_length else (logn, True)
+        query_scale = None if scale_length is None else self._constant(
+            ("logn", scale_length, clip), T, idx.device, lambda: torch.as_tensor(
+                logn_scale(T, scale_length, clip=clip), dtype=x.dtype, device=idx.device)[:, None])
+        last = config.n_layer - 1
+        for layer, block in enumerate(self.blocks):
+            windowed = bool(config.window) and layer < last  # HWFA's window layers
+            seen = [w for w in (config.window if windowed else None, window) if w]
+            allowed = self._window(min(seen), T, idx.device) if seen else None
+            layer_rope = None if config.nope_last_layer and layer == last else rope
+            x = block(x, bias, layer_rope, allowed=allowed,
+                      query_scale=None if windowed else query_scale,
+                      rerope=None if windowed or layer_rope is None else rerope)  # (B, T, C)
         return self.head(self.ln_f(x))  # (B, T, vocab_size)
-

@@ -90,7 +90,7 @@ BAD = [
     (rope_viz.alibi_slopes, dict(num_heads=0), ValueError, "num_heads"),
     (rope_viz.alibi_bias, dict(n_query=4, num_heads=2.0), TypeError, "num_heads"),
     (rope_viz.rerope_relative_positions, dict(n=5, window=0), ValueError, "window"),
-    (rope_viz.leaky_rerope_relative_positions, dict(n=5, window=2, k=0.5), ValueError, "k"),
+    (rope_viz.leaky_rerope_relative_positions, dict(n=5, window=2, k=0.0), ValueError, "k"),
 ]
 
 

@@ -326,7 +326,7 @@ BAD = [
     (rope_viz.scaled_frequencies, dict(dim=8, rope_type="longrope", short_factor=[[1, 1, 1, 1]], long_factor=[1, 1, 1, 1],
                                        original_max_position_embeddings=10, factor=2.0), ValueError, "short_factor"),
     (rope_viz.rerope_relative_positions, dict(n=5, window=0), ValueError, "window"),
-    (rope_viz.leaky_rerope_relative_positions, dict(n=5, window=2, k=0.5), ValueError, "k"),
+    (rope_viz.leaky_rerope_relative_positions, dict(n=5, window=2, k=0.0), ValueError, "k"),
 ]
 
 
