@@ -589,7 +589,8 @@ def run_shootout(settings: ExperimentSettings = QUICK_SETTINGS, *, tasks=TASKS, 
 def save_result(result: ShootoutResult, path, *, provenance: dict) -> None:
     """Write ``result`` and its ``provenance`` (command, commit, machine, torch, date) as JSON.
 
-    NaN accuracies are written as ``null``; :func:`load_result` reads the file back.
+    Accuracies are rounded to 6 decimals and NaN is written as ``null``; :func:`load_result`
+    reads the file back.
     """
     if not isinstance(result, ShootoutResult):
         fail("result", "a ShootoutResult", result, kind=TypeError)

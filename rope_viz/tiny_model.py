@@ -235,7 +235,8 @@ class TinyTransformer(nn.Module):
         return self.config.position != "learned" or length <= self.config.max_len
 
     def _constant(self, kind: str, T: int, device, build):
-        """A cached tensor that depends only on (kind, T, device): tables, biases, buckets."""
+        """A cached tensor that depends only on (kind, T, device): tables, biases, buckets
+        (``kind`` includes the dtype where the tensor has the activations' dtype)."""
         key = (kind, T, str(device))
         if key not in self._constants:
             self._constants[key] = build()
@@ -334,12 +335,12 @@ class TinyTransformer(nn.Module):
         if config.position == "learned":
             x = x + self.pos_emb(torch.arange(T, device=idx.device))  # (T, C) broadcast over B
         elif config.position == "sinusoidal":
-            x = x + self._constant("sinusoidal", T, idx.device, lambda: torch.as_tensor(
+            x = x + self._constant(("sinusoidal", x.dtype), T, idx.device, lambda: torch.as_tensor(
                 sinusoidal_encoding(T, config.d_model), dtype=x.dtype, device=idx.device))  # (T, C)
         bias = self._attention_bias(T, idx.device)  # (nh, T, T) or None
         scale_length, clip = (config.logn_length, False) if config.logn_length else (logn, True)
         query_scale = None if scale_length is None else self._constant(
-            ("logn", scale_length, clip), T, idx.device, lambda: torch.as_tensor(
+            ("logn", scale_length, clip, x.dtype), T, idx.device, lambda: torch.as_tensor(
                 logn_scale(T, scale_length, clip=clip), dtype=x.dtype, device=idx.device)[:, None])
         last = config.n_layer - 1
         for layer, block in enumerate(self.blocks):

@@ -13,8 +13,8 @@ import torch
 from conftest import assert_close
 
 from rope_viz.experiments import (
-    ENCODINGS,
     IGNORE,
+    TECHNIQUES,
     ExperimentSettings,
     ShootoutResult,
     evaluate_model,
@@ -256,11 +256,11 @@ def test_shootout_result_table_and_figure():
     assert "rope+yarn" in table and "—" in table and "chance" in table
 
     fig = plot_length_generalization(result)
-    assert len(fig.data) == 2 * (3 + 1)
-    assert [t.visible for t in fig.data] == [True] * 4 + [False] * 4
-    (menu,) = fig.layout.updatemenus
+    assert len(fig.data) == 3 + 1  # one trace per encoding, and chance
+    (menu,) = fig.layout.updatemenus  # one stage only: no group buttons
     assert [b.label for b in menu.buttons] == ["lookback", "probe"]
-    assert menu.buttons[1].args[0]["visible"] == [False] * 4 + [True] * 4
+    probe = menu.buttons[1].args[0]["y"]
+    assert len(probe) == 4 and probe[1][0] == pytest.approx(result.mean("probe", "rope")[0], abs=1e-4)
     assert fig.layout.xaxis.title.text == "evaluation length n (symbols)"
     assert len(fig.to_json()) < 300_000
     with pytest.raises(TypeError, match="result must be a ShootoutResult"):
@@ -272,4 +272,4 @@ def test_shootout_result_table_and_figure():
 def test_every_encoding_has_a_style():
     from rope_viz.figures.experiments import SCHEME_STYLES
 
-    assert set(SCHEME_STYLES) == set(ENCODINGS)
+    assert set(SCHEME_STYLES) == set(TECHNIQUES)

@@ -113,7 +113,7 @@ def test_yarn_keeps_high_and_interpolates_low_frequencies():
 
 def test_registry_covers_every_rope_type():
     assert tuple(scaling.FREQUENCY_RULES) == scaling.ROPE_TYPES
-    assert set(scaling.ROPE_TYPES) == {"default", "linear", "ntk-aware", "dynamic", "yarn", "llama3",
+    assert set(scaling.ROPE_TYPES) == {"default", "linear", "ntk-aware", "ntk-mixed", "dynamic", "yarn", "llama3",
                                        "longrope", "p-rope", "proportional"}
     for name, rule in scaling.FREQUENCY_RULES.items():
         assert rule.rope_type == name and callable(rule.compute)

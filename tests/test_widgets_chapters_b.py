@@ -172,15 +172,13 @@ def test_length_generalization_changes_turn_one_figure_into_another():
 def test_length_generalization_buttons_apply_the_changes():
     fig = F.plot_length_generalization(RESULT, shown=("rope",))
     per_task = len(ENCODINGS) + 1
-    assert len(fig.data) == 2 * per_task
+    assert len(fig.data) == per_task
     button = fig.layout.updatemenus[0].buttons[1]
     traces, layout = F.length_generalization_changes(RESULT, task="probe", shown=("rope",))
-    mask = button.args[0]["visible"]
-    assert mask[:per_task] == [False] * per_task
-    assert mask[per_task:] == [traces[i].get("visible", True) for i in range(per_task)]
+    assert "visible" not in button.args[0]  # a task button keeps the encodings shown
     assert button.args[1] == layout
     for i in range(per_task):
-        np.testing.assert_array_equal(np.array(fig.data[per_task + i].y, dtype=float),
+        np.testing.assert_array_equal(np.array(button.args[0]["y"][i], dtype=float),
                                       np.array(traces[i]["y"], dtype=float))
 
 

@@ -44,6 +44,18 @@ SCHEME_STYLES = {
     "rope": (QUERY, "solid", "circle"),
     "rope+ntk": ("#56B4E9", "dash", "x"),
     "rope+yarn": ("#56B4E9", "dot", "cross"),
+    # Su's techniques: post-hoc changes of the RoPE model dashed, pre-training ones solid
+    "rope+ntk-mixed": ("#56B4E9", "dashdot", "diamond-open"),
+    "rope+logn": ("#E69F00", "dash", "triangle-down"),
+    "rope+window": ("#CC79A7", "dot", "square"),
+    "rope+rerope": (SIN, "dash", "x"),
+    "rope+leaky-rerope": (COS, "dashdot", "star"),
+    "logn": ("#E69F00", "solid", "triangle-down-open"),
+    "nobias": ("#999933", "solid", "hexagon-open"),
+    "keynorm": (COS, "solid", "star-open"),
+    "hwfa": (SIN, "solid", "square-open"),
+    "hwfa2": (SIN, "longdash", "diamond"),
+    "inv-leaky": ("#CC79A7", "solid", "circle-open"),
 }
 _TASK_TITLES = {
     "copy": "Copy",
@@ -128,6 +140,25 @@ def length_generalization_changes(result, *, task: str | None = None,
     return traces, layout
 
 
+def _stage_groups(encodings: tuple) -> list:
+    """``[(label, shown), ...]``: every encoding, then each stage of :data:`TECHNIQUES` present
+    (with plain RoPE beside the post-hoc and pre-training ones, the model they change)."""
+    from rope_viz.experiments import TECHNIQUES
+
+    stages = {}
+    for enc in encodings:
+        stages.setdefault(TECHNIQUES[enc].stage if enc in TECHNIQUES else "baseline", []).append(enc)
+    if len(stages) < 2:
+        return []
+    groups = [("all", encodings)]
+    for stage in ("baseline", "post-hoc", "pre-training"):
+        if stage in stages:
+            reference = [] if stage == "baseline" or "rope" not in encodings else ["rope"]
+            label = "baselines" if stage == "baseline" else stage
+            groups.append((label, tuple(reference + stages[stage])))
+    return groups
+
+
 def plot_length_generalization(result, *, task: str | None = None, shown=None,
                                controls: bool = True) -> go.Figure:
     """Accuracy against evaluation length for every encoding, one button per task.
@@ -139,18 +170,22 @@ def plot_length_generalization(result, *, task: str | None = None, shown=None,
     task : str, optional
         The task shown first (default: the first of ``result.tasks``).
     shown : sequence of str, optional
-        The encodings drawn (default: all); the others stay in the legend, greyed.
+        The encodings drawn (default: all); the others stay in the legend, greyed (a click on
+        the legend shows them).
     controls : bool
-        Draw the task buttons (default). ``False``: no buttons, and only the traces of
-        ``task``.
+        Draw the buttons (default): one per task, and, when the encodings span more than one
+        stage of :data:`rope_viz.TECHNIQUES` (the extrapolation race), a second row choosing
+        which are drawn: all, the baselines, the post-hoc or the pre-training techniques (each
+        with plain RoPE beside it). ``False``: no buttons.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        ``len(tasks) * (len(encodings) + 1)`` traces (the last of each task is chance), or
-        ``len(encodings) + 1`` without controls; lines stop where a scheme cannot run (a
-        learned table) and the probe has points at the training length only. The numbers
-        are those of :func:`length_generalization_changes`.
+        ``len(encodings) + 1`` traces (the last is chance); a task button restyles every
+        trace's ``y`` and error bars and sets the title, with the numbers of
+        :func:`length_generalization_changes`; a group button sets which are visible. Lines
+        stop where a scheme cannot run (a learned table) and the probe has points at the
+        training length only.
 
     Raises
     ------
@@ -164,53 +199,58 @@ def plot_length_generalization(result, *, task: str | None = None, shown=None,
     if first not in tasks:
         fail("task", f"one of {', '.join(map(repr, tasks))}", task)
     controls = check_bool(controls, "controls")
-    if not controls:
-        tasks = (first,)
-    per_task_changes = {t: length_generalization_changes(result, task=t, shown=shown)
-                        for t in tasks}
+    numbers, layout = length_generalization_changes(result, task=first, shown=shown)
     lengths = np.asarray(result.lengths)
     L = result.settings.train_length
     fig = new_figure()
-    per_task = len(result.encodings) + 1
-    for t in tasks:
-        numbers = per_task_changes[t][0]
-        for index, enc in enumerate(result.encodings):
-            color, dash, symbol = SCHEME_STYLES[enc]
-            visible = numbers[index]["visible"] if t == first else False
-            fig.add_trace(go.Scatter(
-                x=lengths.tolist(), y=numbers[index]["y"], name=enc, visible=visible,
-                mode="lines+markers", line=dict(color=color, dash=dash, width=2.5),
-                marker=dict(size=12 if symbol.endswith("open") else 8, symbol=symbol,
-                            line=dict(width=2, color=color)),
-                error_y=dict(type="data", array=numbers[index]["error_y_array"],
-                             visible=True, thickness=1.2),
-                hovertemplate=f"{enc}<br>n=%{{x}}<br>accuracy %{{y:.2f}}<extra></extra>",
-            ))
+    for index, enc in enumerate(result.encodings):
+        color, dash, symbol = SCHEME_STYLES[enc]
         fig.add_trace(go.Scatter(
-            x=[lengths.min(), lengths.max()], y=numbers[per_task - 1]["y"], name="chance",
-            visible=t == first, mode="lines", line=dict(color=NEUTRAL, dash="dash", width=1),
-            hoverinfo="skip",
+            x=lengths.tolist(), y=numbers[index]["y"], name=enc,
+            visible=numbers[index]["visible"],
+            mode="lines+markers", line=dict(color=color, dash=dash, width=2.5),
+            marker=dict(size=12 if symbol.endswith("open") else 8, symbol=symbol,
+                        line=dict(width=2, color=color)),
+            error_y=dict(type="data", array=numbers[index]["error_y_array"],
+                         visible=True, thickness=1.2),
+            hovertemplate=f"{enc}<br>n=%{{x}}<br>accuracy %{{y:.2f}}<extra></extra>",
         ))
-    menu = []
-    for i, t in enumerate(tasks):
-        numbers, layout = per_task_changes[t]
-        mask = [False] * (len(tasks) * per_task)
-        mask[i * per_task:(i + 1) * per_task] = [numbers[j].get("visible", True)
-                                                 for j in range(per_task)]
-        menu.append(dict(label=t, method="update", args=[{"visible": mask}, layout]))
-    fig.update_layout(**base_layout(
-        title=per_task_changes[first][1]["title.text"], height=460,
-        updatemenus=[buttons(menu, active=tasks.index(first), y=1.02)] if controls else [],
-        legend=dict(title="encoding"),
+    chance = len(result.encodings)
+    fig.add_trace(go.Scatter(
+        x=[lengths.min(), lengths.max()], y=numbers[chance]["y"], name="chance", visible=True,
+        mode="lines", line=dict(color=NEUTRAL, dash="dash", width=1), hoverinfo="skip",
     ))
-    fig.update_layout(margin=dict(t=110))
+    menus, top = [], 70
+    if controls:
+        task_menu = []
+        for t in tasks:
+            traces, title = length_generalization_changes(result, task=t)
+            restyle = {"y": [traces[i]["y"] for i in range(chance + 1)],
+                       "error_y.array": [traces[i].get("error_y_array") for i in range(chance)]
+                       + [None]}
+            task_menu.append(dict(label=t, method="update", args=[restyle, title]))
+        menus.append(buttons(task_menu, active=tasks.index(first), y=1.02))
+        groups = _stage_groups(tuple(result.encodings))
+        if groups:
+            group_menu = [dict(label=label, method="restyle", args=[{"visible": [
+                True if enc in group else "legendonly" for enc in result.encodings] + [True]}])
+                for label, group in groups]
+            menus.append(buttons(group_menu, active=0, y=1.12))
+        top = 110 if not groups else 150
+    fig.update_layout(**base_layout(
+        title=layout["title.text"], height=460 if len(result.encodings) < 10 else 560,
+        updatemenus=menus, legend=dict(title="encoding"),
+    ))
+    fig.update_layout(margin=dict(t=top))
     fig.update_xaxes(title="evaluation length n (symbols)", type="log",
                      tickvals=lengths.tolist(), ticktext=[f"{n} ({n // L}L)" for n in lengths])
     fig.update_yaxes(title="token accuracy", range=[0, 1.05])
-    # a phone: the legend moves under the plot, in rows
+    # a phone: the legend moves under the plot, in rows of about three names
+    rows = -(-(len(result.encodings) + 1) // 3)
     set_narrow(fig, layout={"legend.orientation": "h", "legend.x": 0.0, "legend.y": -0.3,
                             "legend.xanchor": "left", "legend.yanchor": "top",
-                            "legend.title.text": "", "height": 600, "margin.b": 200})
+                            "legend.title.text": "", "height": 420 + 26 * rows + top,
+                            "margin.b": 110 + 26 * rows})
     return fig
 
 
