@@ -15,10 +15,12 @@ techniques) instead of the shoot-out of positional schemes. A tqdm bar shows the
 elapsed time and an estimate of the time left; the table is printed at the end. ``--out``
 writes the result as JSON with its provenance: the command, the commit, the machine, torch's
 version, the threads, the wall time and the date (:func:`rope_viz.save_result`). The medium
-race stored in the package was made with::
+race stored in the package, ``rope_viz/data/race_medium.json``, was made with::
 
-    python benchmarks/run_experiments.py --mode medium --race --tasks copy lookback \\
-        --threads 1 --out rope_viz/data/race_medium.json
+    python benchmarks/run_experiments.py --mode medium --race --tasks copy lookback --threads 1 --out FILE
+
+from a clean checkout of the commit its provenance names (``rope_viz.stored_race().made_by()``
+prints the command, commit, machine, torch and date).
 """
 
 from __future__ import annotations

@@ -495,19 +495,28 @@ class ShootoutResult:
         """(n_lengths,) standard deviation over seeds (NaN where not run)."""
         return self.accuracy[task][encoding].std(axis=0)
 
+    def made_by(self) -> str:
+        """One line on how the result was made: its stored provenance, or "run here"."""
+        p = self.provenance
+        if not p:
+            return f"run here: {self.seconds:.0f} s"
+        return (f"`{p['command']}` at commit {p['commit'][:10]}, {p['date']}, on {p['machine']},"
+                f" torch {p['torch']}, {p['threads']} thread(s), {p['wall_seconds'] / 60:.0f} min")
+
     def table(self) -> str:
         """A text table: one row per task and encoding, mean ± std per evaluation length."""
         L = self.settings.train_length
         heads = [f"n={n}" + (" (L)" if n == L else f" ({n // L}L)") for n in self.lengths]
-        lines = [f"{'task':<9}{'encoding':<12}" + "".join(f"{h:>15}" for h in heads)]
+        w = max(12, max(len(e) for e in self.encodings) + 1)  # the encoding column
+        lines = [f"{'task':<9}{'encoding':<{w}}" + "".join(f"{h:>15}" for h in heads)]
         for task in self.tasks:
-            lines.append(f"{task:<9}{'chance':<12}" + "".join(
+            lines.append(f"{task:<9}{'chance':<{w}}" + "".join(
                 f"{self.chance[task]:>15.2f}" for _ in self.lengths))
             for enc in self.encodings:
                 cells = []
                 for mean, std in zip(self.mean(task, enc), self.std(task, enc)):
                     cells.append(f"{'—':>15}" if np.isnan(mean) else f"{mean:>9.2f} ± {std:.2f}")
-                lines.append(f"{'':<9}{enc:<12}" + "".join(cells))
+                lines.append(f"{'':<9}{enc:<{w}}" + "".join(cells))
         return "\n".join(lines)
 
 
