@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os as _os
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 # --- math layer ---
 from rope_viz.absolute import (

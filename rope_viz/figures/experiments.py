@@ -150,7 +150,7 @@ def _stage_groups(encodings: tuple) -> list:
         stages.setdefault(TECHNIQUES[enc].stage if enc in TECHNIQUES else "baseline", []).append(enc)
     if len(stages) < 2:
         return []
-    groups = [("all", encodings)]
+    groups = [("all techniques", encodings)]
     for stage in ("baseline", "post-hoc", "pre-training"):
         if stage in stages:
             reference = [] if stage == "baseline" or "rope" not in encodings else ["rope"]
@@ -174,7 +174,7 @@ def plot_length_generalization(result, *, task: str | None = None, shown=None,
         the legend shows them).
     controls : bool
         Draw the buttons (default): one per task, and, when the encodings span more than one
-        stage of :data:`rope_viz.TECHNIQUES` (the extrapolation race), a second row choosing
+        stage of :data:`rope_viz.TECHNIQUES` (the extrapolation race), a drop-down choosing
         which are drawn: all, the baselines, the post-hoc or the pre-training techniques (each
         with plain RoPE beside it). ``False``: no buttons.
 
@@ -183,7 +183,7 @@ def plot_length_generalization(result, *, task: str | None = None, shown=None,
     plotly.graph_objects.Figure
         ``len(encodings) + 1`` traces (the last is chance); a task button restyles every
         trace's ``y`` and error bars and sets the title, with the numbers of
-        :func:`length_generalization_changes`; a group button sets which are visible. Lines
+        :func:`length_generalization_changes`; a group in the drop-down sets which are visible. Lines
         stop where a scheme cannot run (a learned table) and the probe has points at the
         training length only.
 
@@ -231,26 +231,27 @@ def plot_length_generalization(result, *, task: str | None = None, shown=None,
             task_menu.append(dict(label=t, method="update", args=[restyle, title]))
         menus.append(buttons(task_menu, active=tasks.index(first), y=1.02))
         groups = _stage_groups(tuple(result.encodings))
-        if groups:
-            group_menu = [dict(label=label, method="restyle", args=[{"visible": [
+        if groups:  # a drop-down at the right of the task buttons: one row, even on a phone
+            group_menu = buttons([dict(label=label, method="restyle", args=[{"visible": [
                 True if enc in group else "legendonly" for enc in result.encodings] + [True]}])
-                for label, group in groups]
-            menus.append(buttons(group_menu, active=0, y=1.12))
-        top = 110 if not groups else 150
+                for label, group in groups], x=1.0, y=1.02)
+            group_menu.update(type="dropdown", direction="down", xanchor="right")
+            menus.append(group_menu)
+        top = 110
     fig.update_layout(**base_layout(
-        title=layout["title.text"], height=460 if len(result.encodings) < 10 else 560,
+        title=layout["title.text"], height=460 if len(result.encodings) < 10 else 640,
         updatemenus=menus, legend=dict(title="encoding"),
     ))
     fig.update_layout(margin=dict(t=top))
     fig.update_xaxes(title="evaluation length n (symbols)", type="log",
                      tickvals=lengths.tolist(), ticktext=[f"{n} ({n // L}L)" for n in lengths])
     fig.update_yaxes(title="token accuracy", range=[0, 1.05])
-    # a phone: the legend moves under the plot, in rows of about three names
-    rows = -(-(len(result.encodings) + 1) // 3)
+    # a phone: the legend moves under the plot, one name per line (about 20 px each)
+    rows = len(result.encodings) + 1
     set_narrow(fig, layout={"legend.orientation": "h", "legend.x": 0.0, "legend.y": -0.3,
                             "legend.xanchor": "left", "legend.yanchor": "top",
-                            "legend.title.text": "", "height": 420 + 26 * rows + top,
-                            "margin.b": 110 + 26 * rows})
+                            "legend.title.text": "", "height": 440 + top + 20 * rows,
+                            "margin.b": 110 + 20 * rows})
     return fig
 
 
