@@ -17,6 +17,17 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20240601)
 
 
+@pytest.fixture
+def one_torch_thread():
+    """Run a test on one torch thread (tiny models train faster so, and deterministically)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def to_numpy(value):
     """numpy view of an array or (CPU/GPU) torch tensor, in float64."""
     if type(value).__module__.startswith("torch"):

@@ -42,13 +42,7 @@ from rope_viz.experiments import (
 from rope_viz.extrapolation import key_norm, logn_scale, rerope_scores, rope_scores_at, window_mask
 from rope_viz.tiny_model import TinyConfig, TinyTransformer
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,7 +704,7 @@ def test_hwfa_needs_two_layers():
 @pytest.fixture(scope="module")
 def race():
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a module fixture runs before the function-scoped _one_thread
+    torch.set_num_threads(1)  # a module fixture runs before the function-scoped one_torch_thread
     try:
         return run_shootout(TINY, tasks=("lookback",), encodings=RACE_ENCODINGS, progress=False)
     finally:
