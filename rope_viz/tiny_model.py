@@ -3,9 +3,9 @@
 What this module holds
 ----------------------
 - :class:`TinyConfig`: every size and the positional scheme, one commented field each.
-- :class:`CausalSelfAttention`: the block's attention layer; the attention itself is
-  :func:`rope_viz.naive_attention` (the package's one torch attention), with ALiBi's or T5's
-  logit bias passed through its ``bias`` argument.
+- :class:`CausalSelfAttention`: the block's attention layer: the steps of
+  :func:`rope_viz.naive_attention`, with ALiBi's or T5's logit bias, and room between them for
+  ReRoPE's two passes, a window mask and a log n factor per query.
 - :class:`TinyTransformer`: token embedding, ``n_layer`` pre-norm blocks of causal
   self-attention and an MLP, a linear head. Only the way positions enter changes between
   schemes; everything else (sizes, initialisation, data, seed) stays the same.
@@ -25,6 +25,12 @@ The schemes, and where they act:
                     :func:`rope_viz.scaled_frequencies` (NTK, YaRN, ...) without retraining.
 ==================  ==========================================================================
 
+Su Jianlin's length-extrapolation techniques (:mod:`rope_viz.extrapolation`) are switches of a
+RoPE model: those it is trained with are ``TinyConfig`` fields (``qk_bias``, ``key_norm``,
+``logn_length``, ``window`` and ``nope_last_layer`` for HWFA); those applied to a trained model
+are keywords of ``forward`` (``rerope``, ``logn``, ``window``). :data:`rope_viz.TECHNIQUES`
+names each combination the race uses.
+
 Notation: B batch, T sequence length, C = ``d_model``, nh = ``num_heads``, hs = C / nh (the
 head size, which RoPE rotates: the package's ``dim``).
 
@@ -33,6 +39,8 @@ References
 - A. Karpathy, nanoGPT ``model.py`` (the layout of this file).
 - Vaswani et al. 2017 (sinusoidal); Radford et al. 2019 (learned, GPT-2); Raffel et al. 2020
   (T5 buckets); Press et al. 2022 (ALiBi); Su et al. 2021 (RoPE); Kazemnejad et al. 2023 (NoPE).
+- 苏剑林's posts kexue.fm/archives/9444 (log n), 9577 (q/k bias), 9603 (HWFA), 9708 (ReRoPE),
+  9728 (inverse Leaky ReRoPE), 9859 (KeyNorm): see :mod:`rope_viz.extrapolation`.
 """
 
 from __future__ import annotations
@@ -71,7 +79,7 @@ class TinyConfig:
     t5_num_buckets: int = 32  # T5 buckets (causal: all of them for keys at or before the query)
     t5_max_distance: int = 128  # distance at which T5's last bucket starts
     mlp_ratio: int = 4  # hidden width of the MLP, in multiples of d_model
-    # Su's length-extrapolation switches that a model is trained with (kexue.fm/archives/...):
+    # Su's length-extrapolation switches a model is trained with (post: kexue.fm/archives/NNNN):
     qk_bias: bool = True  # bias of the q and k projections, added before RoPE (9577)
     key_norm: bool = False  # KeyNorm: logits q·k/|k|, with no 1/sqrt(hs) (9859)
     logn_length: int = 0  # > 0: logits of query i times ln(i+1)/ln(logn_length) in full layers (9444)
