@@ -49,6 +49,7 @@ import numpy as np
 import torch
 
 from rope_viz._validation import check_array, check_bool, check_float, check_int, fail
+from rope_viz.relative import relative_position_matrix
 from rope_viz.rope import apply_rope, rope_frequencies
 
 __all__ = ["logn_scale", "window_mask", "key_norm", "rerope_scores", "rope_scores_at"]
@@ -132,7 +133,7 @@ def window_mask(length: int, window: int) -> np.ndarray:
     """
     length = check_int(length, "length", minimum=1)
     window = check_int(window, "window", minimum=1)
-    distance = np.subtract.outer(np.arange(length), np.arange(length))  # (T, T): i − j
+    distance = relative_position_matrix(length)  # (T, T): i − j
     return (distance >= 0) & (distance < window)
 
 
@@ -288,6 +289,5 @@ def rerope_scores(queries: torch.Tensor, keys: torch.Tensor, window: int,
                            inv_freq=freqs)
         far = q_far @ apply_rope(keys, positions / k, pairing="half",
                                  inv_freq=freqs).transpose(-2, -1)  # (..., T, T)
-    distance = torch.arange(T, device=queries.device)
-    inside = (distance[:, None] - distance[None, :]) < window  # (T, T)
+    inside = torch.as_tensor(relative_position_matrix(T) < window, device=queries.device)  # (T, T)
     return torch.where(inside, near, far)
